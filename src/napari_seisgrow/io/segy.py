@@ -1,0 +1,237 @@
+"""Post-stack 3-D SEG-Y in and out, through segyio, keeping every header of the source."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import warnings
+from functools import reduce
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import atomic_path, check_output_path
+from .errors import SeisgrowError
+from .geometry import SAMPLE_FORMATS, Geometry, Volume
+
+TEXT_HEADER_BYTES = 3200
+BINARY_HEADER_BYTES = 400
+FORMAT_CODE_OFFSET = 24  # within the binary header (bytes 3225-3226 of the file)
+OFFSET_BYTE = 37
+CHUNK_TRACES = 4096
+# A grid built from line numbers may hold dead cells, but not absurdly many: beyond this factor
+# the numbers are not a survey grid (e.g. shot or receiver numbers).
+MAX_GRID_INFLATION = 16
+
+
+def _segyio():
+    import segyio  # imported lazily: only SEG-Y paths need it
+
+    return segyio
+
+
+def detect_endian(path: Path) -> str:
+    """Read the binary header's sample-format code both ways; the valid reading wins."""
+    size = path.stat().st_size
+    if size < TEXT_HEADER_BYTES + BINARY_HEADER_BYTES:
+        raise SeisgrowError(f"{path.name} is not a SEG-Y file: only {size} bytes, too short for the headers")
+    with open(path, "rb") as fh:
+        fh.seek(TEXT_HEADER_BYTES + FORMAT_CODE_OFFSET)
+        raw = fh.read(2)
+    if int.from_bytes(raw, "big") in SAMPLE_FORMATS:
+        return "big"
+    if int.from_bytes(raw, "little") in SAMPLE_FORMATS:
+        return "little"
+    raise SeisgrowError(f"{path.name} is not a readable SEG-Y file: unknown sample format code in the binary header")
+
+
+def _open(path: Path, endian: str, mode: str = "r"):
+    segyio = _segyio()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return segyio.open(str(path), mode, ignore_geometry=True, endian=endian)
+    except (RuntimeError, OSError, IndexError, ValueError) as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "no data traces" in msg or "index out of range" in msg:
+            raise SeisgrowError(f"{path.name} has no traces (textual/binary header only)") from exc
+        if "inconsistent with file size" in msg:
+            raise SeisgrowError(
+                f"{path.name} is truncated or has non-uniform trace lengths ({msg}); "
+                "re-export it from the source software"
+            ) from exc
+        raise SeisgrowError(f"{path.name} could not be read as SEG-Y: {msg}") from exc
+
+
+def _line_grid(values: np.ndarray, what: str, name: str, byte: int) -> np.ndarray:
+    """The full, evenly stepped list of line numbers spanned by ``values``."""
+    uniq = np.unique(values)
+    if len(uniq) == 1:
+        return uniq.astype(np.int64)
+    step = int(reduce(math.gcd, np.diff(uniq).astype(np.int64).tolist()))
+    grid = np.arange(uniq[0], uniq[-1] + step, step, dtype=np.int64)
+    if len(grid) > MAX_GRID_INFLATION * len(uniq):
+        raise SeisgrowError(
+            f"{name}: {what} numbers at byte {byte} do not form a regular grid; "
+            "check the inline/crossline byte locations"
+        )
+    return grid
+
+
+def _survey_grid(f, path: Path, iline: int, xline: int):
+    """Map every trace to its (inline, crossline) cell, or say why there is no such grid."""
+    il = np.asarray(f.attributes(iline)[:], dtype=np.int64)
+    xl = np.asarray(f.attributes(xline)[:], dtype=np.int64)
+    name = path.name
+    if np.all(il == il[0]) and np.all(xl == xl[0]) and len(il) > 1:
+        raise SeisgrowError(
+            f"{name} has no regular 3-D geometry: every trace has inline {il[0]} and crossline "
+            f"{xl[0]} at bytes {iline}/{xline} (a gather, or wrong byte locations)"
+        )
+    key = il * (1 << 32) + (xl - xl.min())
+    uniq_keys, counts = np.unique(key, return_counts=True)
+    if (counts > 1).any():
+        off = np.asarray(f.attributes(OFFSET_BYTE)[:], dtype=np.int64)
+        dup = key == uniq_keys[np.argmax(counts)]
+        if len(np.unique(off[dup])) > 1:
+            raise SeisgrowError(
+                f"{name} is pre-stack ({counts.max()} offsets per trace position); "
+                "napari-seisgrow needs a post-stack (stacked or migrated) 3-D volume"
+            )
+        raise SeisgrowError(
+            f"{name} has no regular 3-D geometry: several traces share inline/crossline "
+            f"numbers at bytes {iline}/{xline}"
+        )
+    inlines = _line_grid(il, "inline", name, iline)
+    crosslines = _line_grid(xl, "crossline", name, xline)
+    ii = np.searchsorted(inlines, il)
+    jj = np.searchsorted(crosslines, xl)
+    if not (np.array_equal(inlines[ii], il) and np.array_equal(crosslines[jj], xl)):
+        raise SeisgrowError(f"{name}: line numbers do not fall on a regular grid")
+    trace_index = np.full((len(inlines), len(crosslines)), -1, dtype=np.int64)
+    trace_index[ii, jj] = np.arange(len(il))
+    return inlines, crosslines, trace_index
+
+
+def read_segy(
+    path: str | Path,
+    *,
+    iline: int = 189,
+    xline: int = 193,
+    domain: str = "time",
+    endian: str | None = None,
+) -> Volume:
+    """Read a post-stack SEG-Y onto its full inline x crossline grid as float32.
+
+    Traces are read in chunks and cast straight to float32 (no float64 copy). Grid cells the
+    survey has no trace for are zero and marked in ``geometry.live_mask``.
+    """
+    segyio = _segyio()
+    path = Path(path)
+    if not path.is_file():
+        raise SeisgrowError(f"{path} does not exist or is not a file")
+    endian = endian or detect_endian(path)
+    f = _open(path, endian)
+    try:
+        if f.tracecount == 0:
+            raise SeisgrowError(f"{path.name} has no traces (textual/binary header only)")
+        ns = len(f.samples)
+        if ns == 0:
+            raise SeisgrowError(f"{path.name} has zero samples per trace")
+        inlines, crosslines, trace_index = _survey_grid(f, path, iline, xline)
+        data = np.zeros((len(inlines), len(crosslines), ns), dtype=np.float32)
+        flat = data.reshape(-1, ns)
+        cell_of_trace = np.empty(f.tracecount, dtype=np.int64)
+        live = np.flatnonzero(trace_index.ravel() >= 0)
+        cell_of_trace[trace_index.ravel()[live]] = live
+        for start in range(0, f.tracecount, CHUNK_TRACES):
+            stop = min(start + CHUNK_TRACES, f.tracecount)
+            block = np.asarray(f.trace.raw[start:stop]).reshape(stop - start, ns)
+            if not np.isfinite(block).all():
+                bad = start + int(np.argmax(~np.isfinite(block).all(axis=1)))
+                raise SeisgrowError(
+                    f"{path.name} has NaN or infinite amplitudes (trace {bad}); fix or mute those traces first"
+                )
+            flat[cell_of_trace[start:stop]] = block
+        fmt_code = int(f.bin[segyio.BinField.Format])
+        samples = np.asarray(f.samples, dtype=np.float64)
+        dt = float(segyio.tools.dt(f, fallback_dt=4000.0)) / 1000.0
+    except SeisgrowError:
+        raise
+    except (RuntimeError, OSError, IndexError, ValueError) as exc:
+        raise SeisgrowError(f"{path.name} could not be read as SEG-Y: {str(exc).splitlines()[0]}") from exc
+    finally:
+        f.close()
+    geometry = Geometry(
+        inlines=inlines,
+        crosslines=crosslines,
+        samples=samples,
+        sample_interval=dt,
+        sample_unit="m" if domain == "depth" else "ms",
+        domain=domain,
+        iline_byte=iline,
+        xline_byte=xline,
+        sample_format=SAMPLE_FORMATS.get(fmt_code, str(fmt_code)),
+        endian=endian,
+        source=str(path.resolve()),
+        trace_index=trace_index,
+    )
+    return Volume(data=data, geometry=geometry)
+
+
+_INT_RANGES = {
+    "int8": (-128, 127),
+    "int16": (-32768, 32767),
+    "int32": (-(2**31), 2**31 - 1),
+    "uint8": (0, 255),
+    "uint16": (0, 65535),
+    "uint32": (0, 2**32 - 1),
+}
+
+
+def write_segy_like(path: str | Path, labels, geometry: Geometry) -> Path:
+    """Write ``labels`` as the samples of a copy of the geometry's source SEG-Y.
+
+    Every textual, binary and trace header comes from the source, byte for byte; only the
+    sample values change, and only for traces the source has. The copy is made beside the
+    destination and renamed into place when complete; the source is only ever read.
+    """
+    if geometry.source is None or not str(geometry.source).lower().endswith((".sgy", ".segy")):
+        raise SeisgrowError("labels have no source SEG-Y to copy headers from; export to .npy or .zarr instead")
+    src = Path(geometry.source)
+    if not src.is_file():
+        raise SeisgrowError(f"source SEG-Y {src} is gone; cannot write labels like it")
+    out = check_output_path(path, src)
+    labels = np.asarray(labels)
+    if labels.shape != geometry.shape:
+        raise SeisgrowError(f"labels have shape {labels.shape} but {src.name} is {geometry.shape}")
+    if geometry.trace_index is None:
+        geometry = read_segy(src, iline=geometry.iline_byte or 189, xline=geometry.xline_byte or 193).geometry
+    rng = _INT_RANGES.get(geometry.sample_format or "")
+    if rng is not None and labels.size and (labels.min() < rng[0] or labels.max() > rng[1]):
+        raise SeisgrowError(
+            f"label values {labels.min()}..{labels.max()} do not fit {src.name}'s {geometry.sample_format} samples"
+        )
+    ti = geometry.trace_index
+    cells = np.argwhere(ti >= 0)
+    order = np.argsort(ti[ti >= 0])
+    cells = cells[order]
+    flat_labels = labels.reshape(-1, labels.shape[-1])
+    flat_cells = cells[:, 0] * ti.shape[1] + cells[:, 1]
+    with atomic_path(out) as tmp:
+        shutil.copyfile(src, tmp)
+        f = _open(tmp, geometry.endian or "big", mode="r+")
+        try:
+            if f.tracecount != len(cells):
+                raise SeisgrowError(f"{src.name} changed since it was read ({f.tracecount} traces); reload it")
+            dtype = np.asarray(f.trace.raw[0]).dtype
+            for k, cell in enumerate(flat_cells):
+                f.trace[k] = flat_labels[cell].astype(dtype, copy=False)
+        finally:
+            f.close()
+    return out
+
+
+def is_segy_path(path: str | Path) -> bool:
+    return os.fspath(path).lower().endswith((".sgy", ".segy"))
