@@ -1,0 +1,179 @@
+"""Every knob of the method, as one dataclass that the CLI, the widget and the JSON files share.
+
+Defaults aim at good labels quickly on a laptop (a CPU included) for geology in general: a
+moderate neighbourhood so growth can bridge a noisy voxel but not jump between bodies, thresholds
+that keep growth to confident voxels, and enough epochs for the label-update stage to run.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from ..io.errors import SeisgrowError
+
+ORIENTATIONS = ("inline", "crossline", "time")
+STAGES = ("warmup", "cps", "grow")
+
+
+def _knob(default: Any, help: str, **extra: Any) -> Any:
+    meta = {"help": help, **extra}
+    if isinstance(default, (list, tuple, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass
+class GrowConfig:
+    # schedule
+    epochs: int = _knob(20, "total epochs", min=1, group="basic")
+    warmup_epochs: int = _knob(3, "E1: supervised warm-up epochs (labelled pixels only)", min=0)
+    cps_epochs: int = _knob(3, "E2 - E1: cross pseudo supervision epochs before label updates start", min=0)
+    steps_per_epoch: int = _knob(24, "optimiser steps per epoch", min=1)
+    batch_labelled: int = _knob(8, "patches per step from sections with labels", min=1)
+    batch_unlabelled: int = _knob(4, "patches per step from anywhere (for the CPS term)", min=0)
+    patch_size: list[int] = _knob([64, 96], "patch size (lateral, samples); clipped to the section")
+    orientations: list[str] = _knob(["inline", "crossline"], "section orientations: inline, crossline, time")
+    # networks and optimiser
+    depth: int = _knob(3, "U-Net levels (each halves the resolution)", min=1, max=6)
+    width: int = _knob(16, "channels of the first U-Net level (doubles per level)", min=4)
+    norm: str = _knob("batch", "normalisation layers: batch or group", choices=("batch", "group"))
+    lr: float = _knob(2e-3, "Adam learning rate", min=0.0)
+    weight_decay: float = _knob(1e-4, "Adam weight decay", min=0.0)
+    # loss
+    focal_gamma: float = _knob(2.0, "focal loss gamma", min=0.0)
+    class_balance: bool = _knob(True, "weight classes by inverse labelled frequency (alpha_c)")
+    max_class_weight: float = _knob(10.0, "cap on the ratio between class weights", min=1.0)
+    cps_weight: float = _knob(1.0, "lambda: weight of the CPS term after its ramp", min=0.0, group="advanced")
+    confidence_threshold: float = _knob(
+        0.7, "CPS pixels whose pseudo label is less confident than this are dropped", min=0.0, max=1.0, group="advanced"
+    )
+    # region growing
+    grow_thresholds: list[float] = _knob(
+        [0.6], "per-class probability thresholds t_c (a shorter list repeats its last value)", group="advanced"
+    )
+    grow_radius: int = _knob(2, "neighbourhood radius r in voxels (box)", min=1, group="advanced")
+    max_reach: int = _knob(1024, "maximum growth distance from the seeds, in voxels", min=1, group="advanced")
+    accumulate: bool = _knob(False, "keep earlier grown labels instead of regrowing from the seeds", group="advanced")
+    grown_weight: float = _knob(0.5, "loss weight of grown (not painted) labels", min=0.0, max=1.0, group="advanced")
+    # augmentation and data
+    augment: bool = _knob(True, "lateral flips, amplitude jitter and noise (time is never flipped)")
+    amplitude_jitter: float = _knob(0.2, "relative amplitude scaling range", min=0.0)
+    noise_std: float = _knob(0.03, "std of added Gaussian noise (normalised amplitudes)", min=0.0)
+    clip_percentile: float = _knob(99.5, "amplitudes are clipped at this percentile of |a|", min=50.0, max=100.0)
+    holdout_fraction: float = _knob(0.0, "fraction of seed strokes held out to measure accuracy", min=0.0, max=0.9)
+    inference_batch: int = _knob(8, "sections per inference batch", min=1)
+    # run
+    device: str = _knob("auto", "auto (CUDA if present, else CPU), cpu or cuda", choices=("auto", "cpu", "cuda"))
+    amp: bool = _knob(True, "mixed precision on CUDA")
+    seed: int = _knob(0, "random seed (same seed + config on CPU = same labels)")
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        bad = [o for o in self.orientations if o not in ORIENTATIONS]
+        if bad or not self.orientations:
+            raise SeisgrowError(f"orientations must be among {', '.join(ORIENTATIONS)}; got {self.orientations}")
+        if len(self.patch_size) != 2 or min(self.patch_size) < 8:
+            raise SeisgrowError(f"patch_size must be two sizes of at least 8; got {self.patch_size}")
+        if not self.grow_thresholds or not all(0.0 <= t <= 1.0 for t in self.grow_thresholds):
+            raise SeisgrowError(f"grow_thresholds must lie in 0..1; got {self.grow_thresholds}")
+        for f in fields(self):
+            lo, hi = f.metadata.get("min"), f.metadata.get("max")
+            v = getattr(self, f.name)
+            if lo is not None and v < lo or hi is not None and v > hi:
+                raise SeisgrowError(f"{f.name} = {v} is out of range ({lo}..{hi})")
+            choices = f.metadata.get("choices")
+            if choices and v not in choices:
+                raise SeisgrowError(f"{f.name} must be one of {', '.join(choices)}; got {v!r}")
+
+    @property
+    def cps_start(self) -> int:
+        return self.warmup_epochs
+
+    @property
+    def grow_start(self) -> int:
+        return self.warmup_epochs + self.cps_epochs
+
+    def stage(self, epoch: int) -> str:
+        if epoch < self.cps_start:
+            return "warmup"
+        if epoch < self.grow_start:
+            return "cps"
+        return "grow"
+
+    def threshold(self, cls: int) -> float:
+        """t_c for class c (1-based)."""
+        return float(self.grow_thresholds[min(cls - 1, len(self.grow_thresholds) - 1)])
+
+    def with_overrides(self, **overrides: Any) -> GrowConfig:
+        unknown = set(overrides) - {f.name for f in fields(self)}
+        if unknown:
+            raise SeisgrowError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return replace(self, **overrides)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self, path: str | Path | None = None) -> str:
+        text = json.dumps(self.to_dict(), indent=2)
+        if path is not None:
+            from ..io.atomic import atomic_path
+
+            with atomic_path(path) as tmp:
+                Path(tmp).write_text(text)
+        return text
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> GrowConfig:
+        base = profile(d.get("profile", "default")) if "profile" in d else cls()
+        return base.with_overrides(**{k: v for k, v in d.items() if k != "profile"})
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> GrowConfig:
+        try:
+            d = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as exc:
+            raise SeisgrowError(f"could not read config {path}: {exc}") from exc
+        if not isinstance(d, dict):
+            raise SeisgrowError(f"config {path} must hold a JSON object")
+        return cls.from_dict(d)
+
+    @classmethod
+    def help_for(cls, name: str) -> str:
+        return next(f.metadata.get("help", "") for f in fields(cls) if f.name == name)
+
+
+def default_of(name: str) -> Any:
+    f = next(f for f in fields(GrowConfig) if f.name == name)
+    return f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+
+
+def profile(name: str) -> GrowConfig:
+    """Named settings: ``default``, ``research`` (the research code's choices) and ``supervised``."""
+    if name == "default":
+        return GrowConfig()
+    if name == "research":
+        # Adam 1e-4, focal gamma 3, no class weighting and no confidence filtering (their defects),
+        # CPS weight 1 from epoch 50, growth thresholds 0.8/0.6, a box of 30 (radius 15), accumulate.
+        return GrowConfig(
+            epochs=100,
+            warmup_epochs=50,
+            cps_epochs=50,
+            lr=1e-4,
+            focal_gamma=3.0,
+            class_balance=False,
+            cps_weight=1.0,
+            confidence_threshold=0.0,
+            grow_thresholds=[0.8, 0.6],
+            grow_radius=15,
+            accumulate=True,
+            grown_weight=1.0,
+        )
+    if name == "supervised":
+        # Labelled pixels only: no CPS term, no label updates (a baseline, not a recommendation).
+        return GrowConfig(cps_weight=0.0, warmup_epochs=10_000, cps_epochs=0)
+    raise SeisgrowError(f"unknown profile {name!r}; use default, research or supervised")

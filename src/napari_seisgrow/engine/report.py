@@ -1,0 +1,54 @@
+"""What every epoch tells its listeners (the CLI's progress bar, the widget, a JSON report)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class EpochReport:
+    epoch: int  # 0-based
+    epochs: int
+    stage: str  # warmup | cps | grow
+    sup_loss: float
+    cps_loss: float
+    cps_weight: float
+    seconds: float
+    grown: np.ndarray = field(repr=False)  # uint8, 0 = unassigned; contains the seeds
+    grown_counts: dict[int, int] = field(default_factory=dict)  # per class, voxels added to the seeds
+    labelled_fraction: float = 0.0  # of the whole volume, seeds included
+    mean_confidence: float = 0.0
+    confident_fraction: float = 0.0  # voxels whose winning probability passes its class threshold
+    holdout_accuracy: float | None = None
+    growth_steps: int = 0
+    device: str = "cpu"
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-friendly figures (the grown volume itself is left out)."""
+        return {
+            "epoch": self.epoch + 1,
+            "epochs": self.epochs,
+            "stage": self.stage,
+            "sup_loss": round(self.sup_loss, 6),
+            "cps_loss": round(self.cps_loss, 6),
+            "cps_weight": round(self.cps_weight, 4),
+            "seconds": round(self.seconds, 3),
+            "grown_counts": {str(k): int(v) for k, v in self.grown_counts.items()},
+            "labelled_fraction": round(self.labelled_fraction, 6),
+            "mean_confidence": round(self.mean_confidence, 4),
+            "confident_fraction": round(self.confident_fraction, 4),
+            "holdout_accuracy": None if self.holdout_accuracy is None else round(self.holdout_accuracy, 4),
+            "growth_steps": self.growth_steps,
+            "device": self.device,
+        }
+
+    def line(self) -> str:
+        acc = "" if self.holdout_accuracy is None else f"  held-out acc {self.holdout_accuracy:.3f}"
+        return (
+            f"epoch {self.epoch + 1}/{self.epochs} [{self.stage}] loss {self.sup_loss:.4f}"
+            f" cps {self.cps_loss:.4f}  labelled {100 * self.labelled_fraction:.1f}%"
+            f"  conf {self.mean_confidence:.2f}{acc}  {self.seconds:.1f}s"
+        )

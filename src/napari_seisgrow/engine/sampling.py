@@ -1,0 +1,129 @@
+"""Patches from 2-D sections of the volume: labelled batches and unlabelled batches.
+
+Sections are taken along the configured orientations; a patch is (lateral, samples) for inline
+and crossline sections and (inline, crossline) for time slices. Augmentation flips the lateral
+axes only: time runs one way in seismic, and flipping it would teach the networks false geology.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import GrowConfig
+
+AXIS = {"inline": 0, "crossline": 1, "time": 2}
+
+
+@dataclass
+class Batch:
+    x: np.ndarray  # (N, 1, A, B) float32
+    y: np.ndarray  # (N, A, B) uint8, 0 = unlabelled
+    w: np.ndarray  # (N, A, B) float32 per-pixel loss weight
+
+
+def _section(arr: np.ndarray, orientation: str, index: int) -> np.ndarray:
+    axis = AXIS[orientation]
+    return np.take(arr, index, axis=axis)
+
+
+class PatchSampler:
+    """Draws training patches; owns no labels, it is handed the current ones every epoch."""
+
+    def __init__(self, volume: np.ndarray, config: GrowConfig, rng: np.random.Generator) -> None:
+        self.volume = volume
+        self.config = config
+        self.rng = rng
+        self.labels: np.ndarray | None = None
+        self.weights: np.ndarray | None = None
+        self._by_class: list[np.ndarray] = []
+
+    def set_labels(self, labels: np.ndarray, weights: np.ndarray) -> None:
+        """Index labelled voxels per class, so labelled batches are class-balanced."""
+        self.labels = labels
+        self.weights = weights
+        flat = labels.ravel()
+        self._by_class = [np.flatnonzero(flat == c) for c in range(1, int(flat.max(initial=0)) + 1)]
+        self._by_class = [ix for ix in self._by_class if len(ix)]
+
+    def _patch_shape(self, orientation: str) -> tuple[int, int]:
+        shape = [s for k, s in enumerate(self.volume.shape) if k != AXIS[orientation]]
+        lat, tim = self.config.patch_size
+        want = (lat, lat) if orientation == "time" else (lat, tim)
+        return min(want[0], shape[0]), min(want[1], shape[1])
+
+    def _orientations(self) -> list[str]:
+        # A one-inline volume has no crossline sections worth the name: use what has extent.
+        ors = [o for o in self.config.orientations if self._usable(o)]
+        return ors or ["inline"]
+
+    def _usable(self, orientation: str) -> bool:
+        shape = [s for k, s in enumerate(self.volume.shape) if k != AXIS[orientation]]
+        return min(shape) >= 2
+
+    def _crop(self, orientation: str, index: int, centre: tuple[int, int] | None):
+        pa, pb = self._patch_shape(orientation)
+        sec_shape = [s for k, s in enumerate(self.volume.shape) if k != AXIS[orientation]]
+        starts = []
+        for size, p, c in zip(sec_shape, (pa, pb), centre or (None, None), strict=True):
+            if c is None:
+                starts.append(int(self.rng.integers(0, size - p + 1)))
+            else:
+                lo, hi = max(0, c - p + 1), min(c, size - p)
+                starts.append(int(self.rng.integers(lo, hi + 1)))
+        sl = (slice(starts[0], starts[0] + pa), slice(starts[1], starts[1] + pb))
+        return sl
+
+    def _take(self, arr: np.ndarray, orientation: str, index: int, sl) -> np.ndarray:
+        return _section(arr, orientation, index)[sl]
+
+    def labelled_batch(self, n: int) -> Batch:
+        assert self.labels is not None and self.weights is not None
+        ors = self._orientations()
+        xs, ys, ws = [], [], []
+        shape = self.volume.shape
+        for _ in range(n):
+            cls_ix = self._by_class[int(self.rng.integers(len(self._by_class)))]
+            flat = int(cls_ix[int(self.rng.integers(len(cls_ix)))])
+            voxel = np.unravel_index(flat, shape)
+            o = ors[int(self.rng.integers(len(ors)))]
+            axis = AXIS[o]
+            centre = tuple(int(v) for k, v in enumerate(voxel) if k != axis)
+            sl = self._crop(o, int(voxel[axis]), centre)
+            xs.append(self._take(self.volume, o, int(voxel[axis]), sl))
+            ys.append(self._take(self.labels, o, int(voxel[axis]), sl))
+            ws.append(self._take(self.weights, o, int(voxel[axis]), sl))
+        return self._augment(xs, ys, ws)
+
+    def unlabelled_batch(self, n: int) -> Batch | None:
+        if n == 0:
+            return None
+        ors = self._orientations()
+        xs = []
+        for _ in range(n):
+            o = ors[int(self.rng.integers(len(ors)))]
+            index = int(self.rng.integers(self.volume.shape[AXIS[o]]))
+            xs.append(self._take(self.volume, o, index, self._crop(o, index, None)))
+        zeros = [np.zeros(x.shape, np.uint8) for x in xs]
+        return self._augment(xs, zeros, [z.astype(np.float32) for z in zeros])
+
+    def _augment(self, xs, ys, ws) -> Batch:
+        # Patches of one batch may differ in shape when orientations differ: crop to the smallest.
+        a = min(x.shape[0] for x in xs)
+        b = min(x.shape[1] for x in xs)
+        x = np.stack([v[:a, :b] for v in xs]).astype(np.float32)
+        y = np.stack([v[:a, :b] for v in ys]).astype(np.uint8)
+        w = np.stack([v[:a, :b] for v in ws]).astype(np.float32)
+        cfg = self.config
+        if cfg.augment:
+            n = len(x)
+            flip = self.rng.random(n) < 0.5
+            x[flip] = x[flip, ::-1]
+            y[flip] = y[flip, ::-1]
+            w[flip] = w[flip, ::-1]
+            scale = 1.0 + self.rng.uniform(-cfg.amplitude_jitter, cfg.amplitude_jitter, n).astype(np.float32)
+            x *= scale[:, None, None]
+            if cfg.noise_std > 0:
+                x += self.rng.normal(0.0, cfg.noise_std, x.shape).astype(np.float32)
+        return Batch(x=np.ascontiguousarray(x[:, None]), y=np.ascontiguousarray(y), w=np.ascontiguousarray(w))

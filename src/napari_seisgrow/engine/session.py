@@ -1,0 +1,308 @@
+"""The training session: three stages, one EpochReport per epoch, stop within a batch, checkpoints.
+
+A Session is a plain object; ``run()`` is a generator, so the CLI iterates it in the main
+thread and the widget wraps it in a napari ``thread_worker``. It never touches the caller's
+arrays: amplitudes are normalised into a copy and seeds are copied read-only at construction.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..io.atomic import atomic_path
+from ..io.errors import SeisgrowError
+from ..io.geometry import Volume
+from .config import GrowConfig
+from .data import check_seeds, normalise, split_holdout
+from .device import describe, resolve_device
+from .grow import grow_numpy
+from .losses import class_weights, cps_loss, focal_loss
+from .predict import predict_volume
+from .report import EpochReport
+from .sampling import PatchSampler
+from .unet import UNet
+
+CHECKPOINT_FORMAT = 1
+
+
+def versions() -> dict[str, str]:
+    from .. import __version__
+
+    return {"napari-seisgrow": __version__, "torch": torch.__version__, "numpy": np.__version__}
+
+
+class Session:
+    """Two U-Nets learning one volume from its seeds."""
+
+    def __init__(self, volume: Any, seeds: Any, config: GrowConfig | None = None) -> None:
+        self.config = config or GrowConfig()
+        self.config.validate()
+        cfg = self.config
+        data = volume.data if isinstance(volume, Volume) else volume
+        self.geometry = volume.geometry if isinstance(volume, Volume) else None
+        self.x, self.amplitude_scale = normalise(data, cfg.clip_percentile)
+        self.seeds = check_seeds(seeds, self.x.shape)
+        self.n_classes = int(self.seeds.max())
+        self.device = resolve_device(cfg.device)
+        self.device_name = describe(self.device)
+        self.rng = np.random.default_rng(cfg.seed)
+        self.train_seeds, self.holdout = split_holdout(self.seeds, cfg.holdout_fraction, self.rng)
+        self.nets = [self._build_net(cfg.seed * 2 + k) for k in (1, 2)]
+        params = [p for net in self.nets for p in net.parameters()]
+        self.optimizer = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.sampler = PatchSampler(self.x, cfg, self.rng)
+        self.epoch = 0
+        self.grown: np.ndarray = np.array(self.seeds)  # the last good grown labels
+        self.winner: np.ndarray | None = None
+        self.confidence: np.ndarray | None = None
+        self.history: list[dict[str, Any]] = []
+        self._stop = threading.Event()
+        self._amp = cfg.amp and self.device.type == "cuda"
+
+    # ----------------------------------------------------------------- construction helpers
+    def _build_net(self, seed: int) -> UNet:
+        torch.manual_seed(seed)
+        cfg = self.config
+        return UNet(self.n_classes, depth=cfg.depth, width=cfg.width, norm=cfg.norm).to(self.device)
+
+    # ----------------------------------------------------------------- control
+    def stop(self) -> None:
+        """Ask the running epoch to end after the current batch; the last grown labels stay."""
+        self._stop.set()
+
+    def clear_stop(self) -> None:
+        self._stop.clear()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def done(self) -> bool:
+        return self.epoch >= self.config.epochs
+
+    # ----------------------------------------------------------------- the loop
+    def run(self) -> Iterator[EpochReport]:
+        """Train the remaining epochs, yielding one report per finished epoch."""
+        while self.epoch < self.config.epochs and not self._stop.is_set():
+            report = self._run_epoch(self.epoch)
+            if report is None:
+                return
+            self.epoch += 1
+            self.history.append(report.summary())
+            yield report
+
+    def _cps_lambda(self, epoch: int, step: int) -> float:
+        cfg = self.config
+        if cfg.cps_weight == 0 or epoch < cfg.cps_start:
+            return 0.0
+        if cfg.cps_epochs == 0 or epoch >= cfg.grow_start:
+            return cfg.cps_weight
+        progress = (epoch - cfg.cps_start + (step + 1) / cfg.steps_per_epoch) / cfg.cps_epochs
+        return cfg.cps_weight * min(1.0, progress)
+
+    def _training_labels(self, stage: str) -> tuple[np.ndarray, np.ndarray]:
+        seeds = self.train_seeds
+        weights = (seeds > 0).astype(np.float32)
+        if stage != "grow":
+            return seeds, weights
+        grown = np.where(self.holdout > 0, 0, self.grown).astype(np.uint8)
+        grown[seeds > 0] = seeds[seeds > 0]
+        weights = np.where(seeds > 0, 1.0, np.where(grown > 0, self.config.grown_weight, 0.0)).astype(np.float32)
+        return grown, weights
+
+    def _run_epoch(self, epoch: int) -> EpochReport | None:
+        cfg = self.config
+        t0 = time.perf_counter()
+        stage = cfg.stage(epoch)
+        labels, weights = self._training_labels(stage)
+        self.sampler.set_labels(labels, weights)
+        counts = np.bincount(labels[labels > 0].ravel(), minlength=self.n_classes + 1)[1:]
+        alpha = torch.from_numpy(class_weights(counts, cfg.max_class_weight)) if cfg.class_balance else None
+        sup_total = cps_total = 0.0
+        lam = 0.0
+        for net in self.nets:
+            net.train()
+        for step in range(cfg.steps_per_epoch):
+            if self._stop.is_set():
+                return None
+            lam = self._cps_lambda(epoch, step)
+            sup, cps = self._step(alpha, lam)
+            sup_total += sup
+            cps_total += cps
+        pred = predict_volume(
+            self.nets, self.x, self.n_classes, cfg.orientations, self.device,
+            batch=cfg.inference_batch, amp=self._amp, should_stop=self._stop.is_set,
+        )  # fmt: skip
+        if pred is None:
+            return None
+        self.winner, self.confidence = pred
+        previous = self.grown if (cfg.accumulate and stage == "grow") else None
+        self.grown = self._grow(previous)
+        return self._report(epoch, stage, sup_total / cfg.steps_per_epoch, cps_total / cfg.steps_per_epoch, lam, t0)
+
+    def _step(self, alpha: torch.Tensor | None, lam: float) -> tuple[float, float]:
+        cfg = self.config
+        dev = self.device
+        lb = self.sampler.labelled_batch(cfg.batch_labelled)
+        x = torch.from_numpy(lb.x).to(dev)
+        y = torch.from_numpy(lb.y).to(dev)
+        w = torch.from_numpy(lb.w).to(dev)
+        ub = self.sampler.unlabelled_batch(cfg.batch_unlabelled) if lam > 0 else None
+        with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=self._amp):
+            logits_l = [net(x) for net in self.nets]
+            logits_u = [net(torch.from_numpy(ub.x).to(dev)) for net in self.nets] if ub is not None else None
+        sup = sum(focal_loss(lg, y, gamma=cfg.focal_gamma, alpha=alpha, weight=w) for lg in logits_l)
+        cps = torch.zeros((), device=dev)
+        if lam > 0:
+            probs_l = [torch.softmax(lg.float(), 1).detach() for lg in logits_l]
+            unl = y == 0
+            terms = [(logits_l, probs_l, unl)]
+            if logits_u is not None:
+                probs_u = [torch.softmax(lg.float(), 1).detach() for lg in logits_u]
+                full = torch.ones(logits_u[0].shape[0], *logits_u[0].shape[2:], dtype=torch.bool, device=dev)
+                terms.append((logits_u, probs_u, full))
+            for lgs, prs, mask in terms:
+                for k in (0, 1):
+                    cps = cps + cps_loss(
+                        lgs[k], prs[1 - k], mask,
+                        gamma=cfg.focal_gamma, alpha=alpha, threshold=cfg.confidence_threshold,
+                    )  # fmt: skip
+        loss = sup + lam * cps
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        return float(sup.detach()) / 2, float(cps.detach()) / 2
+
+    def _grow(self, previous: np.ndarray | None = None) -> np.ndarray:
+        cfg = self.config
+        assert self.winner is not None and self.confidence is not None
+        thresholds = [cfg.threshold(c) for c in range(1, self.n_classes + 1)]
+        grown = grow_numpy(
+            self.train_seeds, self.winner, self.confidence, thresholds,
+            radius=cfg.grow_radius, max_reach=cfg.max_reach, previous=previous, device=self.device,
+        )  # fmt: skip
+        held = self.holdout > 0
+        grown[held] = self.holdout[held]  # the output always holds every seed
+        return grown
+
+    def regrow(self, **overrides: Any) -> np.ndarray:
+        """Rerun growth from the last prediction with new settings (thresholds, radius...): no training."""
+        if self.winner is None:
+            raise SeisgrowError("nothing to grow from yet: train at least one epoch first")
+        if overrides:
+            self.config = self.config.with_overrides(**overrides)
+            self.config.validate()
+        self.grown = self._grow(None)
+        return self.grown
+
+    def update_seeds(self, seeds: Any) -> None:
+        """Continue from the current networks with newly painted seeds."""
+        new = check_seeds(seeds, self.x.shape)
+        if int(new.max()) > self.n_classes:
+            raise SeisgrowError(
+                f"the new seeds add class {int(new.max())}; the networks know {self.n_classes} classes, so retrain"
+            )
+        self.seeds = new
+        self.train_seeds, self.holdout = split_holdout(new, self.config.holdout_fraction, self.rng)
+        grown = np.array(self.grown)
+        grown[new > 0] = new[new > 0]
+        self.grown = grown
+
+    def _report(self, epoch: int, stage: str, sup: float, cps: float, lam: float, t0: float) -> EpochReport:
+        cfg = self.config
+        grown, seeds = self.grown, self.seeds
+        added = (grown > 0) & (seeds == 0)
+        counts = np.bincount(grown[added], minlength=self.n_classes + 1)
+        assert self.confidence is not None and self.winner is not None
+        conf = self.confidence.astype(np.float32)
+        t = np.array([0.0] + [cfg.threshold(c) for c in range(1, self.n_classes + 1)], np.float32)
+        held = self.holdout > 0
+        acc = float((self.winner[held] == self.holdout[held]).mean()) if held.any() else None
+        return EpochReport(
+            epoch=epoch,
+            epochs=cfg.epochs,
+            stage=stage,
+            sup_loss=sup,
+            cps_loss=cps,
+            cps_weight=lam,
+            seconds=time.perf_counter() - t0,
+            grown=grown,
+            grown_counts={c: int(counts[c]) for c in range(1, self.n_classes + 1)},
+            labelled_fraction=float((grown > 0).mean()),
+            mean_confidence=float(conf.mean()),
+            confident_fraction=float((conf >= t[self.winner]).mean()),
+            holdout_accuracy=acc,
+            device=self.device_name,
+        )
+
+    # ----------------------------------------------------------------- checkpoints
+    def save_checkpoint(self, directory: str | Path) -> Path:
+        """State dicts, config JSON, versions and the last grown labels: no pickled objects."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        state = {
+            "nets": [net.state_dict() for net in self.nets],
+            "optimizer": self.optimizer.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+        }
+        with atomic_path(d / "model.pt") as tmp:
+            torch.save(state, tmp)
+        self.config.to_json(d / "config.json")
+        meta = {
+            "format": CHECKPOINT_FORMAT,
+            "epoch": self.epoch,
+            "n_classes": self.n_classes,
+            "shape": list(self.x.shape),
+            "amplitude_scale": self.amplitude_scale,
+            "numpy_rng": self.rng.bit_generator.state,
+            "versions": versions(),
+            "history": self.history,
+        }
+        with atomic_path(d / "meta.json") as tmp:
+            tmp.write_text(json.dumps(meta, indent=2, default=int))
+        arrays = {"grown": self.grown, "winner": self.winner, "confidence": self.confidence}
+        for name, arr in arrays.items():
+            if arr is not None:
+                with atomic_path(d / f"{name}.npy") as tmp, open(tmp, "wb") as fh:
+                    np.save(fh, arr, allow_pickle=False)
+        return d
+
+    @classmethod
+    def resume(cls, directory: str | Path, volume: Any, seeds: Any, **overrides: Any) -> Session:
+        """Rebuild a session from ``save_checkpoint`` output and the same volume and seeds."""
+        d = Path(directory)
+        try:
+            meta = json.loads((d / "meta.json").read_text())
+            config = GrowConfig.from_json(d / "config.json")
+        except (OSError, ValueError) as exc:
+            raise SeisgrowError(f"{d} is not a napari-seisgrow checkpoint: {exc}") from exc
+        if overrides:
+            config = config.with_overrides(**overrides)
+        session = cls(volume, seeds, config)
+        if list(session.x.shape) != meta["shape"] or session.n_classes != meta["n_classes"]:
+            raise SeisgrowError(
+                f"checkpoint {d} was made for shape {tuple(meta['shape'])} with {meta['n_classes']} classes; "
+                f"this volume is {session.x.shape} with {session.n_classes}"
+            )
+        state = torch.load(d / "model.pt", map_location=session.device, weights_only=True)
+        for net, sd in zip(session.nets, state["nets"], strict=True):
+            net.load_state_dict(sd)
+        session.optimizer.load_state_dict(state["optimizer"])
+        torch.set_rng_state(state["torch_rng"])
+        session.rng.bit_generator.state = meta["numpy_rng"]
+        session.epoch = int(meta["epoch"])
+        session.history = list(meta.get("history", []))
+        for name in ("grown", "winner", "confidence"):
+            p = d / f"{name}.npy"
+            if p.is_file():
+                setattr(session, name, np.load(p, allow_pickle=False))
+        return session
