@@ -9,6 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from napari_seisgrow.engine import GrowConfig
+from napari_seisgrow.synthetic import make_synthetic, seed_inlines
+
 _HERMETIC = Path(tempfile.mkdtemp(prefix="seisgrow-tests-"))
 os.environ.setdefault("XDG_CONFIG_HOME", str(_HERMETIC / "config"))
 os.environ.setdefault("XDG_CACHE_HOME", str(_HERMETIC / "cache"))
@@ -16,6 +19,36 @@ os.environ.setdefault("XDG_DATA_HOME", str(_HERMETIC / "data"))
 os.environ.setdefault("NAPARI_CONFIG", str(_HERMETIC / "napari-settings.yaml"))
 
 SEGY_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "segy"
+
+
+TINY = dict(
+    epochs=2,
+    warmup_epochs=0,
+    cps_epochs=1,
+    steps_per_epoch=3,
+    grow_thresholds=[0.25],
+    batch_labelled=2,
+    batch_unlabelled=2,
+    patch_size=[32, 32],
+    depth=2,
+    width=8,
+    device="cpu",
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_synthetic():
+    return make_synthetic((16, 24, 48), seed=5)
+
+
+@pytest.fixture
+def tiny_seeds(tiny_synthetic) -> np.ndarray:
+    return seed_inlines(tiny_synthetic.truth, 2)
+
+
+@pytest.fixture
+def tiny_config() -> GrowConfig:
+    return GrowConfig(**TINY)
 
 
 @pytest.fixture(scope="session")

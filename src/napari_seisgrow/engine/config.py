@@ -42,6 +42,9 @@ class GrowConfig:
     norm: str = _knob("batch", "normalisation layers: batch or group", choices=("batch", "group"))
     lr: float = _knob(2e-3, "Adam learning rate", min=0.0)
     weight_decay: float = _knob(1e-4, "Adam weight decay", min=0.0)
+    lr_schedule: str = _knob(
+        "cosine", "cosine: decay to 5% of lr over the run (steadier final labels); constant", choices=("cosine", "constant")
+    )
     # loss
     focal_gamma: float = _knob(2.0, "focal loss gamma", min=0.0)
     class_balance: bool = _knob(True, "weight classes by inverse labelled frequency (alpha_c)")
@@ -164,6 +167,7 @@ def profile(name: str) -> GrowConfig:
             warmup_epochs=50,
             cps_epochs=50,
             lr=1e-4,
+            lr_schedule="constant",
             focal_gamma=3.0,
             class_balance=False,
             cps_weight=1.0,

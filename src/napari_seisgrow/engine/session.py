@@ -8,6 +8,7 @@ arrays: amplitudes are normalised into a copy and seeds are copied read-only at 
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -109,6 +110,15 @@ class Session:
         progress = (epoch - cfg.cps_start + (step + 1) / cfg.steps_per_epoch) / cfg.cps_epochs
         return cfg.cps_weight * min(1.0, progress)
 
+    def _set_lr(self, epoch: int, step: int) -> None:
+        cfg = self.config
+        lr = cfg.lr
+        if cfg.lr_schedule == "cosine":
+            progress = (epoch + step / cfg.steps_per_epoch) / max(1, cfg.epochs)
+            lr = cfg.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+
     def _training_labels(self, stage: str) -> tuple[np.ndarray, np.ndarray]:
         seeds = self.train_seeds
         weights = (seeds > 0).astype(np.float32)
@@ -134,6 +144,7 @@ class Session:
         for step in range(cfg.steps_per_epoch):
             if self._stop.is_set():
                 return None
+            self._set_lr(epoch, step)
             lam = self._cps_lambda(epoch, step)
             sup, cps = self._step(alpha, lam)
             sup_total += sup

@@ -1,0 +1,130 @@
+"""``seisgrow grow``: train on seeds and write grown labels, with a progress bar on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .engine.report import EpochReport
+from .io import SeisgrowError, load_volume, read_labels, write_labels
+from .io.atomic import atomic_path, check_output_path
+from .io.segy import is_segy_path
+
+OUTPUT_TYPES = (".npy", ".zarr", ".sgy", ".segy")
+
+
+class ProgressBar:
+    """One line per epoch; redrawn in place on a terminal, appended otherwise (logs, CI)."""
+
+    def __init__(self, stream=None, width: int = 24) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.width = width
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+
+    def __call__(self, report: EpochReport) -> None:
+        done = report.epoch + 1
+        filled = round(self.width * done / report.epochs)
+        bar = "#" * filled + "." * (self.width - filled)
+        text = f"[{bar}] {report.line()}"
+        if self.tty:
+            self.stream.write("\r\033[K" + text + ("\n" if done == report.epochs else ""))
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def _config(args: argparse.Namespace):
+    from .engine.config import GrowConfig, profile
+
+    cfg = GrowConfig.from_json(args.config) if args.config else profile(args.profile)
+    overrides: dict[str, Any] = {}
+    for key in ("epochs", "device", "seed"):
+        value = getattr(args, key)
+        if value is not None:
+            overrides[key] = value
+    for item in args.set or []:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise SeisgrowError(f"--set takes KEY=VALUE; got {item!r}")
+        try:
+            overrides[key.strip()] = json.loads(raw)
+        except ValueError:
+            overrides[key.strip()] = raw
+    return cfg.with_overrides(**overrides) if overrides else cfg
+
+
+def cmd_grow(args: argparse.Namespace) -> int:
+    from .engine import Session
+    from .engine.session import versions
+
+    out = Path(args.output)
+    if not out.name.lower().endswith(OUTPUT_TYPES):
+        raise SeisgrowError(f"{out.name}: output must be .npy, .zarr or .sgy/.segy")
+    if is_segy_path(out) and not is_segy_path(args.volume):
+        raise SeisgrowError("a SEG-Y output is written like a SEG-Y volume; give a .sgy volume or write .npy/.zarr")
+    check_output_path(out, args.volume, args.seeds)
+    for extra in (args.report,):
+        if extra:
+            check_output_path(extra, args.volume, args.seeds)
+    cfg = _config(args)
+    options = {"iline": args.iline, "xline": args.xline} if is_segy_path(args.volume) else {}
+    volume = load_volume(args.volume, **options)
+    seeds = read_labels(args.seeds)
+    started = time.perf_counter()
+    if args.resume:
+        session = Session.resume(args.resume, volume, seeds, **({"epochs": args.epochs} if args.epochs else {}))
+    else:
+        session = Session(volume, seeds, cfg)
+    print(f"seisgrow: training on {session.device_name}, {session.config.epochs} epochs", file=sys.stderr)
+    progress = ProgressBar()
+    interrupted = False
+    try:
+        for report in session.run():
+            progress(report)
+            if args.checkpoint:
+                session.save_checkpoint(args.checkpoint)
+    except KeyboardInterrupt:
+        interrupted = True
+        if not session.history:
+            raise
+        print(f"\nseisgrow: interrupted; writing the labels of epoch {session.epoch}", file=sys.stderr)
+    written = write_labels(out, session.grown, volume.geometry)
+    if args.report:
+        report = {
+            "volume": str(args.volume),
+            "seeds": str(args.seeds),
+            "output": str(written),
+            "device": session.device_name,
+            "seconds": round(time.perf_counter() - started, 3),
+            "interrupted": interrupted,
+            "config": session.config.to_dict(),
+            "epochs": session.history,
+            "versions": versions(),
+        }
+        with atomic_path(args.report) as tmp:
+            Path(tmp).write_text(json.dumps(report, indent=2))
+    print(f"seisgrow: wrote {written}", file=sys.stderr)
+    return 130 if interrupted else 0
+
+
+def add_grow_parser(sub) -> None:
+    p = sub.add_parser("grow", help="grow labels through a volume from painted seeds")
+    p.add_argument("volume", help="amplitudes: .sgy/.segy, .npy or .zarr")
+    p.add_argument("seeds", help="seed labels: .npy or .zarr, 0 = unlabelled, 1..K = classes")
+    p.add_argument("-o", "--output", required=True, help="grown labels: .npy, .zarr, or .sgy (like a SEG-Y volume)")
+    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default=None)
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--profile", choices=["default", "research", "supervised"], default="default")
+    p.add_argument("--config", help="settings JSON (as saved with every run)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override one setting (repeatable)")
+    p.add_argument("--report", help="write every epoch's figures to this JSON file")
+    p.add_argument("--checkpoint", help="save a checkpoint to this folder after every epoch")
+    p.add_argument("--resume", help="continue from a checkpoint folder")
+    p.add_argument("--iline", type=int, default=189)
+    p.add_argument("--xline", type=int, default=193)
+    p.set_defaults(func=cmd_grow)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import pytest
+
+from napari_seisgrow import SeisgrowError
+from napari_seisgrow.engine.config import GrowConfig, profile
+
+
+def test_json_round_trip(tmp_path):
+    cfg = GrowConfig(epochs=7, grow_thresholds=[0.7, 0.5], orientations=["inline"])
+    cfg.to_json(tmp_path / "c.json")
+    assert GrowConfig.from_json(tmp_path / "c.json") == cfg
+
+
+def test_research_profile_matches_the_research_code():
+    r = profile("research")
+    assert (r.lr, r.focal_gamma, r.cps_weight, r.warmup_epochs) == (1e-4, 3.0, 1.0, 50)
+    assert r.grow_thresholds == [0.8, 0.6] and r.grow_radius == 15 and r.accumulate
+    assert r.threshold(1) == 0.8 and r.threshold(4) == 0.6
+
+
+def test_stages():
+    cfg = GrowConfig(warmup_epochs=2, cps_epochs=3)
+    assert [cfg.stage(e) for e in range(7)] == ["warmup"] * 2 + ["cps"] * 3 + ["grow"] * 2
+
+
+@pytest.mark.parametrize(
+    "over",
+    [{"orientations": ["sideways"]}, {"patch_size": [4, 4]}, {"grow_thresholds": [1.5]}, {"device": "tpu"},
+     {"epochs": 0}, {"nonsense": 1}],
+)  # fmt: skip
+def test_invalid_settings_are_one_line_errors(over):
+    with pytest.raises(SeisgrowError):
+        GrowConfig().with_overrides(**over)
+
+
+def test_config_file_with_profile(tmp_path):
+    (tmp_path / "c.json").write_text('{"profile": "research", "epochs": 5}')
+    cfg = GrowConfig.from_json(tmp_path / "c.json")
+    assert cfg.epochs == 5 and cfg.lr == 1e-4
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    with pytest.raises(SeisgrowError):
+        GrowConfig.from_json(tmp_path / "bad.json")

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from napari_seisgrow import SeisgrowError
+from napari_seisgrow.engine import GrowConfig, Session, grow_volume
+from tests.conftest import TINY
+
+
+def test_two_epochs_yield_reports_that_grow_beyond_the_seeds(tiny_synthetic, tiny_seeds, tiny_config):
+    seeds_before = tiny_seeds.copy()
+    session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config)
+    reports = list(session.run())
+    assert [r.epoch for r in reports] == [0, 1]
+    assert [r.stage for r in reports] == ["cps", "grow"]
+    for r in reports:
+        assert r.grown.shape == tiny_seeds.shape and r.grown.dtype == np.uint8
+        m = tiny_seeds > 0
+        np.testing.assert_array_equal(r.grown[m], tiny_seeds[m])  # a superset of the seeds
+        assert sum(r.grown_counts.values()) == int(((r.grown > 0) & ~m).sum())
+        assert r.seconds > 0 and np.isfinite(r.sup_loss) and np.isfinite(r.cps_loss)
+        assert r.device.startswith("cpu")
+    assert sum(reports[-1].grown_counts.values()) > 0
+    np.testing.assert_array_equal(tiny_seeds, seeds_before)  # the caller's seeds are untouched
+    assert session.done and len(session.history) == 2
+    json.dumps(session.history)
+
+
+def test_stop_is_honoured_within_a_batch_and_keeps_last_labels(tiny_synthetic, tiny_seeds, tiny_config):
+    session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config.with_overrides(epochs=5, steps_per_epoch=3))
+    calls = {"n": 0}
+    original = session._step
+
+    def counting_step(*args):
+        calls["n"] += 1
+        if calls["n"] == 5:  # the second batch of epoch 2
+            session.stop()
+        return original(*args)
+
+    session._step = counting_step
+    reports = list(session.run())
+    assert len(reports) == 1
+    assert calls["n"] == 5  # no batch ran after the stop
+    assert session.epoch == 1
+    np.testing.assert_array_equal(session.grown, reports[0].grown)
+
+
+def test_same_seed_same_labels_on_cpu(tiny_synthetic, tiny_seeds, tiny_config):
+    a = grow_volume(tiny_synthetic.volume, tiny_seeds, tiny_config)
+    b = grow_volume(tiny_synthetic.volume, tiny_seeds, tiny_config)
+    np.testing.assert_array_equal(a.labels, b.labels)
+    assert a.epochs[-1]["sup_loss"] == b.epochs[-1]["sup_loss"]
+
+
+def test_checkpoint_resume_continues_identically(tmp_path, tiny_synthetic, tiny_seeds):
+    cfg = GrowConfig(**{**TINY, "epochs": 3})
+    straight = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    list(straight.run())
+
+    first = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    it = first.run()
+    next(it)
+    next(it)
+    first.save_checkpoint(tmp_path / "ckpt")
+    assert sorted(p.name for p in (tmp_path / "ckpt").iterdir()) == [
+        "confidence.npy", "config.json", "grown.npy", "meta.json", "model.pt", "winner.npy",
+    ]  # fmt: skip
+    meta = json.loads((tmp_path / "ckpt" / "meta.json").read_text())
+    assert meta["epoch"] == 2 and "torch" in meta["versions"]
+    resumed = Session.resume(tmp_path / "ckpt", tiny_synthetic.volume, tiny_seeds)
+    assert resumed.epoch == 2
+    rest = list(resumed.run())
+    assert [r.epoch for r in rest] == [2]
+    np.testing.assert_array_equal(resumed.grown, straight.grown)
+
+
+def test_regrow_with_a_higher_threshold_assigns_fewer(tiny_synthetic, tiny_seeds, tiny_config):
+    session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config)
+    with pytest.raises(SeisgrowError, match="train at least one epoch"):
+        session.regrow()
+    list(session.run())
+    low = session.regrow(grow_thresholds=[0.0]).copy()
+    high = session.regrow(grow_thresholds=[0.99])
+    assert (high > 0).sum() < (low > 0).sum()
+    assert session.config.grow_thresholds == [0.99]
+
+
+def test_holdout_accuracy_is_reported(tiny_synthetic, tiny_config):
+    from napari_seisgrow.synthetic import seed_scribbles
+
+    seeds = seed_scribbles(tiny_synthetic.truth, n_inlines=3, fraction=0.02, seed=0)
+    session = Session(tiny_synthetic.volume, seeds, tiny_config.with_overrides(holdout_fraction=0.3))
+    assert (session.holdout > 0).any()
+    assert not ((session.holdout > 0) & (session.train_seeds > 0)).any()
+    r = next(session.run())
+    assert r.holdout_accuracy is not None and 0.0 <= r.holdout_accuracy <= 1.0
+    m = seeds > 0
+    np.testing.assert_array_equal(r.grown[m], seeds[m])
+
+
+@pytest.mark.parametrize(
+    ("seeds", "phrase"),
+    [
+        (lambda s: np.zeros(s, np.uint8), "no seeds"),
+        (lambda s: np.pad(np.ones((1, 1, 1), np.uint8), [(0, s[0] - 1), (0, s[1] - 1), (0, s[2] - 1)]), "only class 1"),
+        (lambda s: np.zeros((2, 2, 2), np.uint8), "shape"),
+    ],
+)
+def test_bad_seeds_are_refused(tiny_synthetic, tiny_config, seeds, phrase):
+    with pytest.raises(SeisgrowError, match=phrase):
+        Session(tiny_synthetic.volume, seeds(tiny_synthetic.truth.shape), tiny_config)
+
+
+def test_bad_volumes_are_refused(tiny_seeds, tiny_config):
+    shape = tiny_seeds.shape
+    nan = np.zeros(shape, np.float32)
+    nan[0, 0, 0] = np.nan
+    with pytest.raises(SeisgrowError, match="NaN"):
+        Session(nan, tiny_seeds, tiny_config)
+    with pytest.raises(SeisgrowError, match="constant"):
+        Session(np.ones(shape, np.float32), tiny_seeds, tiny_config)
+
+
+def test_a_single_inline_trains(tiny_synthetic, tiny_config):
+    line = tiny_synthetic.volume.data[8]
+    truth = tiny_synthetic.truth[8]
+    seeds = np.zeros_like(truth)
+    seeds[::6, ::4] = truth[::6, ::4]
+    session = Session(line, seeds, tiny_config)
+    reports = list(session.run())
+    assert reports[-1].grown.shape == (1, *line.shape)

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from napari_seisgrow import load_volume
+from napari_seisgrow.cli import main
+from napari_seisgrow.engine import GrowConfig
+from tests.conftest import TINY
+
+
+@pytest.fixture
+def tiny_json(tmp_path):
+    path = tmp_path / "tiny.json"
+    GrowConfig(**TINY).to_json(path)
+    return path
+
+
+@pytest.fixture
+def npy_inputs(tmp_path, tiny_synthetic, tiny_seeds):
+    np.save(tmp_path / "vol.npy", tiny_synthetic.volume.data)
+    np.save(tmp_path / "seeds.npy", tiny_seeds)
+    return tmp_path / "vol.npy", tmp_path / "seeds.npy"
+
+
+def test_grow_on_npy_writes_labels_and_report(tmp_path, npy_inputs, tiny_json, tiny_seeds, capsys):
+    vol, seeds = npy_inputs
+    out, rep, ck = tmp_path / "grown.npy", tmp_path / "report.json", tmp_path / "ckpt"
+    code = main(["grow", str(vol), str(seeds), "-o", str(out), "--config", str(tiny_json),
+                 "--report", str(rep), "--checkpoint", str(ck)])  # fmt: skip
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "training on cpu" in err and "epoch 2/2" in err
+    grown = np.load(out)
+    m = tiny_seeds > 0
+    np.testing.assert_array_equal(grown[m], tiny_seeds[m])
+    assert (grown > 0).sum() > m.sum()
+    report = json.loads(rep.read_text())
+    assert len(report["epochs"]) == 2 and report["config"]["epochs"] == 2
+    assert {"epoch", "stage", "sup_loss", "cps_loss", "seconds", "grown_counts"} <= set(report["epochs"][0])
+    assert (ck / "model.pt").is_file()
+
+    # resume one more epoch from the checkpoint
+    out2 = tmp_path / "grown2.npy"
+    assert main(["grow", str(vol), str(seeds), "-o", str(out2), "--resume", str(ck), "--epochs", "3"]) == 0
+    assert "epoch 3/3" in capsys.readouterr().err
+
+
+def test_grow_on_f3_with_painted_seeds_writes_segy_like_source(tmp_path, segy_dir, tiny_json):
+    vol = load_volume(segy_dir / "f3.sgy")
+    seeds = np.zeros(vol.shape, np.uint8)
+    for il in (5, 15):
+        seeds[il, 2:16, 5:25] = 1  # shallow, continuous reflectors
+        seeds[il, 2:16, 50:70] = 2  # deeper package
+    np.save(tmp_path / "seeds.npy", seeds)
+    out = tmp_path / "grown.sgy"
+    code = main(["grow", str(segy_dir / "f3.sgy"), str(tmp_path / "seeds.npy"), "-o", str(out),
+                 "--config", str(tiny_json), "--set", "epochs=1"])  # fmt: skip
+    assert code == 0
+    grown = load_volume(out)
+    assert grown.shape == (23, 18, 75)
+    assert list(grown.geometry.inlines) == list(range(111, 134))
+    m = seeds > 0
+    np.testing.assert_array_equal(grown.data[m], seeds[m])
+
+
+@pytest.mark.parametrize(
+    ("make_seeds", "phrase"),
+    [
+        (lambda s: np.zeros(s, np.uint8), "no seeds"),
+        (lambda s: np.ones(s, np.uint8), "only class 1"),
+        (lambda s: np.zeros((3, 3, 3), np.uint8), "shape"),
+        (lambda s: np.full(s, 0.5, np.float32), "whole numbers"),
+    ],
+)
+def test_bad_seeds_exit_2_and_write_nothing(tmp_path, npy_inputs, tiny_json, make_seeds, phrase):
+    vol, _ = npy_inputs
+    np.save(tmp_path / "bad.npy", make_seeds(np.load(vol).shape))
+    out = tmp_path / "o.npy"
+    proc = subprocess.run(
+        [sys.executable, "-m", "napari_seisgrow.cli", "grow", str(vol), str(tmp_path / "bad.npy"), "-o", str(out),
+         "--config", str(tiny_json)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and phrase in lines[0]
+    assert not out.exists()
+
+
+def test_bad_outputs_and_settings(tmp_path, npy_inputs, tiny_json, capsys, segy_dir):
+    vol, seeds = npy_inputs
+    cases = [
+        (["-o", str(vol)], "same file"),
+        (["-o", str(tmp_path / "missing" / "o.npy")], "does not exist"),
+        (["-o", str(tmp_path / "o.txt")], "must be .npy"),
+        (["-o", str(tmp_path / "o.sgy")], "SEG-Y output"),
+        (["-o", str(tmp_path / "o.npy"), "--set", "bogus=1"], "unknown setting"),
+        (["-o", str(tmp_path / "o.npy"), "--device", "cuda"], "cuda"),
+    ]
+    for extra, phrase in cases:
+        if phrase == "cuda":
+            import torch
+
+            if torch.cuda.is_available():
+                continue
+        assert main(["grow", str(vol), str(seeds), "--config", str(tiny_json), *extra]) == 2
+        assert phrase in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["seeds.npy", "tiny.json", "vol.npy"]
+
+
+def test_grow_bad_volume_file(tmp_path, segy_dir, tiny_json, capsys):
+    np.save(tmp_path / "seeds.npy", np.zeros((5, 5, 5), np.uint8))
+    assert main(["grow", str(segy_dir / "small-ps.sgy"), str(tmp_path / "seeds.npy"), "-o",
+                 str(tmp_path / "o.npy")]) == 2  # fmt: skip
+    assert "pre-stack" in capsys.readouterr().err
