@@ -19,12 +19,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from baselines import nearest_seed, random_forest  # noqa: E402
+from baselines import nearest_seed, random_forest
 
-from napari_seisgrow.engine import GrowConfig, Session, profile  # noqa: E402
-from napari_seisgrow.engine.data import normalise  # noqa: E402
-from napari_seisgrow.metrics import segmentation_scores  # noqa: E402
-from napari_seisgrow.synthetic import make_synthetic, seed_inlines, seed_scribbles  # noqa: E402
+from napari_seisgrow.engine import GrowConfig, Session, profile
+from napari_seisgrow.engine.data import normalise
+from napari_seisgrow.metrics import segmentation_scores
+from napari_seisgrow.synthetic import make_synthetic, seed_inlines, seed_scribbles
 
 METHODS = ("default", "research", "supervised", "random-forest", "nearest-seed")
 
@@ -81,12 +81,22 @@ def main() -> None:
             for m in args.methods:
                 pred, secs = run_method(m, synth, seeds, args.epochs)
                 s = segmentation_scores(pred, synth.truth)
-                row = {"volume": f"synthetic seed {g}", "shape": args.shape, "protocol": proto,
-                       "seeded_fraction": seeded, "method": m, "seconds": round(secs, 1), **s}
+                row = {
+                    "volume": f"synthetic seed {g}",
+                    "shape": args.shape,
+                    "protocol": proto,
+                    "seeded_fraction": seeded,
+                    "method": m,
+                    "seconds": round(secs, 1),
+                    **s,
+                }
                 rows.append(row)
                 ious = " ".join(f"{v:.2f}" for v in s["iou"].values())
-                print(f"| seed {g} | {proto} ({seeded:.2%}) | {m} | {s['miou']:.3f} | {s['pixel_accuracy']:.3f} "
-                      f"| {s['coverage']:.2f} | {ious} | {secs:.0f} |", flush=True)
+                print(
+                    f"| seed {g} | {proto} ({seeded:.2%}) | {m} | {s['miou']:.3f} | {s['pixel_accuracy']:.3f} "
+                    f"| {s['coverage']:.2f} | {ious} | {secs:.0f} |",
+                    flush=True,
+                )
     print(json.dumps(rows))
 
 

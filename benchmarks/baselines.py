@@ -29,8 +29,9 @@ def filter_features(x: np.ndarray, scales=SCALES) -> np.ndarray:
     return np.stack([f.astype(np.float32).ravel() for f in feats], axis=1)
 
 
-def random_forest(x: np.ndarray, seeds: np.ndarray, *, n_estimators: int = 100, seed: int = 0,
-                  max_per_class: int = 20000) -> np.ndarray:
+def random_forest(
+    x: np.ndarray, seeds: np.ndarray, *, n_estimators: int = 100, seed: int = 0, max_per_class: int = 20000
+) -> np.ndarray:
     from sklearn.ensemble import RandomForestClassifier
 
     feats = filter_features(x)

@@ -36,7 +36,9 @@ def run_demo(outdir: Path, epochs: int | None = None, device: str = "auto") -> d
     if epochs is not None:
         cfg = cfg.with_overrides(epochs=epochs)
     session = Session(synth.volume, seeds, cfg)
-    print(f"seisgrow demo: {(seeds > 0).mean():.2%} of voxels seeded; training on {session.device_name}", file=sys.stderr)
+    print(
+        f"seisgrow demo: {(seeds > 0).mean():.2%} of voxels seeded; training on {session.device_name}", file=sys.stderr
+    )
     progress = ProgressBar()
     for report in session.run():
         progress(report)

@@ -164,10 +164,13 @@ def make_synthetic(
     depth = max(4.0, 0.6 * thick[host])
     d = np.clip(1 - ((jj - centre) / half_width) ** 2, 0, None)
     in_channel = (tau >= tops[host]) & (tau <= tops[host] + depth * d) & (d > 0)
-    fill = ndimage.gaussian_filter(rng.normal(0, 1.0, (ni, nx, n_tau)).astype(np.float32), (2.5, 2.5, 0.6))
-    fill *= 0.9 / (fill.std() + 1e-6)
-    refl[in_channel] = np.take_along_axis(fill, k0, axis=2)[in_channel]
-    del fill, noise, k0, w
+    # Fill: bright concave-up beds that thin towards the margins (onlap), unlike any host facies.
+    u = (tau - tops[host]) / np.maximum(depth * d, 1e-3)  # 0 at the channel top, 1 at its base
+    beds = np.maximum(2, int(depth / 3))
+    phase = u * beds
+    fill = 0.8 * np.cos(2 * np.pi * phase) * np.exp(-(((phase % 1.0) - 0.5) ** 2) / 0.02)
+    refl[in_channel] = (fill * (1 + 0.2 * ndimage.gaussian_filter(noise[..., :1], 2.0)))[in_channel]
+    del fill, noise, k0, w, u, phase
     base = in_channel & ~np.roll(in_channel, -1, axis=2)
     refl[base] += 1.0
     truth = np.where(in_channel, np.uint8(CHANNEL), truth).astype(np.uint8)

@@ -41,3 +41,13 @@ def test_config_file_with_profile(tmp_path):
     (tmp_path / "bad.json").write_text("[1, 2]")
     with pytest.raises(SeisgrowError):
         GrowConfig.from_json(tmp_path / "bad.json")
+
+
+@pytest.mark.parametrize("over", [{"epochs": "ten"}, {"accumulate": "yes"}, {"grow_thresholds": 0.5}])
+def test_wrong_types_are_one_line_errors(over):
+    with pytest.raises(SeisgrowError, match="must be a"):
+        GrowConfig().with_overrides(**over)
+
+
+def test_integers_are_accepted_for_floats():
+    assert GrowConfig(lr=1).lr == 1.0

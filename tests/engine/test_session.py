@@ -132,3 +132,22 @@ def test_a_single_inline_trains(tiny_synthetic, tiny_config):
     session = Session(line, seeds, tiny_config)
     reports = list(session.run())
     assert reports[-1].grown.shape == (1, *line.shape)
+
+
+def test_final_fill_completes_the_thresholded_growth(tiny_synthetic, tiny_seeds, tiny_config):
+    cfg = tiny_config.with_overrides(grow_thresholds=[0.9])
+    plain = grow_volume(tiny_synthetic.volume, tiny_seeds, cfg.with_overrides(fill_final=False)).labels
+    filled = grow_volume(tiny_synthetic.volume, tiny_seeds, cfg.with_overrides(fill_final=True)).labels
+    kept = plain > 0
+    np.testing.assert_array_equal(filled[kept], plain[kept])  # completion only adds
+    assert (filled > 0).sum() > kept.sum()
+
+
+def test_seeds_anchor_a_share_of_patches_in_the_label_update_stage(tiny_synthetic, tiny_seeds, tiny_config):
+    session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config.with_overrides(seed_patch_fraction=1.0))
+    list(session.run())
+    labels, weights = session._training_labels("grow")
+    session.sampler.set_labels(labels, weights, session.train_seeds)
+    batch = session.sampler.labelled_batch(16)
+    # every patch was centred on a painted voxel, so each one holds full-weight (seed) pixels
+    assert all((w == 1.0).any() for w in batch.w)

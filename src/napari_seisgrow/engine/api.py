@@ -22,7 +22,12 @@ class RunResult:
     versions: dict[str, str] = field(default_factory=versions)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"config": self.config.to_dict(), "device": self.device, "epochs": self.epochs, "versions": self.versions}
+        return {
+            "config": self.config.to_dict(),
+            "device": self.device,
+            "epochs": self.epochs,
+            "versions": self.versions,
+        }
 
 
 def grow_volume(

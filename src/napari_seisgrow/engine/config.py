@@ -28,7 +28,7 @@ def _knob(default: Any, help: str, **extra: Any) -> Any:
 @dataclass
 class GrowConfig:
     # schedule
-    epochs: int = _knob(20, "total epochs", min=1, group="basic")
+    epochs: int = _knob(16, "total epochs", min=1, group="basic")
     warmup_epochs: int = _knob(3, "E1: supervised warm-up epochs (labelled pixels only)", min=0)
     cps_epochs: int = _knob(3, "E2 - E1: cross pseudo supervision epochs before label updates start", min=0)
     steps_per_epoch: int = _knob(24, "optimiser steps per epoch", min=1)
@@ -37,18 +37,30 @@ class GrowConfig:
     patch_size: list[int] = _knob([64, 96], "patch size (lateral, samples); clipped to the section")
     orientations: list[str] = _knob(["inline", "crossline"], "section orientations: inline, crossline, time")
     # networks and optimiser
-    depth: int = _knob(3, "U-Net levels (each halves the resolution)", min=1, max=6)
+    depth: int = _knob(4, "U-Net levels (each halves the resolution)", min=1, max=6)
     width: int = _knob(16, "channels of the first U-Net level (doubles per level)", min=4)
     norm: str = _knob("batch", "normalisation layers: batch or group", choices=("batch", "group"))
     lr: float = _knob(2e-3, "Adam learning rate", min=0.0)
     weight_decay: float = _knob(1e-4, "Adam weight decay", min=0.0)
     lr_schedule: str = _knob(
-        "cosine", "cosine: decay to 5% of lr over the run (steadier final labels); constant", choices=("cosine", "constant")
+        "cosine",
+        "cosine: decay to 5% of lr over the run (steadier final labels); constant",
+        choices=("cosine", "constant"),
     )
     # loss
     focal_gamma: float = _knob(2.0, "focal loss gamma", min=0.0)
-    class_balance: bool = _knob(True, "weight classes by inverse labelled frequency (alpha_c)")
+    class_balance: str = _knob(
+        "batch",
+        "alpha_c by inverse labelled frequency: in each batch (batch: counts what the loss sees, after the "
+        "class-balanced sampling), over all training labels (labels), or none",
+        choices=("batch", "labels", "none"),
+    )
     max_class_weight: float = _knob(10.0, "cap on the ratio between class weights", min=1.0)
+    cps_class_weights: bool = _knob(
+        False,
+        "also weight the CPS term by alpha_c (off: upweighting rare pseudo labels makes them spread)",
+        group="advanced",
+    )
     cps_weight: float = _knob(1.0, "lambda: weight of the CPS term after its ramp", min=0.0, group="advanced")
     confidence_threshold: float = _knob(
         0.7, "CPS pixels whose pseudo label is less confident than this are dropped", min=0.0, max=1.0, group="advanced"
@@ -59,7 +71,20 @@ class GrowConfig:
     )
     grow_radius: int = _knob(2, "neighbourhood radius r in voxels (box)", min=1, group="advanced")
     max_reach: int = _knob(1024, "maximum growth distance from the seeds, in voxels", min=1, group="advanced")
+    fill_final: bool = _knob(
+        True,
+        "after the last epoch, complete the labels: grow on from them with no threshold (argmax agreement and "
+        "connection to the seeds still required), so only voxels no class can reach stay 0",
+        group="advanced",
+    )
     accumulate: bool = _knob(False, "keep earlier grown labels instead of regrowing from the seeds", group="advanced")
+    seed_patch_fraction: float = _knob(
+        0.5,
+        "in the label-update stage, share of labelled patches centred on painted seeds",
+        min=0.0,
+        max=1.0,
+        group="advanced",
+    )
     grown_weight: float = _knob(0.5, "loss weight of grown (not painted) labels", min=0.0, max=1.0, group="advanced")
     # augmentation and data
     augment: bool = _knob(True, "lateral flips, amplitude jitter and noise (time is never flipped)")
@@ -77,17 +102,27 @@ class GrowConfig:
         self.validate()
 
     def validate(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            want = type(default_of(f.name))
+            if want is float and isinstance(v, int) and not isinstance(v, bool):
+                v = float(v)
+                setattr(self, f.name, v)
+            if not isinstance(v, want) or (want is int and isinstance(v, bool)):
+                raise SeisgrowError(f"{f.name} must be a {want.__name__}; got {v!r}")
         bad = [o for o in self.orientations if o not in ORIENTATIONS]
         if bad or not self.orientations:
             raise SeisgrowError(f"orientations must be among {', '.join(ORIENTATIONS)}; got {self.orientations}")
-        if len(self.patch_size) != 2 or min(self.patch_size) < 8:
-            raise SeisgrowError(f"patch_size must be two sizes of at least 8; got {self.patch_size}")
-        if not self.grow_thresholds or not all(0.0 <= t <= 1.0 for t in self.grow_thresholds):
+        if len(self.patch_size) != 2 or not all(isinstance(p, int) and p >= 8 for p in self.patch_size):
+            raise SeisgrowError(f"patch_size must be two whole sizes of at least 8; got {self.patch_size}")
+        if not self.grow_thresholds or not all(
+            isinstance(t, (int, float)) and 0.0 <= t <= 1.0 for t in self.grow_thresholds
+        ):
             raise SeisgrowError(f"grow_thresholds must lie in 0..1; got {self.grow_thresholds}")
         for f in fields(self):
             lo, hi = f.metadata.get("min"), f.metadata.get("max")
             v = getattr(self, f.name)
-            if lo is not None and v < lo or hi is not None and v > hi:
+            if (lo is not None and v < lo) or (hi is not None and v > hi):
                 raise SeisgrowError(f"{f.name} = {v} is out of range ({lo}..{hi})")
             choices = f.metadata.get("choices")
             if choices and v not in choices:
@@ -169,15 +204,17 @@ def profile(name: str) -> GrowConfig:
             lr=1e-4,
             lr_schedule="constant",
             focal_gamma=3.0,
-            class_balance=False,
+            class_balance="none",
             cps_weight=1.0,
             confidence_threshold=0.0,
             grow_thresholds=[0.8, 0.6],
             grow_radius=15,
             accumulate=True,
             grown_weight=1.0,
+            seed_patch_fraction=0.0,
+            fill_final=False,
         )
     if name == "supervised":
         # Labelled pixels only: no CPS term, no label updates (a baseline, not a recommendation).
-        return GrowConfig(cps_weight=0.0, warmup_epochs=10_000, cps_epochs=0)
+        return GrowConfig(cps_weight=0.0, warmup_epochs=10_000, cps_epochs=0, fill_final=False)
     raise SeisgrowError(f"unknown profile {name!r}; use default, research or supervised")

@@ -23,6 +23,12 @@ class Batch:
     w: np.ndarray  # (N, A, B) float32 per-pixel loss weight
 
 
+def _index_by_class(labels: np.ndarray) -> list[np.ndarray]:
+    flat = labels.ravel()
+    found = (np.flatnonzero(flat == c) for c in range(1, int(flat.max(initial=0)) + 1))
+    return [ix for ix in found if len(ix)]
+
+
 def _section(arr: np.ndarray, orientation: str, index: int) -> np.ndarray:
     axis = AXIS[orientation]
     return np.take(arr, index, axis=axis)
@@ -38,14 +44,18 @@ class PatchSampler:
         self.labels: np.ndarray | None = None
         self.weights: np.ndarray | None = None
         self._by_class: list[np.ndarray] = []
+        self._seeds_by_class: list[np.ndarray] = []
 
-    def set_labels(self, labels: np.ndarray, weights: np.ndarray) -> None:
-        """Index labelled voxels per class, so labelled batches are class-balanced."""
+    def set_labels(self, labels: np.ndarray, weights: np.ndarray, seeds: np.ndarray | None = None) -> None:
+        """Index labelled voxels per class, so labelled batches are class-balanced.
+
+        ``seeds`` (the painted part of ``labels``) are indexed apart: once grown labels outnumber
+        them a thousand to one, a share of patches is still centred on what the interpreter painted.
+        """
         self.labels = labels
         self.weights = weights
-        flat = labels.ravel()
-        self._by_class = [np.flatnonzero(flat == c) for c in range(1, int(flat.max(initial=0)) + 1)]
-        self._by_class = [ix for ix in self._by_class if len(ix)]
+        self._by_class = _index_by_class(labels)
+        self._seeds_by_class = _index_by_class(seeds) if seeds is not None else []
 
     def _patch_shape(self, orientation: str) -> tuple[int, int]:
         shape = [s for k, s in enumerate(self.volume.shape) if k != AXIS[orientation]]
@@ -81,14 +91,16 @@ class PatchSampler:
     def labelled_batch(self, n: int) -> Batch:
         assert self.labels is not None and self.weights is not None
         ors = self._orientations()
+        o = ors[int(self.rng.integers(len(ors)))]  # one orientation per batch: patches share a shape
+        axis = AXIS[o]
         xs, ys, ws = [], [], []
         shape = self.volume.shape
         for _ in range(n):
-            cls_ix = self._by_class[int(self.rng.integers(len(self._by_class)))]
+            use_seeds = bool(self._seeds_by_class) and self.rng.random() < self.config.seed_patch_fraction
+            pool = self._seeds_by_class if use_seeds else self._by_class
+            cls_ix = pool[int(self.rng.integers(len(pool)))]
             flat = int(cls_ix[int(self.rng.integers(len(cls_ix)))])
             voxel = np.unravel_index(flat, shape)
-            o = ors[int(self.rng.integers(len(ors)))]
-            axis = AXIS[o]
             centre = tuple(int(v) for k, v in enumerate(voxel) if k != axis)
             sl = self._crop(o, int(voxel[axis]), centre)
             xs.append(self._take(self.volume, o, int(voxel[axis]), sl))
@@ -100,21 +112,18 @@ class PatchSampler:
         if n == 0:
             return None
         ors = self._orientations()
+        o = ors[int(self.rng.integers(len(ors)))]
         xs = []
         for _ in range(n):
-            o = ors[int(self.rng.integers(len(ors)))]
             index = int(self.rng.integers(self.volume.shape[AXIS[o]]))
             xs.append(self._take(self.volume, o, index, self._crop(o, index, None)))
         zeros = [np.zeros(x.shape, np.uint8) for x in xs]
         return self._augment(xs, zeros, [z.astype(np.float32) for z in zeros])
 
     def _augment(self, xs, ys, ws) -> Batch:
-        # Patches of one batch may differ in shape when orientations differ: crop to the smallest.
-        a = min(x.shape[0] for x in xs)
-        b = min(x.shape[1] for x in xs)
-        x = np.stack([v[:a, :b] for v in xs]).astype(np.float32)
-        y = np.stack([v[:a, :b] for v in ys]).astype(np.uint8)
-        w = np.stack([v[:a, :b] for v in ws]).astype(np.float32)
+        x = np.stack(xs).astype(np.float32)
+        y = np.stack(ys).astype(np.uint8)
+        w = np.stack(ws).astype(np.float32)
         cfg = self.config
         if cfg.augment:
             n = len(x)

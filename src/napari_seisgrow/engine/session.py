@@ -134,9 +134,9 @@ class Session:
         t0 = time.perf_counter()
         stage = cfg.stage(epoch)
         labels, weights = self._training_labels(stage)
-        self.sampler.set_labels(labels, weights)
+        self.sampler.set_labels(labels, weights, self.train_seeds if stage == "grow" else None)
         counts = np.bincount(labels[labels > 0].ravel(), minlength=self.n_classes + 1)[1:]
-        alpha = torch.from_numpy(class_weights(counts, cfg.max_class_weight)) if cfg.class_balance else None
+        alpha = torch.from_numpy(class_weights(counts, cfg.max_class_weight)) if cfg.class_balance == "labels" else None
         sup_total = cps_total = 0.0
         lam = 0.0
         for net in self.nets:
@@ -158,6 +158,8 @@ class Session:
         self.winner, self.confidence = pred
         previous = self.grown if (cfg.accumulate and stage == "grow") else None
         self.grown = self._grow(previous)
+        if cfg.fill_final and epoch == cfg.epochs - 1:
+            self.grown = self.complete()
         return self._report(epoch, stage, sup_total / cfg.steps_per_epoch, cps_total / cfg.steps_per_epoch, lam, t0)
 
     def _step(self, alpha: torch.Tensor | None, lam: float) -> tuple[float, float]:
@@ -168,6 +170,9 @@ class Session:
         y = torch.from_numpy(lb.y).to(dev)
         w = torch.from_numpy(lb.w).to(dev)
         ub = self.sampler.unlabelled_batch(cfg.batch_unlabelled) if lam > 0 else None
+        if cfg.class_balance == "batch":
+            counts = np.bincount(lb.y.ravel(), minlength=self.n_classes + 1)[1:]
+            alpha = torch.from_numpy(class_weights(counts, cfg.max_class_weight))
         with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=self._amp):
             logits_l = [net(x) for net in self.nets]
             logits_u = [net(torch.from_numpy(ub.x).to(dev)) for net in self.nets] if ub is not None else None
@@ -185,7 +190,8 @@ class Session:
                 for k in (0, 1):
                     cps = cps + cps_loss(
                         lgs[k], prs[1 - k], mask,
-                        gamma=cfg.focal_gamma, alpha=alpha, threshold=cfg.confidence_threshold,
+                        gamma=cfg.focal_gamma, alpha=alpha if cfg.cps_class_weights else None,
+                        threshold=cfg.confidence_threshold,
                     )  # fmt: skip
         loss = sup + lam * cps
         self.optimizer.zero_grad(set_to_none=True)
@@ -204,6 +210,17 @@ class Session:
         held = self.holdout > 0
         grown[held] = self.holdout[held]  # the output always holds every seed
         return grown
+
+    def complete(self) -> np.ndarray:
+        """The current labels grown on with no threshold: every voxel its class can reach."""
+        assert self.winner is not None and self.confidence is not None
+        done = grow_numpy(
+            self.train_seeds, self.winner, self.confidence, [0.0],
+            radius=self.config.grow_radius, max_reach=self.config.max_reach, previous=self.grown, device=self.device,
+        )  # fmt: skip
+        held = self.holdout > 0
+        done[held] = self.holdout[held]
+        return done
 
     def regrow(self, **overrides: Any) -> np.ndarray:
         """Rerun growth from the last prediction with new settings (thresholds, radius...): no training."""
