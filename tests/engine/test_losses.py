@@ -51,6 +51,9 @@ def test_cps_loss_by_hand():
     assert float(got) == pytest.approx(expected, rel=1e-5)
     none = cps_loss(logits, other, torch.zeros_like(mask), gamma=2.0)
     assert float(none) == 0.0
+    # a labelled pixel (mask False) still counts in the denominator
+    first_only = cps_loss(logits, other, torch.tensor([[[True, False]]]), gamma=2.0, threshold=0.0)
+    assert float(first_only) == pytest.approx(expected, rel=1e-5)
 
 
 def test_cps_has_no_gradient_through_the_target():

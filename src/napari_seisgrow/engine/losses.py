@@ -52,19 +52,19 @@ def cps_loss(
     """The other network's argmax as target, weighted by its confidence, dropped below ``threshold``.
 
     ``other_probs`` (N, K, A, B) carries no gradient; ``mask`` (N, A, B) selects the unlabelled
-    pixels the term applies to. Normalised by the number of masked pixels, so dropped pixels
-    make the term smaller, not louder.
+    pixels the term applies to. The sum is divided by the number of *all* pixels of the batch,
+    so every pixel weighs the same whatever the share of labelled pixels: when grown labels
+    cover a patch but its class boundaries, those few hard pixels must not carry the whole term.
     """
     other_probs = other_probs.detach()
     conf, arg = other_probs.max(dim=1)
     keep = mask & (conf >= threshold)
-    n = mask.sum()
-    if n == 0:
+    if not keep.any():
         return logits.sum() * 0.0
     target = torch.where(keep, arg + 1, torch.zeros_like(arg))
     per_pixel = focal_loss(logits, target, gamma=gamma, alpha=alpha, weight=conf)
-    # focal_loss averaged over kept pixels; rescale to an average over all masked pixels.
-    return per_pixel * keep.sum() / n
+    # focal_loss averaged over kept pixels; rescale to an average over every pixel of the batch.
+    return per_pixel * keep.sum() / mask.numel()
 
 
 def class_weights(counts: np.ndarray, max_ratio: float = 10.0) -> np.ndarray:

@@ -16,6 +16,20 @@ from torch import nn
 from .sampling import AXIS
 
 
+def _sections(volume: np.ndarray, axis: int, batch: int):
+    n = volume.shape[axis]
+    for start in range(0, n, batch):
+        idx = list(range(start, min(n, start + batch)))
+        yield idx, np.stack([np.take(volume, i, axis=axis) for i in idx]).astype(np.float32)
+
+
+def _index(axis: int, i: int) -> tuple:
+    """Index of section ``i`` along ``axis`` in a (K, inline, crossline, sample) array."""
+    target: list = [slice(None)] * 4
+    target[1 + axis] = i
+    return tuple(target)
+
+
 @torch.no_grad()
 def predict_volume(
     nets: Sequence[nn.Module],
@@ -28,28 +42,40 @@ def predict_volume(
     amp: bool = False,
     should_stop: Callable[[], bool] | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Return (winning class 1..K as uint8, its mean probability as float16), or None if stopped."""
+    """Return (winning class 1..K as uint8, its mean probability as float16), or None if stopped.
+
+    All orientations but the last are summed into one float16 (K, ...) volume; sections of the
+    last orientation are finished on the fly, so no float32 per-class volume is ever held.
+    """
     for net in nets:
         net.eval()
-    ors = [o for o in orientations if min(s for k, s in enumerate(volume.shape) if k != AXIS[o]) >= 2] or ["inline"]
-    acc = np.zeros((n_classes, *volume.shape), dtype=np.float32)
-    for o in ors:
+    shape = volume.shape
+    ors = [o for o in orientations if min(s for k, s in enumerate(shape) if k != AXIS[o]) >= 2] or ["inline"]
+    partial = np.zeros((n_classes, *shape), dtype=np.float16) if len(ors) > 1 else None
+    winner = np.zeros(shape, dtype=np.uint8)
+    conf = np.zeros(shape, dtype=np.float16)
+
+    def probs(sections: np.ndarray) -> np.ndarray:
+        x = torch.from_numpy(sections[:, None]).to(device)
+        with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp and device.type == "cuda"):
+            p = sum(torch.softmax(net(x).float(), dim=1) for net in nets) / len(nets)
+        return p.cpu().numpy()  # (b, K, A, B)
+
+    for k, o in enumerate(ors):
         axis = AXIS[o]
-        n = volume.shape[axis]
-        for start in range(0, n, batch):
+        last = k == len(ors) - 1
+        for idx, sections in _sections(volume, axis, batch):
             if should_stop is not None and should_stop():
                 return None
-            idx = list(range(start, min(n, start + batch)))
-            sections = np.stack([np.take(volume, i, axis=axis) for i in idx]).astype(np.float32)
-            x = torch.from_numpy(sections[:, None]).to(device)
-            with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp and device.type == "cuda"):
-                p = sum(torch.softmax(net(x).float(), dim=1) for net in nets) / len(nets)
-            p = p.cpu().numpy()  # (b, K, A, B)
-            for k, i in enumerate(idx):
-                target = [slice(None)] * 4
-                target[1 + axis] = i
-                acc[tuple(target)] += p[k]
-    acc /= len(ors)
-    winner = acc.argmax(axis=0).astype(np.uint8) + 1
-    conf = acc.max(axis=0).astype(np.float16)
+            p = probs(sections)
+            for b, i in enumerate(idx):
+                where = _index(axis, i)
+                if not last:
+                    assert partial is not None
+                    partial[where] += p[b].astype(np.float16)
+                    continue
+                total = p[b] if partial is None else partial[where].astype(np.float32) + p[b]
+                total /= len(ors)
+                winner[where[1:]] = total.argmax(axis=0).astype(np.uint8) + 1
+                conf[where[1:]] = total.max(axis=0).astype(np.float16)
     return winner, conf

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from napari_seisgrow.engine.predict import predict_volume
+from napari_seisgrow.engine.unet import UNet
+
+
+def _reference(nets, volume, orientations):
+    """Plain float64 average of both networks' softmax over every orientation's sections."""
+    total = 0.0
+    with torch.no_grad():
+        for axis in orientations:
+            moved = np.moveaxis(volume, axis, 0)
+            x = torch.from_numpy(np.ascontiguousarray(moved[:, None]))
+            p = sum(torch.softmax(n(x), 1).double().numpy() for n in nets) / len(nets)  # (n, K, A, B)
+            total = total + np.moveaxis(p, 0, axis + 1)
+    return total / len(orientations)
+
+
+def test_prediction_matches_a_float64_reference():
+    torch.manual_seed(0)
+    nets = [UNet(3, depth=2, width=4).eval(), UNet(3, depth=2, width=4).eval()]
+    vol = np.random.default_rng(0).normal(size=(5, 7, 12)).astype(np.float32)
+    winner, conf = predict_volume(nets, vol, 3, ["inline", "crossline", "time"], torch.device("cpu"), batch=3)
+    ref = _reference(nets, vol, [0, 1, 2])
+    assert winner.dtype == np.uint8 and conf.dtype == np.float16
+    assert (winner == ref.argmax(axis=0) + 1).mean() > 0.99
+    np.testing.assert_allclose(conf.astype(np.float64), ref.max(axis=0), atol=2e-3)
+
+
+def test_prediction_stops_when_asked():
+    nets = [UNet(2, depth=2, width=4)]
+    vol = np.zeros((4, 4, 8), np.float32)
+    assert predict_volume(nets, vol, 2, ["inline"], torch.device("cpu"), should_stop=lambda: True) is None
