@@ -55,7 +55,7 @@ class GrowConfig:
         "class-balanced sampling), over all training labels (labels), or none",
         choices=("batch", "labels", "none"),
     )
-    max_class_weight: float = _knob(10.0, "cap on the ratio between class weights", min=1.0)
+    max_class_weight: float = _knob(3.0, "cap on the ratio between class weights", min=1.0)
     cps_class_weights: bool = _knob(
         False,
         "also weight the CPS term by alpha_c (off: upweighting rare pseudo labels makes them spread)",
