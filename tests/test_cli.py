@@ -73,3 +73,14 @@ def test_convert_shape_mismatch_writes_nothing(tmp_path, segy_dir, capsys):
 def test_missing_file_exit_2(tmp_path, capsys):
     assert main(["info", str(tmp_path / "none.sgy")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_convert_refuses_to_overwrite_its_own_labels(tmp_path, segy_dir, capsys):
+    labels = np.zeros((23, 18, 75), np.int64)
+    np.save(tmp_path / "lab.npy", labels)
+    before = (tmp_path / "lab.npy").read_bytes()
+    code = main(
+        ["convert", str(tmp_path / "lab.npy"), "--like", str(segy_dir / "f3.sgy"), "-o", str(tmp_path / "lab.npy")]
+    )
+    assert code == 2 and "same file" in capsys.readouterr().err
+    assert (tmp_path / "lab.npy").read_bytes() == before

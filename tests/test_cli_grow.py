@@ -118,3 +118,18 @@ def test_grow_bad_volume_file(tmp_path, segy_dir, tiny_json, capsys):
     assert main(["grow", str(segy_dir / "small-ps.sgy"), str(tmp_path / "seeds.npy"), "-o",
                  str(tmp_path / "o.npy")]) == 2  # fmt: skip
     assert "pre-stack" in capsys.readouterr().err
+
+
+def test_resume_keeps_command_line_overrides(tmp_path, npy_inputs, tiny_json, capsys):
+    vol, seeds = npy_inputs
+    ck = tmp_path / "ck"
+    assert main(["grow", str(vol), str(seeds), "-o", str(tmp_path / "a.npy"), "--config", str(tiny_json),
+                 "--checkpoint", str(ck)]) == 0  # fmt: skip
+    rep = tmp_path / "r.json"
+    assert main(["grow", str(vol), str(seeds), "-o", str(tmp_path / "b.npy"), "--resume", str(ck), "--epochs", "3",
+                 "--set", "grow_thresholds=[0.9]", "--report", str(rep)]) == 0  # fmt: skip
+    report = json.loads(rep.read_text())
+    assert report["config"]["grow_thresholds"] == [0.9] and report["config"]["epochs"] == 3
+    assert main(["grow", str(vol), str(seeds), "-o", str(tmp_path / "c.npy"), "--resume", str(ck),
+                 "--profile", "research"]) == 2  # fmt: skip
+    assert "--resume" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .io import SeisgrowError, load_volume, read_labels, write_labels
+from .io.atomic import check_output_path
 from .io.segy import read_segy
 
 EXIT_USAGE = 2
@@ -70,6 +71,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
+    check_output_path(args.output, args.labels, args.like)
     src = read_segy(args.like, **_segy_options(args))
     labels = read_labels(args.labels)
     out = write_labels(args.output, labels, src.geometry)

@@ -23,7 +23,7 @@ class ProgressBar:
     def __init__(self, stream=None, width: int = 24) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.width = width
-        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
 
     def __call__(self, report: EpochReport) -> None:
         done = report.epoch + 1
@@ -37,10 +37,8 @@ class ProgressBar:
         self.stream.flush()
 
 
-def _config(args: argparse.Namespace):
-    from .engine.config import GrowConfig, profile
-
-    cfg = GrowConfig.from_json(args.config) if args.config else profile(args.profile)
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Settings given one by one on the command line (they win over --config and --profile)."""
     overrides: dict[str, Any] = {}
     for key in ("epochs", "device", "seed"):
         value = getattr(args, key)
@@ -54,6 +52,14 @@ def _config(args: argparse.Namespace):
             overrides[key.strip()] = json.loads(raw)
         except ValueError:
             overrides[key.strip()] = raw
+    return overrides
+
+
+def _config(args: argparse.Namespace):
+    from .engine.config import GrowConfig, profile
+
+    cfg = GrowConfig.from_json(args.config) if args.config else profile(args.profile)
+    overrides = _overrides(args)
     return cfg.with_overrides(**overrides) if overrides else cfg
 
 
@@ -76,7 +82,9 @@ def cmd_grow(args: argparse.Namespace) -> int:
     seeds = read_labels(args.seeds)
     started = time.perf_counter()
     if args.resume:
-        session = Session.resume(args.resume, volume, seeds, **({"epochs": args.epochs} if args.epochs else {}))
+        if args.config or args.profile != "default":
+            raise SeisgrowError("--resume continues with the checkpoint's settings; change them with --set instead")
+        session = Session.resume(args.resume, volume, seeds, **_overrides(args))
     else:
         session = Session(volume, seeds, cfg)
     print(f"seisgrow: training on {session.device_name}, {session.config.epochs} epochs", file=sys.stderr)

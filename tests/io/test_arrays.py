@@ -110,3 +110,33 @@ def test_unsupported_extension(tmp_path):
         load_volume(tmp_path / "v.txt")
     with pytest.raises(SeisgrowError, match="does not exist"):
         load_volume(tmp_path / "nope.npy")
+
+
+def test_outputs_are_readable_by_others(tmp_path):
+    geom = Geometry.default((2, 2, 2))
+    for name in ("l.npy", "l.zarr"):
+        out = write_labels(tmp_path / name, np.ones((2, 2, 2), np.uint8), geom)
+        assert out.stat().st_mode & 0o044 == 0o044  # group and others may read (umask 022)
+
+
+def test_nan_in_zarr_is_refused(tmp_path):
+    z = zarr.open_array(str(tmp_path / "n.zarr"), mode="w", shape=(3, 3, 4), dtype="f4")
+    z[...] = 1.0
+    z[2, 1, 1] = np.nan
+    with pytest.raises(SeisgrowError, match="NaN"):
+        load_volume(tmp_path / "n.zarr")
+
+
+def test_empty_line_is_refused(tmp_path):
+    np.save(tmp_path / "e.npy", np.zeros((0, 5), np.float32))
+    with pytest.raises(SeisgrowError, match="empty"):
+        load_volume(tmp_path / "e.npy")
+
+
+def test_stale_sidecar_is_removed(tmp_path):
+    geom = Geometry(inlines=np.arange(5, 7), crosslines=np.arange(2), samples=np.arange(2.0))
+    write_labels(tmp_path / "l.npy", np.ones((2, 2, 2), np.uint8), geom)
+    assert (tmp_path / "l.npy.json").is_file()
+    write_labels(tmp_path / "l.npy", np.ones((2, 2, 2), np.uint8))
+    assert not (tmp_path / "l.npy.json").exists()
+    assert list(load_volume(tmp_path / "l.npy").geometry.inlines) == [0, 1]

@@ -23,7 +23,6 @@ class EpochReport:
     mean_confidence: float = 0.0
     confident_fraction: float = 0.0  # voxels whose winning probability passes its class threshold
     holdout_accuracy: float | None = None
-    growth_steps: int = 0
     device: str = "cpu"
 
     def summary(self) -> dict[str, Any]:
@@ -41,7 +40,6 @@ class EpochReport:
             "mean_confidence": round(self.mean_confidence, 4),
             "confident_fraction": round(self.confident_fraction, 4),
             "holdout_accuracy": None if self.holdout_accuracy is None else round(self.holdout_accuracy, 4),
-            "growth_steps": self.growth_steps,
             "device": self.device,
         }
 

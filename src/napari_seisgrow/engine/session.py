@@ -203,6 +203,8 @@ class Session:
         cfg = self.config
         assert self.winner is not None and self.confidence is not None
         thresholds = [cfg.threshold(c) for c in range(1, self.n_classes + 1)]
+        if previous is not None:
+            previous = self._without_holdout(previous)
         grown = grow_numpy(
             self.train_seeds, self.winner, self.confidence, thresholds,
             radius=cfg.grow_radius, max_reach=cfg.max_reach, previous=previous, device=self.device,
@@ -211,12 +213,18 @@ class Session:
         grown[held] = self.holdout[held]  # the output always holds every seed
         return grown
 
+    def _without_holdout(self, labels: np.ndarray) -> np.ndarray:
+        """Labels with the held-out strokes removed, so they never seed growth or training."""
+        held = (self.holdout > 0) & (self.train_seeds == 0)
+        return np.where(held, 0, labels).astype(np.uint8) if held.any() else labels
+
     def complete(self) -> np.ndarray:
         """The current labels grown on with no threshold: every voxel its class can reach."""
         assert self.winner is not None and self.confidence is not None
         done = grow_numpy(
             self.train_seeds, self.winner, self.confidence, [0.0],
-            radius=self.config.grow_radius, max_reach=self.config.max_reach, previous=self.grown, device=self.device,
+            radius=self.config.grow_radius, max_reach=self.config.max_reach,
+            previous=self._without_holdout(self.grown), device=self.device,
         )  # fmt: skip
         held = self.holdout > 0
         done[held] = self.holdout[held]
@@ -275,15 +283,18 @@ class Session:
     # ----------------------------------------------------------------- checkpoints
     def save_checkpoint(self, directory: str | Path) -> Path:
         """State dicts, config JSON, versions and the last grown labels: no pickled objects."""
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
+        with atomic_path(directory, directory=True) as tmp:
+            tmp.mkdir()
+            self._write_checkpoint(tmp)
+        return Path(directory)
+
+    def _write_checkpoint(self, d: Path) -> None:
         state = {
             "nets": [net.state_dict() for net in self.nets],
             "optimizer": self.optimizer.state_dict(),
             "torch_rng": torch.get_rng_state(),
         }
-        with atomic_path(d / "model.pt") as tmp:
-            torch.save(state, tmp)
+        torch.save(state, d / "model.pt")
         self.config.to_json(d / "config.json")
         meta = {
             "format": CHECKPOINT_FORMAT,
@@ -295,14 +306,11 @@ class Session:
             "versions": versions(),
             "history": self.history,
         }
-        with atomic_path(d / "meta.json") as tmp:
-            tmp.write_text(json.dumps(meta, indent=2, default=int))
+        (d / "meta.json").write_text(json.dumps(meta, indent=2, default=int))
         arrays = {"grown": self.grown, "winner": self.winner, "confidence": self.confidence}
         for name, arr in arrays.items():
             if arr is not None:
-                with atomic_path(d / f"{name}.npy") as tmp, open(tmp, "wb") as fh:
-                    np.save(fh, arr, allow_pickle=False)
-        return d
+                np.save(d / f"{name}.npy", arr, allow_pickle=False)
 
     @classmethod
     def resume(cls, directory: str | Path, volume: Any, seeds: Any, **overrides: Any) -> Session:
@@ -311,26 +319,30 @@ class Session:
         try:
             meta = json.loads((d / "meta.json").read_text())
             config = GrowConfig.from_json(d / "config.json")
-        except (OSError, ValueError) as exc:
+            shape, n_classes = meta["shape"], meta["n_classes"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise SeisgrowError(f"{d} is not a napari-seisgrow checkpoint: {exc}") from exc
         if overrides:
             config = config.with_overrides(**overrides)
         session = cls(volume, seeds, config)
-        if list(session.x.shape) != meta["shape"] or session.n_classes != meta["n_classes"]:
+        if list(session.x.shape) != shape or session.n_classes != n_classes:
             raise SeisgrowError(
-                f"checkpoint {d} was made for shape {tuple(meta['shape'])} with {meta['n_classes']} classes; "
+                f"checkpoint {d} was made for shape {tuple(shape)} with {n_classes} classes; "
                 f"this volume is {session.x.shape} with {session.n_classes}"
             )
-        state = torch.load(d / "model.pt", map_location=session.device, weights_only=True)
-        for net, sd in zip(session.nets, state["nets"], strict=True):
-            net.load_state_dict(sd)
-        session.optimizer.load_state_dict(state["optimizer"])
-        torch.set_rng_state(state["torch_rng"])
-        session.rng.bit_generator.state = meta["numpy_rng"]
-        session.epoch = int(meta["epoch"])
-        session.history = list(meta.get("history", []))
-        for name in ("grown", "winner", "confidence"):
-            p = d / f"{name}.npy"
-            if p.is_file():
-                setattr(session, name, np.load(p, allow_pickle=False))
+        try:
+            state = torch.load(d / "model.pt", map_location=session.device, weights_only=True)
+            for net, sd in zip(session.nets, state["nets"], strict=True):
+                net.load_state_dict(sd)
+            session.optimizer.load_state_dict(state["optimizer"])
+            torch.set_rng_state(state["torch_rng"])
+            session.rng.bit_generator.state = meta["numpy_rng"]
+            session.epoch = int(meta["epoch"])
+            session.history = list(meta.get("history", []))
+            for name in ("grown", "winner", "confidence"):
+                p = d / f"{name}.npy"
+                if p.is_file():
+                    setattr(session, name, np.load(p, allow_pickle=False))
+        except (OSError, KeyError, ValueError, RuntimeError, TypeError) as exc:
+            raise SeisgrowError(f"checkpoint {d} is incomplete or damaged ({type(exc).__name__}); retrain") from exc
         return session

@@ -19,7 +19,7 @@ FINITE_CHECK_SECTIONS = 16
 def _as_3d(arr: Any, name: str) -> Any:
     """A single 2-D line is a volume with one inline; anything else must already be 3-D."""
     if arr.ndim == 2:
-        return arr[np.newaxis]
+        arr = arr[np.newaxis]
     if arr.ndim != 3:
         raise SeisgrowError(
             f"{name} has {arr.ndim} dimensions; expected a 3-D (inline, crossline, sample) volume or one 2-D line"
@@ -89,6 +89,7 @@ def read_zarr(path: str | Path) -> Volume:
 
         data = da.from_zarr(arr).astype(np.float32)
     data = _as_3d(data, path.name)
+    check_finite(data, path.name)
     geometry = Geometry.default(data.shape, source=path.resolve())
     if geom_dict:
         try:
@@ -105,10 +106,12 @@ def write_npy(path: str | Path, array: np.ndarray, geometry: Geometry | None = N
     with atomic_path(out) as tmp:
         with open(tmp, "wb") as fh:
             np.save(fh, np.asarray(array), allow_pickle=False)
+    side = out.with_name(out.name + ".json")
     if geometry is not None:
-        side = out.with_name(out.name + ".json")
         with atomic_path(side) as tmp:
             tmp.write_text(json.dumps({"geometry": geometry.to_dict()}))
+    elif side.is_file():
+        side.unlink()  # an old sidecar would describe another array
     return out
 
 

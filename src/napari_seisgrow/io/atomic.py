@@ -31,6 +31,12 @@ def check_output_path(path: str | Path, *inputs: str | Path | None) -> Path:
     return out
 
 
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask  # | 0o111 for folders
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path, *, directory: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place only if the block succeeds.
@@ -53,8 +59,10 @@ def atomic_path(path: str | Path, *, directory: bool = False) -> Iterator[Path]:
         if not directory:
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
+            os.chmod(tmp, _default_mode())  # mkstemp makes 0600; outputs are for colleagues too
             os.replace(tmp, dest)
         else:
+            os.chmod(tmp, _default_mode() | 0o111)  # mkdtemp makes 0700
             old = None
             if dest.exists():
                 old = dest.with_name(f".{dest.name}.old-{os.getpid()}")

@@ -105,6 +105,11 @@ def _survey_grid(f, path: Path, iline: int, xline: int):
         )
     inlines = _line_grid(il, "inline", name, iline)
     crosslines = _line_grid(xl, "crossline", name, xline)
+    if len(inlines) * len(crosslines) > MAX_GRID_INFLATION * len(il):
+        raise SeisgrowError(
+            f"{name}: {len(il)} traces would spread over a {len(inlines)} x {len(crosslines)} grid; "
+            f"the line numbers at bytes {iline}/{xline} do not describe a 3-D survey"
+        )
     ii = np.searchsorted(inlines, il)
     jj = np.searchsorted(crosslines, xl)
     if not (np.array_equal(inlines[ii], il) and np.array_equal(crosslines[jj], xl)):
@@ -208,6 +213,8 @@ def write_segy_like(path: str | Path, labels, geometry: Geometry) -> Path:
         raise SeisgrowError(f"labels have shape {labels.shape} but {src.name} is {geometry.shape}")
     if geometry.trace_index is None:
         geometry = read_segy(src, iline=geometry.iline_byte or 189, xline=geometry.xline_byte or 193).geometry
+        if labels.shape != geometry.shape:
+            raise SeisgrowError(f"labels have shape {labels.shape} but {src.name} is {geometry.shape}")
     rng = _INT_RANGES.get(geometry.sample_format or "")
     if rng is not None and labels.size and (labels.min() < rng[0] or labels.max() > rng[1]):
         raise SeisgrowError(
@@ -221,7 +228,7 @@ def write_segy_like(path: str | Path, labels, geometry: Geometry) -> Path:
     flat_cells = cells[:, 0] * ti.shape[1] + cells[:, 1]
     with atomic_path(out) as tmp:
         shutil.copyfile(src, tmp)
-        f = _open(tmp, geometry.endian or "big", mode="r+")
+        f = _open(tmp, geometry.endian or detect_endian(src), mode="r+")
         try:
             if f.tracecount != len(cells):
                 raise SeisgrowError(f"{src.name} changed since it was read ({f.tracecount} traces); reload it")

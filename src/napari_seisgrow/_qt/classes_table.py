@@ -1,0 +1,64 @@
+"""The class table: a name and a colour per label value, applied to the seeds and grown layers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from qtpy.QtCore import Qt
+from qtpy.QtGui import QColor
+from qtpy.QtWidgets import QColorDialog, QHeaderView, QTableWidget, QTableWidgetItem
+
+from ..classes import ClassTable
+
+COLUMNS = ("value", "name", "colour")
+
+
+class ClassTableWidget(QTableWidget):
+    """Edits a ClassTable in place; ``on_change`` runs after every edit."""
+
+    def __init__(self, table: ClassTable, on_change: Callable[[], None]) -> None:
+        super().__init__(0, len(COLUMNS))
+        self.table = table
+        self.on_change = on_change
+        self.setHorizontalHeaderLabels([c.capitalize() for c in COLUMNS])
+        self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setVisible(False)
+        self.setMaximumHeight(160)
+        self.cellChanged.connect(self._edited)
+        self.cellDoubleClicked.connect(self._pick_colour)
+        self.reload()
+
+    def set_table(self, table: ClassTable) -> None:
+        self.table = table
+        self.reload()
+
+    def reload(self) -> None:
+        self.blockSignals(True)
+        self.setRowCount(len(self.table.classes))
+        for row, c in enumerate(self.table.classes):
+            value = QTableWidgetItem(str(c.value))
+            value.setFlags(value.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.setItem(row, 0, value)
+            self.setItem(row, 1, QTableWidgetItem(c.name))
+            swatch = QTableWidgetItem(c.colour)
+            swatch.setBackground(QColor(c.colour))
+            swatch.setFlags(swatch.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.setItem(row, 2, swatch)
+        self.blockSignals(False)
+
+    def _edited(self, row: int, column: int) -> None:
+        if column == 1:
+            self.table.classes[row].name = self.item(row, 1).text().strip() or f"Class {self.table.classes[row].value}"
+            self.on_change()
+
+    def _pick_colour(self, row: int, column: int) -> None:
+        if column != 2:
+            return
+        colour = QColorDialog.getColor(QColor(self.table.classes[row].colour), self, "Class colour")
+        if colour.isValid():
+            self.set_colour(row, colour.name())
+
+    def set_colour(self, row: int, colour: str) -> None:
+        self.table.classes[row].colour = colour
+        self.reload()
+        self.on_change()

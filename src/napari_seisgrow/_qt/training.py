@@ -1,0 +1,54 @@
+"""The background half of training: a generator run by napari's thread_worker.
+
+It never touches a layer or a widget. For each epoch it yields the report together with the
+range of inlines whose labels changed, worked out here so that the GUI thread only copies that
+slab into the grown layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine.report import EpochReport
+from ..engine.session import Session
+from ..io.errors import SeisgrowError
+
+
+@dataclass
+class Update:
+    report: EpochReport
+    changed: tuple[int, int] | None  # [start, stop) of inlines that differ from the previous labels
+
+
+def changed_inlines(old: np.ndarray | None, new: np.ndarray) -> tuple[int, int] | None:
+    if old is None or old.shape != new.shape:
+        return (0, new.shape[0])
+    rows = np.flatnonzero((old != new).reshape(new.shape[0], -1).any(axis=1))
+    if rows.size == 0:
+        return None
+    return int(rows[0]), int(rows[-1]) + 1
+
+
+class TrainingError(Exception):
+    """Any failure inside training, re-raised under a type the thread worker reports as an error.
+
+    superqt treats a RuntimeError escaping a worker as "the worker was deleted" and only warns,
+    but torch raises RuntimeError for real faults (CUDA out of memory among them).
+    """
+
+
+def train(session: Session, shown: np.ndarray | None) -> Iterator[Update]:
+    """Run the session's remaining epochs; ``shown`` is what the grown layer displays now."""
+    previous = shown
+    try:
+        for report in session.run():
+            yield Update(report, changed_inlines(previous, report.grown))
+            previous = report.grown
+    except SeisgrowError:
+        raise
+    except Exception as exc:
+        text = str(exc).splitlines()[0] if str(exc) else ""
+        raise TrainingError(f"{type(exc).__name__}: {text}" if text else type(exc).__name__) from exc

@@ -1,0 +1,462 @@
+"""The SeisGrow dock widget: paint seeds, train in the background, watch labels grow, export.
+
+The widget owns no method: it copies the seeds, builds an engine Session, runs it in a napari
+thread worker and applies each yielded report to a "grown" Labels layer on the GUI thread.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from napari.layers import Image, Labels
+from napari.qt.threading import GeneratorWorker, create_worker
+from napari.utils.colormaps import DirectLabelColormap
+from napari.utils.notifications import show_error, show_info, show_warning
+from qtpy.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt import QCollapsible
+
+from .._layers import METADATA_KEY, labels_layer_kwargs
+from ..classes import ClassTable
+from ..engine.config import GrowConfig
+from ..engine.session import Session
+from ..io import SeisgrowError, write_labels
+from ..io.geometry import Geometry, Volume
+from ..session_store import load_session, save_session
+from .classes_table import ClassTableWidget
+from .settings import SettingsPanel
+from .training import TrainingError, Update, train
+
+if TYPE_CHECKING:
+    import napari
+
+GROWN_NAME = "grown"
+
+
+def one_line(exc: BaseException) -> str:
+    if isinstance(exc, (SeisgrowError, TrainingError)):
+        return str(exc)
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class SeisGrowWidget(QWidget):
+    def __init__(self, napari_viewer: napari.viewer.Viewer) -> None:
+        super().__init__()
+        self.viewer = napari_viewer
+        self.classes = ClassTable.default(2)
+        self.session: Session | None = None
+        self.worker: GeneratorWorker | None = None
+        self.grown_layer: Labels | None = None
+        self.seeds_changed = False
+        self._watched: Labels | None = None
+        self._build()
+        for ev in (self.viewer.layers.events.inserted, self.viewer.layers.events.removed):
+            ev.connect(self._refresh_layers)
+        self._refresh_layers()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        grid = QGridLayout()
+        self.image_combo = QComboBox()
+        self.seeds_combo = QComboBox()
+        self.seeds_combo.currentIndexChanged.connect(self._watch_seeds)
+        self.new_seeds_btn = QPushButton("New seeds layer")
+        self.new_seeds_btn.clicked.connect(self.new_seeds_layer)
+        grid.addWidget(QLabel("Seismic"), 0, 0)
+        grid.addWidget(self.image_combo, 0, 1, 1, 2)
+        grid.addWidget(QLabel("Seeds"), 1, 0)
+        grid.addWidget(self.seeds_combo, 1, 1)
+        grid.addWidget(self.new_seeds_btn, 1, 2)
+        layout.addLayout(grid)
+
+        box = QGroupBox("Classes")
+        box_layout = QVBoxLayout(box)
+        self.class_table = ClassTableWidget(self.classes, self._apply_colours)
+        add = QPushButton("Add class")
+        add.clicked.connect(self.add_class)
+        box_layout.addWidget(self.class_table)
+        box_layout.addWidget(add)
+        layout.addWidget(box)
+
+        self.settings = SettingsPanel()
+        layout.addWidget(self.settings.basic.native)
+        self.device_label = QLabel("device: not started")
+        layout.addWidget(self.device_label)
+        self.advanced = QCollapsible("Advanced")
+        self.advanced.addWidget(self.settings.advanced.native)
+        layout.addWidget(self.advanced)
+
+        row = QHBoxLayout()
+        self.train_btn = QPushButton("Train")
+        self.stop_btn = QPushButton("Stop")
+        self.grow_btn = QPushButton("Grow")
+        self.grow_btn.setToolTip("Re-grow from the last prediction with the current thresholds (no training)")
+        self.train_btn.clicked.connect(self.start_training)
+        self.stop_btn.clicked.connect(self.stop_training)
+        self.grow_btn.clicked.connect(self.regrow)
+        for b in (self.train_btn, self.stop_btn, self.grow_btn):
+            row.addWidget(b)
+        layout.addLayout(row)
+        self.restart_btn = QPushButton("Continue with new seeds")
+        self.restart_btn.setToolTip("The seeds changed: continue training the current networks on them")
+        self.restart_btn.clicked.connect(self.continue_with_new_seeds)
+        layout.addWidget(self.restart_btn)
+        self.progress = QProgressBar()
+        self.progress.setFormat("%v / %m epochs")
+        layout.addWidget(self.progress)
+        self.status = QLabel("Paint seeds for at least two classes, then Train.")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+
+        io_row = QHBoxLayout()
+        self.export_btn = QPushButton("Export…")
+        self.save_btn = QPushButton("Save session…")
+        self.load_btn = QPushButton("Load session…")
+        self.export_btn.clicked.connect(self._export_dialog)
+        self.save_btn.clicked.connect(self._save_dialog)
+        self.load_btn.clicked.connect(self._load_dialog)
+        for b in (self.export_btn, self.save_btn, self.load_btn):
+            io_row.addWidget(b)
+        layout.addLayout(io_row)
+        layout.addStretch(1)
+        self._set_running(False)
+
+    # ------------------------------------------------------------------ layers
+    def _refresh_layers(self, *_: Any) -> None:
+        for combo, kind in ((self.image_combo, Image), (self.seeds_combo, Labels)):
+            current = combo.currentText()
+            names = [
+                layer.name for layer in self.viewer.layers
+                if isinstance(layer, kind) and layer is not self.grown_layer
+            ]  # fmt: skip
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems(names)
+            if current in names:
+                combo.setCurrentText(current)
+            combo.blockSignals(False)
+        if self.grown_layer is not None and self.grown_layer not in self.viewer.layers:
+            self.grown_layer = None
+        self._watch_seeds()
+
+    def image_layer(self) -> Image:
+        name = self.image_combo.currentText()
+        if not name or name not in self.viewer.layers:
+            raise SeisgrowError("open a seismic volume first (File > Open, or the sample data)")
+        return self.viewer.layers[name]
+
+    def seeds_layer(self) -> Labels:
+        name = self.seeds_combo.currentText()
+        if not name or name not in self.viewer.layers:
+            raise SeisgrowError("there is no seeds layer: press 'New seeds layer' and paint")
+        return self.viewer.layers[name]
+
+    def geometry(self) -> Geometry:
+        image = self.image_layer()
+        geom = image.metadata.get(METADATA_KEY)
+        if isinstance(geom, Geometry) and geom.shape == tuple(image.data.shape):
+            return geom
+        return Geometry.default(image.data.shape)
+
+    def _labels_kwargs(self, name: str) -> dict:
+        image = self.image_layer()
+        kwargs = labels_layer_kwargs(self.geometry(), name)
+        # match the image as displayed, whatever its metadata says
+        kwargs.update(
+            scale=tuple(image.scale),
+            translate=tuple(image.translate),
+            axis_labels=tuple(image.axis_labels),
+            units=tuple(image.units),
+        )
+        return kwargs
+
+    def new_seeds_layer(self) -> Labels | None:
+        try:
+            image = self.image_layer()
+        except SeisgrowError as exc:
+            show_warning(str(exc))
+            return None
+        layer = self.viewer.add_labels(np.zeros(image.data.shape, np.uint8), **self._labels_kwargs("seeds"))
+        layer.colormap = DirectLabelColormap(color_dict=self.classes.colour_dict())
+        layer.selected_label = 1
+        layer.mode = "paint"
+        self.seeds_combo.setCurrentText(layer.name)
+        self.viewer.layers.selection.active = layer
+        return layer
+
+    def add_class(self) -> None:
+        value = max([c.value for c in self.classes.classes] + [0]) + 1
+        self.classes.ensure(value)
+        self.class_table.reload()
+        self._apply_colours()
+        try:
+            self.seeds_layer().selected_label = value
+        except SeisgrowError:
+            pass
+
+    def _apply_colours(self) -> None:
+        cmap = self.classes.colour_dict()
+        layers = [self.grown_layer]
+        try:
+            layers.append(self.seeds_layer())
+        except SeisgrowError:
+            pass
+        for layer in layers:
+            if layer is not None:
+                layer.colormap = DirectLabelColormap(color_dict=cmap)
+
+    def _watch_seeds(self, *_: Any) -> None:
+        try:
+            layer = self.seeds_layer()
+        except SeisgrowError:
+            layer = None
+        if layer is self._watched:
+            return
+        if self._watched is not None:
+            self._watched.events.paint.disconnect(self._seeds_painted)
+        self._watched = layer
+        if layer is not None:
+            layer.events.paint.connect(self._seeds_painted)
+
+    def _seeds_painted(self, *_: Any) -> None:
+        if self.session is None:
+            return
+        if not self.seeds_changed:
+            self.seeds_changed = True
+            show_info("Seeds changed: 'Continue with new seeds' trains the current networks on them.")
+        self.restart_btn.setEnabled(True)
+
+    # ------------------------------------------------------------------ training
+    @property
+    def running(self) -> bool:
+        return self.worker is not None
+
+    def _set_running(self, running: bool) -> None:
+        self.train_btn.setEnabled(not running)
+        self.stop_btn.setEnabled(running)
+        has_model = self.session is not None and self.session.winner is not None
+        self.grow_btn.setEnabled(not running and has_model)
+        self.restart_btn.setEnabled(not running and has_model and self.seeds_changed)
+        for b in (self.new_seeds_btn, self.load_btn):
+            b.setEnabled(not running)
+
+    def _snapshot(self) -> tuple[Volume, np.ndarray, GrowConfig]:
+        image, seeds = self.image_layer(), self.seeds_layer()
+        if tuple(seeds.data.shape) != tuple(image.data.shape):
+            shapes = f"{tuple(seeds.data.shape)} and seismic {tuple(image.data.shape)}"
+            raise SeisgrowError(f"seeds {shapes} differ in shape; make a new seeds layer for this volume")
+        snapshot = np.array(seeds.data, copy=True)  # the user's layer is never handed to the engine
+        for value in np.unique(snapshot[snapshot > 0]):
+            self.classes.ensure(int(value))
+        self.class_table.reload()
+        return Volume(image.data, self.geometry()), snapshot, self.settings.config()
+
+    def start_training(self) -> None:
+        if self.running:
+            return
+        try:
+            volume, seeds, config = self._snapshot()
+            self.session = Session(volume, seeds, config)
+        except SeisgrowError as exc:
+            show_error(str(exc))
+            return
+        self.seeds_changed = False
+        self._run_worker()
+
+    def continue_with_new_seeds(self) -> None:
+        if self.running or self.session is None:
+            return
+        try:
+            _, seeds, config = self._snapshot()
+            self.session.update_seeds(seeds)
+            more = config.epochs
+            self.session.config = self.session.config.with_overrides(
+                epochs=self.session.epoch + more, **{k: getattr(config, k) for k in ("grow_thresholds", "grow_radius")}
+            )
+        except SeisgrowError as exc:
+            show_error(str(exc))
+            return
+        self.seeds_changed = False
+        self.session.clear_stop()
+        self._run_worker()
+
+    def _run_worker(self) -> None:
+        assert self.session is not None
+        self.device_label.setText(f"device: {self.session.device_name}")
+        self.progress.setMaximum(self.session.config.epochs)
+        self.progress.setValue(self.session.epoch)
+        shown = None if self.grown_layer is None else self.grown_layer.data
+        worker = create_worker(
+            train,
+            self.session,
+            shown,
+            _start_thread=False,
+            _connect={"yielded": self._on_update, "errored": self._on_error, "finished": self._on_finished},
+        )
+        self.worker = worker
+        self._set_running(True)
+        self.status.setText(f"Training on {self.session.device_name}…")
+        worker.start()
+
+    def stop_training(self) -> None:
+        if self.session is not None:
+            self.session.stop()
+        if self.worker is not None:
+            self.worker.quit()
+        self.status.setText("Stopping after the current batch…")
+
+    def _on_update(self, update: Update) -> None:
+        r = update.report
+        if self.grown_layer is None or self.grown_layer not in self.viewer.layers:
+            self.grown_layer = self.viewer.add_labels(r.grown.copy(), opacity=0.6, **self._labels_kwargs(GROWN_NAME))
+            self._apply_colours()
+            self._refresh_layers()
+        elif update.changed is not None:
+            a, b = update.changed
+            self.grown_layer.data[a:b] = r.grown[a:b]
+            self.grown_layer.refresh()
+        self.progress.setValue(r.epoch + 1)
+        names = {c.value: c.name for c in self.classes.classes}
+        counts = ", ".join(f"{names.get(k, k)} +{v}" for k, v in r.grown_counts.items())
+        acc = "" if r.holdout_accuracy is None else f"; held-out accuracy {r.holdout_accuracy:.3f}"
+        self.status.setText(
+            f"Epoch {r.epoch + 1}/{r.epochs} [{r.stage}]  loss {r.sup_loss:.4f}  CPS {r.cps_loss:.4f}  "
+            f"{r.seconds:.1f}s\nlabelled {100 * r.labelled_fraction:.1f}%: {counts}{acc}"
+        )
+
+    def _on_error(self, exc: BaseException) -> None:
+        show_error(f"Training stopped: {one_line(exc)}")
+
+    def _on_finished(self) -> None:
+        self.worker = None
+        self._set_running(False)
+        if self.session is not None and not self.session.done:
+            self.status.setText(self.status.text() + "\nStopped; the last grown labels are kept.")
+
+    def regrow(self) -> np.ndarray | None:
+        if self.session is None or self.running:
+            return None
+        try:
+            cfg = self.settings.config()
+            grown = self.session.regrow(
+                grow_thresholds=cfg.grow_thresholds, grow_radius=cfg.grow_radius, max_reach=cfg.max_reach
+            )
+        except SeisgrowError as exc:
+            show_error(str(exc))
+            return None
+        if self.grown_layer is None or self.grown_layer not in self.viewer.layers:
+            self.grown_layer = self.viewer.add_labels(grown.copy(), opacity=0.6, **self._labels_kwargs(GROWN_NAME))
+            self._apply_colours()
+        else:
+            self.grown_layer.data[...] = grown
+            self.grown_layer.refresh()
+        self.status.setText(f"Re-grown: {100 * (grown > 0).mean():.1f}% of voxels labelled")
+        return grown
+
+    # ------------------------------------------------------------------ files
+    def export(self, path: str | Path) -> Path | None:
+        if self.grown_layer is None:
+            show_warning("nothing to export yet: train first")
+            return None
+        try:
+            out = write_labels(path, self.grown_layer.data, self.geometry())
+        except SeisgrowError as exc:
+            show_error(str(exc))
+            return None
+        show_info(f"Exported {out}")
+        return out
+
+    def save(self, folder: str | Path) -> Path | None:
+        try:
+            seeds = np.asarray(self.seeds_layer().data)
+            out = save_session(
+                folder,
+                seeds=seeds,
+                grown=None if self.grown_layer is None else np.asarray(self.grown_layer.data),
+                classes=self.classes,
+                config=self.settings.config().to_dict(),
+                source=self.geometry().source,
+                session=self.session if self.session is not None and self.session.winner is not None else None,
+            )
+        except SeisgrowError as exc:
+            show_error(str(exc))
+            return None
+        show_info(f"Session saved to {out}")
+        return out
+
+    def load(self, folder: str | Path) -> bool:
+        try:
+            saved = load_session(folder)
+            image = self.image_layer()
+            if tuple(saved.seeds.shape) != tuple(image.data.shape):
+                shapes = f"{tuple(saved.seeds.shape)} do not fit the open volume {tuple(image.data.shape)}"
+                raise SeisgrowError(f"the session's seeds {shapes}; open the volume it was made on")
+            config = GrowConfig.from_dict(saved.config) if saved.config else GrowConfig()
+        except SeisgrowError as exc:
+            show_error(str(exc))
+            return False
+        self.classes = saved.classes
+        self.class_table.set_table(self.classes)
+        self.settings.set_config(config)
+        seeds = self.viewer.add_labels(saved.seeds, **self._labels_kwargs("seeds"))
+        self.seeds_combo.setCurrentText(seeds.name)
+        if saved.grown is not None:
+            if self.grown_layer is not None and self.grown_layer in self.viewer.layers:
+                self.viewer.layers.remove(self.grown_layer)
+            self.grown_layer = self.viewer.add_labels(saved.grown, opacity=0.6, **self._labels_kwargs(GROWN_NAME))
+        self._refresh_layers()
+        self.seeds_combo.setCurrentText(seeds.name)
+        self._apply_colours()
+        self.session = None
+        if saved.checkpoint is not None:
+            try:
+                self.session = Session.resume(saved.checkpoint, Volume(image.data, self.geometry()), saved.seeds)
+            except SeisgrowError as exc:
+                show_warning(f"model not restored: {exc}")
+        self._set_running(False)
+        self.status.setText(f"Session loaded from {folder}")
+        return True
+
+    def _export_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export grown labels", "", "SEG-Y like the source (*.sgy *.segy);;NumPy (*.npy);;Zarr (*.zarr)"
+        )
+        if path:
+            self.export(path)
+
+    def _save_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Save session into folder")
+        if folder:
+            self.save(folder)
+
+    def _load_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Load session from folder")
+        if folder:
+            self.load(folder)
+
+    # ------------------------------------------------------------------ teardown
+    def shutdown(self, timeout_ms: int = 10_000) -> None:
+        """Stop a running training and wait for its thread, so nothing outlives the viewer."""
+        if self.session is not None:
+            self.session.stop()
+        if self.worker is not None:
+            self.worker.quit()
+            GeneratorWorker.await_workers(msecs=timeout_ms)
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)

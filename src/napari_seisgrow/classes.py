@@ -1,0 +1,48 @@
+"""Facies classes: a name and a colour per label value, shared by the widget and saved sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .figures import CLASS_COLOURS
+
+DEFAULT_NAMES = ("Class 1", "Class 2", "Class 3", "Class 4", "Class 5", "Class 6", "Class 7", "Class 8")
+
+
+@dataclass
+class FaciesClass:
+    value: int
+    name: str
+    colour: str  # "#rrggbb"
+
+
+@dataclass
+class ClassTable:
+    classes: list[FaciesClass] = field(default_factory=list)
+
+    @classmethod
+    def default(cls, n: int = 2, names: tuple[str, ...] | None = None) -> ClassTable:
+        table = cls()
+        for v in range(1, n + 1):
+            table.ensure(v, (names[v - 1] if names and v - 1 < len(names) else None))
+        return table
+
+    def ensure(self, value: int, name: str | None = None) -> FaciesClass:
+        """The class of ``value``, created with a default name and colour if it is new."""
+        for c in self.classes:
+            if c.value == value:
+                return c
+        c = FaciesClass(value, name or f"Class {value}", CLASS_COLOURS[1 + (value - 1) % (len(CLASS_COLOURS) - 1)])
+        self.classes.append(c)
+        self.classes.sort(key=lambda k: k.value)
+        return c
+
+    def colour_dict(self) -> dict[int | None, str]:
+        return {None: "transparent", 0: "transparent", **{c.value: c.colour for c in self.classes}}
+
+    def to_list(self) -> list[dict]:
+        return [{"value": c.value, "name": c.name, "colour": c.colour} for c in self.classes]
+
+    @classmethod
+    def from_list(cls, items: list[dict]) -> ClassTable:
+        return cls([FaciesClass(int(d["value"]), str(d["name"]), str(d["colour"])) for d in items])

@@ -1,0 +1,184 @@
+"""The SeisGrow dock widget in a real napari viewer (under Xvfb), training tiny real networks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from napari.utils.notifications import notification_manager
+
+from napari_seisgrow._layers import image_layer_kwargs
+from napari_seisgrow._qt.widget import SeisGrowWidget
+from napari_seisgrow.engine import GrowConfig
+from napari_seisgrow.io import load_volume
+from napari_seisgrow.synthetic import make_synthetic, seed_inlines
+from tests.conftest import TINY
+
+WAIT_MS = 120_000
+
+
+@pytest.fixture
+def notes():
+    seen: list[str] = []
+
+    def record(event):
+        seen.append(str(event.message if hasattr(event, "message") else event))
+
+    notification_manager.notification_ready.connect(record)
+    yield seen
+    notification_manager.notification_ready.disconnect(record)
+
+
+@pytest.fixture
+def setup(make_napari_viewer):
+    viewer = make_napari_viewer()
+    synth = make_synthetic((16, 24, 48), seed=5)
+    viewer.add_image(synth.volume.data, **image_layer_kwargs(synth.volume, "seismic"))
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
+    assert isinstance(widget, SeisGrowWidget)
+    widget.settings.set_config(GrowConfig(**{**TINY, "fill_final": False}))
+    yield viewer, widget, synth
+    widget.shutdown()
+
+
+def _paint(widget, synth):
+    layer = widget.new_seeds_layer()
+    layer.data[...] = seed_inlines(synth.truth, 2)
+    layer.refresh()
+    return layer
+
+
+def _train(qtbot, widget):
+    widget.start_training()
+    assert widget.running
+    assert not widget.train_btn.isEnabled() and widget.stop_btn.isEnabled()
+    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+
+
+def test_new_seeds_layer_matches_the_image(setup):
+    viewer, widget, _ = setup
+    image = viewer.layers["seismic"]
+    seeds = widget.new_seeds_layer()
+    assert seeds.data.shape == image.data.shape and seeds.data.dtype == np.uint8
+    np.testing.assert_allclose(seeds.scale, image.scale)
+    np.testing.assert_allclose(seeds.translate, image.translate)
+    assert tuple(seeds.axis_labels) == tuple(image.axis_labels)
+    assert seeds.mode == "paint" and seeds.selected_label == 1
+    assert widget.seeds_combo.currentText() == seeds.name
+
+
+def test_train_updates_the_grown_layer_each_epoch(qtbot, setup):
+    viewer, widget, synth = setup
+    seeds = _paint(widget, synth)
+    painted = seeds.data.copy()
+    snapshots = []
+    widget.start_training()
+    widget.worker.yielded.connect(lambda u: snapshots.append(widget.grown_layer.data.copy()))
+    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    assert len(snapshots) == 2
+    grown = widget.grown_layer
+    assert grown.name == "grown" and grown in viewer.layers
+    m = painted > 0
+    for snap in snapshots:
+        np.testing.assert_array_equal(snap[m], painted[m])  # contains the seeds
+        assert (snap > 0).sum() > m.sum()  # grows beyond them
+    assert not np.array_equal(snapshots[0], snapshots[1])  # changes between epochs
+    np.testing.assert_array_equal(seeds.data, painted)  # the user's seeds untouched
+    assert widget.train_btn.isEnabled() and not widget.stop_btn.isEnabled() and widget.grow_btn.isEnabled()
+    assert widget.device_label.text().startswith("device: cpu")
+    assert widget.progress.value() == 2
+
+
+def test_stop_ends_the_worker_and_keeps_labels(qtbot, setup):
+    _, widget, synth = setup
+    _paint(widget, synth)
+    widget.settings.set("epochs", 50)
+    widget.start_training()
+    qtbot.waitUntil(lambda: widget.grown_layer is not None, timeout=WAIT_MS)
+    widget.stop_training()
+    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    assert widget.session.epoch < 50
+    kept = widget.grown_layer.data.copy()
+    assert (kept > 0).any()
+    np.testing.assert_array_equal(kept, widget.session.grown)
+    assert widget.train_btn.isEnabled()
+
+
+def test_grow_with_a_higher_threshold_assigns_fewer(qtbot, setup):
+    _, widget, synth = setup
+    _paint(widget, synth)
+    _train(qtbot, widget)
+    widget.settings.set("grow_thresholds", [0.0])
+    low = (widget.regrow() > 0).sum()
+    widget.settings.set("grow_thresholds", [0.99])
+    high = (widget.regrow() > 0).sum()
+    assert high < low
+    assert (widget.grown_layer.data > 0).sum() == high
+
+
+def test_training_error_becomes_a_notification(qtbot, setup, notes):
+    _, widget, synth = setup
+    _paint(widget, synth)
+    widget.start_training()
+    session = widget.session
+
+    def broken(*args):
+        raise RuntimeError("injected fault in a training step")
+
+    session._step = broken
+    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    assert any("injected fault" in n for n in notes), notes
+    assert widget.train_btn.isEnabled() and not widget.stop_btn.isEnabled()
+
+
+def test_no_seeds_is_a_notification_not_a_crash(setup, notes):
+    _, widget, _ = setup
+    widget.new_seeds_layer()
+    widget.start_training()
+    assert not widget.running
+    assert any("no seeds" in n for n in notes)
+
+
+def test_export_reads_back_equal(qtbot, setup, tmp_path):
+    _, widget, synth = setup
+    _paint(widget, synth)
+    _train(qtbot, widget)
+    for ext in (".npy", ".zarr"):
+        out = widget.export(tmp_path / f"grown{ext}")
+        np.testing.assert_array_equal(np.asarray(load_volume(out).data), widget.grown_layer.data)
+
+
+def test_save_then_load_session(qtbot, setup, tmp_path):
+    viewer, widget, synth = setup
+    _paint(widget, synth)
+    widget.classes.classes[0].name = "Shale"
+    widget.class_table.reload()
+    _train(qtbot, widget)
+    widget.save(tmp_path / "session")
+    grown = widget.grown_layer.data.copy()
+    seeds = viewer.layers["seeds"].data.copy()
+
+    _, fresh = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
+    for name in ("seeds", "grown"):
+        viewer.layers.remove(name)
+    assert fresh.load(tmp_path / "session")
+    assert fresh.classes.classes[0].name == "Shale"
+    assert fresh.class_table.item(0, 1).text() == "Shale"
+    np.testing.assert_array_equal(viewer.layers[fresh.seeds_combo.currentText()].data, seeds)
+    np.testing.assert_array_equal(fresh.grown_layer.data, grown)
+    assert fresh.session is not None and fresh.session.epoch == 2
+    fresh.settings.set("grow_thresholds", [0.5])
+    assert fresh.regrow() is not None
+    fresh.shutdown()
+
+
+def test_painting_while_trained_offers_to_continue(qtbot, setup):
+    _, widget, synth = setup
+    seeds = _paint(widget, synth)
+    _train(qtbot, widget)
+    assert not widget.restart_btn.isEnabled()
+    seeds.paint((8, 5, 5), 2)
+    assert widget.restart_btn.isEnabled()
+    widget.continue_with_new_seeds()
+    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    assert widget.session.epoch == 4
+    assert widget.grown_layer.data[8, 5, 5] == 2

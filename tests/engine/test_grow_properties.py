@@ -1,0 +1,51 @@
+"""Growth invariants on random arrays (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from napari_seisgrow.engine.grow import grow_numpy
+
+shapes = st.tuples(st.integers(1, 6), st.integers(1, 7), st.integers(1, 8))
+
+
+@st.composite
+def growth_inputs(draw):
+    shape = draw(shapes)
+    k = draw(st.integers(1, 4))
+    seeds = draw(arrays(np.uint8, shape, elements=st.integers(0, k)))
+    winner = draw(arrays(np.uint8, shape, elements=st.integers(1, k)))
+    conf = draw(arrays(np.float16, shape, elements=st.floats(0, 1, width=16)))
+    thresholds = draw(st.lists(st.floats(0, 1), min_size=1, max_size=k))
+    radius = draw(st.integers(1, 3))
+    reach = draw(st.integers(1, 20))
+    return seeds, winner, conf, thresholds, radius, reach, k
+
+
+@settings(max_examples=60, deadline=None)
+@given(growth_inputs())
+def test_growth_invariants(inputs):
+    seeds, winner, conf, thresholds, radius, reach, k = inputs
+    before = seeds.copy()
+    out = grow_numpy(seeds, winner, conf, thresholds, radius=radius, max_reach=reach)
+    np.testing.assert_array_equal(seeds, before)  # input untouched
+    m = seeds > 0
+    np.testing.assert_array_equal(out[m], seeds[m])  # seeds preserved, grown is a superset
+    assert out.max(initial=0) <= k  # labels in 0..K
+    added = (out > 0) & ~m
+    # every added voxel agrees with the argmax and passes its class threshold
+    assert (out[added] == winner[added]).all()
+    t = np.array([thresholds[min(c - 1, len(thresholds) - 1)] for c in range(1, k + 1)])
+    assert (conf[added].astype(np.float32) >= t[out[added] - 1] - 1e-6).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(growth_inputs())
+def test_growth_is_monotone_in_the_threshold(inputs):
+    seeds, winner, conf, _, radius, reach, _ = inputs
+    low = grow_numpy(seeds, winner, conf, [0.2], radius=radius, max_reach=reach)
+    high = grow_numpy(seeds, winner, conf, [0.8], radius=radius, max_reach=reach)
+    assert ((high > 0) <= (low > 0)).all()
