@@ -7,8 +7,9 @@ import pytest
 from napari.utils.notifications import notification_manager
 
 from napari_seisgrow._layers import image_layer_kwargs
+from napari_seisgrow._qt.training import Update
 from napari_seisgrow._qt.widget import SeisGrowWidget
-from napari_seisgrow.engine import GrowConfig
+from napari_seisgrow.engine import GrowConfig, Session
 from napari_seisgrow.io import load_volume
 from napari_seisgrow.synthetic import make_synthetic, seed_inlines
 from tests.conftest import TINY
@@ -72,7 +73,9 @@ def test_train_updates_the_grown_layer_each_epoch(qtbot, setup):
     painted = seeds.data.copy()
     snapshots = []
     widget.start_training()
-    widget.worker.yielded.connect(lambda u: snapshots.append(widget.grown_layer.data.copy()))
+    widget.worker.yielded.connect(
+        lambda u: snapshots.append(widget.grown_layer.data.copy()) if isinstance(u, Update) else None
+    )
     qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
     assert len(snapshots) == 2
     grown = widget.grown_layer
@@ -93,7 +96,7 @@ def test_stop_ends_the_worker_and_keeps_labels(qtbot, setup):
     _paint(widget, synth)
     widget.settings.set("epochs", 50)
     widget.start_training()
-    qtbot.waitUntil(lambda: widget.grown_layer is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: widget.session is not None and widget.session.epoch >= 1, timeout=WAIT_MS)
     widget.stop_training()
     qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
     assert widget.session.epoch < 50
@@ -115,16 +118,15 @@ def test_grow_with_a_higher_threshold_assigns_fewer(qtbot, setup):
     assert (widget.grown_layer.data > 0).sum() == high
 
 
-def test_training_error_becomes_a_notification(qtbot, setup, notes):
+def test_training_error_becomes_a_notification(qtbot, setup, notes, monkeypatch):
     _, widget, synth = setup
     _paint(widget, synth)
-    widget.start_training()
-    session = widget.session
 
     def broken(*args):
         raise RuntimeError("injected fault in a training step")
 
-    session._step = broken
+    monkeypatch.setattr(Session, "_step", broken)  # a fault inside the real engine's training step
+    widget.start_training()
     qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
     assert any("injected fault" in n for n in notes), notes
     assert widget.train_btn.isEnabled() and not widget.stop_btn.isEnabled()

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from ..engine.config import GrowConfig
 from ..engine.report import EpochReport
 from ..engine.session import Session
 from ..io.errors import SeisgrowError
@@ -40,6 +42,24 @@ class TrainingError(Exception):
     """
 
 
+def build_and_train(volume: Any, seeds: np.ndarray, config: GrowConfig, shown: np.ndarray | None):
+    """Build the session here, off the GUI thread (normalising a big volume and initialising torch
+    take seconds), yield it, then train."""
+    try:
+        session = Session(volume, seeds, config)
+    except SeisgrowError:
+        raise
+    except Exception as exc:
+        raise TrainingError(_one_line(exc)) from exc
+    yield session
+    yield from train(session, shown)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def train(session: Session, shown: np.ndarray | None) -> Iterator[Update]:
     """Run the session's remaining epochs; ``shown`` is what the grown layer displays now."""
     previous = shown
@@ -50,5 +70,4 @@ def train(session: Session, shown: np.ndarray | None) -> Iterator[Update]:
     except SeisgrowError:
         raise
     except Exception as exc:
-        text = str(exc).splitlines()[0] if str(exc) else ""
-        raise TrainingError(f"{type(exc).__name__}: {text}" if text else type(exc).__name__) from exc
+        raise TrainingError(_one_line(exc)) from exc

@@ -31,13 +31,14 @@ from superqt import QCollapsible
 from .._layers import METADATA_KEY, labels_layer_kwargs
 from ..classes import ClassTable
 from ..engine.config import GrowConfig
+from ..engine.data import check_seeds
 from ..engine.session import Session
 from ..io import SeisgrowError, write_labels
 from ..io.geometry import Geometry, Volume
 from ..session_store import load_session, save_session
 from .classes_table import ClassTableWidget
 from .settings import SettingsPanel
-from .training import TrainingError, Update, train
+from .training import TrainingError, Update, build_and_train, train
 
 if TYPE_CHECKING:
     import napari
@@ -61,6 +62,7 @@ class SeisGrowWidget(QWidget):
         self.worker: GeneratorWorker | None = None
         self.grown_layer: Labels | None = None
         self.seeds_changed = False
+        self._stop_requested = False
         self._watched: Labels | None = None
         self._build()
         for ev in (self.viewer.layers.events.inserted, self.viewer.layers.events.removed):
@@ -270,12 +272,14 @@ class SeisGrowWidget(QWidget):
             return
         try:
             volume, seeds, config = self._snapshot()
-            self.session = Session(volume, seeds, config)
+            check_seeds(seeds, tuple(volume.data.shape))  # the common mistakes, answered at once
         except SeisgrowError as exc:
             show_error(str(exc))
             return
         self.seeds_changed = False
-        self._run_worker()
+        self.session = None
+        self._show_grown(seeds)  # the grown layer starts as the seeds: epochs then update it in place
+        self._start_worker(build_and_train, volume, seeds, config, self.grown_layer.data.copy(), epochs=config.epochs)
 
     def continue_with_new_seeds(self) -> None:
         if self.running or self.session is None:
@@ -292,39 +296,56 @@ class SeisGrowWidget(QWidget):
             return
         self.seeds_changed = False
         self.session.clear_stop()
-        self._run_worker()
+        self._on_session(self.session)
+        shown = None if self.grown_layer is None else self.grown_layer.data.copy()
+        self._start_worker(train, self.session, shown, epochs=self.session.config.epochs, first=self.session.epoch)
 
-    def _run_worker(self) -> None:
-        assert self.session is not None
-        self.device_label.setText(f"device: {self.session.device_name}")
-        self.progress.setMaximum(self.session.config.epochs)
-        self.progress.setValue(self.session.epoch)
-        shown = None if self.grown_layer is None else self.grown_layer.data
+    def _start_worker(self, func, *args: Any, epochs: int, first: int = 0) -> None:
+        self.progress.setMaximum(epochs)
+        self.progress.setValue(first)
         worker = create_worker(
-            train,
-            self.session,
-            shown,
+            func,
+            *args,
             _start_thread=False,
             _connect={"yielded": self._on_update, "errored": self._on_error, "finished": self._on_finished},
         )
         self.worker = worker
+        self._stop_requested = False
         self._set_running(True)
-        self.status.setText(f"Training on {self.session.device_name}…")
+        self.status.setText("Training…")
         worker.start()
 
+    def _on_session(self, session: Session) -> None:
+        self.session = session
+        if self._stop_requested:
+            session.stop()
+        self.device_label.setText(f"device: {session.device_name}")
+        self.status.setText(f"Training on {session.device_name}…")
+
+    def _show_grown(self, labels: np.ndarray) -> None:
+        if self.grown_layer is None or self.grown_layer not in self.viewer.layers:
+            self.grown_layer = self.viewer.add_labels(np.array(labels), opacity=0.6, **self._labels_kwargs(GROWN_NAME))
+            self._apply_colours()
+            self._refresh_layers()
+        else:
+            self.grown_layer.data[...] = labels
+            self.grown_layer.refresh()
+
     def stop_training(self) -> None:
+        self._stop_requested = True
         if self.session is not None:
             self.session.stop()
         if self.worker is not None:
             self.worker.quit()
         self.status.setText("Stopping after the current batch…")
 
-    def _on_update(self, update: Update) -> None:
+    def _on_update(self, update: Update | Session) -> None:
+        if isinstance(update, Session):
+            self._on_session(update)
+            return
         r = update.report
         if self.grown_layer is None or self.grown_layer not in self.viewer.layers:
-            self.grown_layer = self.viewer.add_labels(r.grown.copy(), opacity=0.6, **self._labels_kwargs(GROWN_NAME))
-            self._apply_colours()
-            self._refresh_layers()
+            self._show_grown(r.grown)
         elif update.changed is not None:
             a, b = update.changed
             self.grown_layer.data[a:b] = r.grown[a:b]
@@ -358,12 +379,7 @@ class SeisGrowWidget(QWidget):
         except SeisgrowError as exc:
             show_error(str(exc))
             return None
-        if self.grown_layer is None or self.grown_layer not in self.viewer.layers:
-            self.grown_layer = self.viewer.add_labels(grown.copy(), opacity=0.6, **self._labels_kwargs(GROWN_NAME))
-            self._apply_colours()
-        else:
-            self.grown_layer.data[...] = grown
-            self.grown_layer.refresh()
+        self._show_grown(grown)
         self.status.setText(f"Re-grown: {100 * (grown > 0).mean():.1f}% of voxels labelled")
         return grown
 

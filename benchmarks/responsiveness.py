@@ -1,0 +1,101 @@
+"""How smooth the viewer stays while the widget trains: GUI-thread stalls during real training.
+
+    xvfb-run -a .venv/bin/python benchmarks/responsiveness.py                 # the sample, 3 epochs
+    xvfb-run -a .venv/bin/python benchmarks/responsiveness.py --shape 200 300 400 --epochs 2
+
+A 10 ms QTimer runs on the GUI thread; every tick records how late it fired. The widget trains
+through its thread worker exactly as a user's click would. The last line is JSON with
+max_stall_ms, p99_stall_ms and epochs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+
+os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp())
+os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp())
+
+import numpy as np
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shape", type=int, nargs=3, default=[64, 96, 160])
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=None, help="steps per epoch (default: the config's)")
+    ap.add_argument("--verbose", action="store_true", help="list every stall over 50 ms with its time")
+    args = ap.parse_args()
+
+    import napari
+    from qtpy.QtCore import QElapsedTimer, QEventLoop, QTimer
+
+    from napari_seisgrow._layers import image_layer_kwargs
+    from napari_seisgrow.engine import GrowConfig
+    from napari_seisgrow.synthetic import make_synthetic, seed_scribbles
+
+    synth = make_synthetic(tuple(args.shape), seed=0)
+    viewer = napari.Viewer(show=True)
+    viewer.add_image(synth.volume.data, **image_layer_kwargs(synth.volume, "seismic"))
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
+    seeds = widget.new_seeds_layer()
+    seeds.data[...] = seed_scribbles(synth.truth, n_inlines=3, seed=0)
+    over = {"epochs": args.epochs}
+    if args.steps:
+        over["steps_per_epoch"] = args.steps
+    widget.settings.set_config(GrowConfig(**over))
+
+    app = napari.qt.get_qapp()
+    clock = QElapsedTimer()
+    stalls: list[float] = []
+    last = [0.0]
+
+    events: list[tuple[float, str]] = []
+
+    def tick() -> None:
+        now = clock.nsecsElapsed() / 1e6
+        stalls.append(max(0.0, now - last[0] - 10.0))
+        if stalls[-1] > 50:
+            events.append((round(now), f"stall {stalls[-1]:.0f} ms"))
+        last[0] = now
+
+    probe = QTimer()
+    probe.setInterval(10)
+    probe.timeout.connect(tick)
+    for _ in range(20):  # let the window settle before measuring
+        app.processEvents()
+        time.sleep(0.01)
+    clock.start()
+    probe.start()
+    t0 = time.perf_counter()
+    widget.start_training()
+    events.append((round(clock.nsecsElapsed() / 1e6), "training started"))
+    widget.worker.yielded.connect(lambda u: events.append((round(clock.nsecsElapsed() / 1e6), "epoch shown")))
+    loop = QEventLoop()
+    widget.worker.finished.connect(loop.quit)
+    loop.exec()  # the real event loop, as in napari
+    seconds = time.perf_counter() - t0
+    probe.stop()
+    s = np.asarray(stalls[1:])
+    result = {
+        "shape": args.shape,
+        "epochs": widget.session.epoch,
+        "seconds": round(seconds, 1),
+        "ticks": len(s),
+        "max_stall_ms": round(float(s.max()), 1),
+        "p99_stall_ms": round(float(np.percentile(s, 99)), 1),
+        "median_stall_ms": round(float(np.median(s)), 2),
+        "device": widget.session.device_name,
+    }
+    viewer.close()
+    if args.verbose:
+        for t, what in events:
+            print(f"{t:>8} ms  {what}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Real screenshots for the user guide: the widget on the sample, under Xvfb.
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots.py
+
+Writes docs/images/seeds.png (seeds painted), training.png (grown labels mid-training) and
+final.png (the result), each a capture of the whole napari window.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp())
+os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp())
+
+OUT = Path(__file__).resolve().parent / "images"
+
+
+def main() -> None:
+    import napari
+    from qtpy.QtCore import QEventLoop
+
+    from napari_seisgrow.engine import GrowConfig
+
+    OUT.mkdir(exist_ok=True)
+    viewer = napari.Viewer(show=True)
+    viewer.window.resize(1500, 950)
+    viewer.open_sample("napari-seisgrow", "synthetic")
+    viewer.layers.remove("seeds")
+    truth = viewer.layers["truth"]
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
+    from napari_seisgrow.synthetic import CLASS_NAMES, seed_scribbles
+
+    seeds = widget.new_seeds_layer()
+    seeds.data[...] = seed_scribbles(truth.data, n_inlines=3, seed=0)
+    seeds.refresh()
+    for v, name in enumerate(CLASS_NAMES, start=1):
+        widget.classes.ensure(v).name = name
+    widget.class_table.reload()
+    widget._apply_colours()
+    viewer.dims.set_point(0, float(viewer.layers["synthetic seismic"].translate[0] + 48))
+    app = napari.qt.get_qapp()
+    app.processEvents()
+    viewer.screenshot(str(OUT / "seeds.png"), canvas_only=False)
+
+    widget.settings.set_config(GrowConfig())
+    widget.start_training()
+    loop = QEventLoop()
+    shots = {"n": 0}
+
+    def on_update(update):
+        shots["n"] += 1
+        if update.report.epoch == 5:
+            app.processEvents()
+            viewer.screenshot(str(OUT / "training.png"), canvas_only=False)
+
+    widget.worker.yielded.connect(on_update)
+    widget.worker.finished.connect(loop.quit)
+    loop.exec()
+    app.processEvents()
+    viewer.screenshot(str(OUT / "final.png"), canvas_only=False)
+    viewer.close()
+
+
+if __name__ == "__main__":
+    main()
