@@ -41,18 +41,21 @@ def main() -> None:
     widget.class_table.reload()
     widget._apply_colours()
     viewer.dims.set_point(0, float(viewer.layers["synthetic seismic"].translate[0] + 48))
+    viewer.reset_view()
     app = napari.qt.get_qapp()
     app.processEvents()
     viewer.screenshot(str(OUT / "seeds.png"), canvas_only=False)
 
-    widget.settings.set_config(GrowConfig())
+    widget.settings.set_config(GrowConfig(epochs=8))
     widget.start_training()
     loop = QEventLoop()
     shots = {"n": 0}
 
     def on_update(update):
+        if not hasattr(update, "report"):
+            return
         shots["n"] += 1
-        if update.report.epoch == 5:
+        if update.report.epoch == 3:
             app.processEvents()
             viewer.screenshot(str(OUT / "training.png"), canvas_only=False)
 

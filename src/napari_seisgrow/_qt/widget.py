@@ -198,6 +198,8 @@ class SeisGrowWidget(QWidget):
         layer.mode = "paint"
         self.seeds_combo.setCurrentText(layer.name)
         self.viewer.layers.selection.active = layer
+        if self.viewer.dims.ndim == 3 and tuple(self.viewer.dims.order) == (0, 1, 2):
+            self.viewer.dims.order = (0, 2, 1)  # an inline section with time running down, as on a workstation
         return layer
 
     def add_class(self) -> None:
