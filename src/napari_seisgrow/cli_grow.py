@@ -73,9 +73,8 @@ def cmd_grow(args: argparse.Namespace) -> int:
     if is_segy_path(out) and not is_segy_path(args.volume):
         raise SeisgrowError("a SEG-Y output is written like a SEG-Y volume; give a .sgy volume or write .npy/.zarr")
     check_output_path(out, args.volume, args.seeds)
-    for extra in (args.report,):
-        if extra:
-            check_output_path(extra, args.volume, args.seeds)
+    if args.report:
+        check_output_path(args.report, args.volume, args.seeds)
     cfg = _config(args)
     options = {"iline": args.iline, "xline": args.xline} if is_segy_path(args.volume) else {}
     volume = load_volume(args.volume, **options)

@@ -50,12 +50,14 @@ def build_and_train(volume: Any, seeds: np.ndarray, config: GrowConfig, shown: n
     except SeisgrowError:
         raise
     except Exception as exc:
-        raise TrainingError(_one_line(exc)) from exc
+        raise TrainingError(one_line(exc)) from exc
     yield session
     yield from train(session, shown)
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
+    if isinstance(exc, (SeisgrowError, TrainingError)):
+        return str(exc)  # already one line, written for the user
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
@@ -70,4 +72,4 @@ def train(session: Session, shown: np.ndarray | None) -> Iterator[Update]:
     except SeisgrowError:
         raise
     except Exception as exc:
-        raise TrainingError(_one_line(exc)) from exc
+        raise TrainingError(one_line(exc)) from exc

@@ -38,19 +38,12 @@ from ..io.geometry import Geometry, Volume
 from ..session_store import load_session, save_session
 from .classes_table import ClassTableWidget
 from .settings import SettingsPanel
-from .training import TrainingError, Update, build_and_train, train
+from .training import Update, build_and_train, one_line, train
 
 if TYPE_CHECKING:
     import napari
 
 GROWN_NAME = "grown"
-
-
-def one_line(exc: BaseException) -> str:
-    if isinstance(exc, (SeisgrowError, TrainingError)):
-        return str(exc)
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class SeisGrowWidget(QWidget):
