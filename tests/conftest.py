@@ -32,7 +32,7 @@ TINY = dict(
     patch_size=[32, 32],
     depth=2,
     width=8,
-    device="cpu",
+    device=os.environ.get("SEISGROW_TEST_DEVICE", "cpu"),  # "cuda" runs the engine tests on a GPU
 )
 
 

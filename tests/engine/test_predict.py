@@ -34,3 +34,21 @@ def test_prediction_stops_when_asked():
     nets = [UNet(2, depth=2, width=4)]
     vol = np.zeros((4, 4, 8), np.float32)
     assert predict_volume(nets, vol, 2, ["inline"], torch.device("cpu"), should_stop=lambda: True) is None
+
+
+def test_device_resident_path_matches_the_reference():
+    """The path a GPU takes when the volume fits in its memory, run here on the CPU."""
+    from napari_seisgrow.engine.predict import _predict_resident, fits_on_device
+
+    torch.manual_seed(0)
+    nets = [UNet(3, depth=2, width=4).eval(), UNet(3, depth=2, width=4).eval()]
+    vol = np.random.default_rng(0).normal(size=(5, 7, 12)).astype(np.float32)
+    assert not fits_on_device(torch.device("cpu"), 3, vol.shape)  # the CPU keeps the host path
+    with torch.no_grad():
+        winner, conf = _predict_resident(
+            nets, vol, 3, ["inline", "crossline", "time"], torch.device("cpu"), 2, False, None
+        )
+    ref = _reference(nets, vol, [0, 1, 2])
+    assert winner.dtype == np.uint8 and conf.dtype == np.float16 and winner.shape == vol.shape
+    assert (winner == ref.argmax(axis=0) + 1).mean() > 0.99
+    np.testing.assert_allclose(conf.astype(np.float64), ref.max(axis=0), atol=2e-3)

@@ -26,6 +26,7 @@ from .data import check_seeds, normalise, split_holdout
 from .device import describe, resolve_device
 from .grow import grow_numpy
 from .losses import class_weights, cps_loss, focal_loss
+from .optim import Adam
 from .predict import predict_volume
 from .report import EpochReport
 from .sampling import PatchSampler
@@ -58,7 +59,7 @@ class Session:
         self.train_seeds, self.holdout = split_holdout(self.seeds, cfg.holdout_fraction, self.rng)
         self.nets = [self._build_net(cfg.seed * 2 + k) for k in (1, 2)]
         params = [p for net in self.nets for p in net.parameters()]
-        self.optimizer = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.optimizer = Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.sampler = PatchSampler(self.x, cfg, self.rng)
         self.epoch = 0
         self.grown: np.ndarray = np.array(self.seeds)  # the last good grown labels
