@@ -336,7 +336,7 @@ class Session:
             for net, sd in zip(session.nets, state["nets"], strict=True):
                 net.load_state_dict(sd)
             session.optimizer.load_state_dict(state["optimizer"])
-            torch.set_rng_state(state["torch_rng"])
+            torch.set_rng_state(state["torch_rng"].cpu())  # map_location moved it to the GPU
             session.rng.bit_generator.state = meta["numpy_rng"]
             session.epoch = int(meta["epoch"])
             session.history = list(meta.get("history", []))
