@@ -91,6 +91,22 @@ def test_train_updates_the_grown_layer_each_epoch(qtbot, setup):
     assert widget.progress.value() == 2
 
 
+def test_confidence_layer_follows_training_and_the_checkbox(qtbot, setup):
+    viewer, widget, synth = setup
+    _paint(widget, synth)
+    widget.confidence_box.setChecked(True)
+    _train(qtbot, widget)
+    conf = viewer.layers["confidence"]
+    assert conf.data.shape == synth.volume.data.shape and conf.data.dtype == np.float32
+    np.testing.assert_array_equal(conf.data, widget.session.confidence.astype(np.float32))
+    assert 0.0 < conf.data.min() and conf.data.max() <= 1.0
+    np.testing.assert_allclose(conf.scale, viewer.layers["seismic"].scale)
+    widget.confidence_box.setChecked(False)
+    assert "confidence" not in viewer.layers
+    widget.confidence_box.setChecked(True)  # after training: shown from the last prediction
+    assert "confidence" in viewer.layers
+
+
 def test_stop_ends_the_worker_and_keeps_labels(qtbot, setup):
     _, widget, synth = setup
     _paint(widget, synth)

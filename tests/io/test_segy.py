@@ -197,3 +197,47 @@ def test_export_like_little_endian_crossline_sorted_irregular(tmp_path):
                 assert bytes(a.header[k].buf) == bytes(b.header[k].buf)
     back = load_volume(out)
     np.testing.assert_array_equal(back.data[live], labels[live])
+
+
+DIRECT_CASES = [*F3_LIKE, "small.sgy", "small-lsb.sgy"]
+
+
+@pytest.mark.parametrize("name", DIRECT_CASES)
+def test_direct_reader_equals_segyio_reader(segy_dir, name):
+    """numpy reads IEEE and integer samples itself; it must give segyio's cube, bit for bit."""
+    fast = read_segy(segy_dir / name)
+    slow = read_segy(segy_dir / name, fast=False)
+    assert fast.data.dtype == np.float32 and fast.data.flags.c_contiguous
+    np.testing.assert_array_equal(fast.data, slow.data)
+
+
+@pytest.mark.parametrize("endian", ["big", "little"])
+def test_direct_reader_on_irregular_crossline_sorted_files(tmp_path, endian):
+    rng = np.random.default_rng(7)
+    data = rng.normal(size=(5, 6, 9)).astype(np.float32)
+    live = rng.random((5, 6)) > 0.2
+    src = write_test_segy(tmp_path / "x.sgy", data, np.arange(1, 6), np.arange(10, 16), live=live,
+                          crossline_sorted=True, endian=endian)  # fmt: skip
+    fast = read_segy(src)
+    np.testing.assert_array_equal(fast.data, read_segy(src, fast=False).data)
+    np.testing.assert_array_equal(fast.data[live], data[live])
+
+
+def test_direct_reader_refuses_nan_too(tmp_path):
+    data = np.ones((3, 2, 6), np.float32)
+    data[2, 1, 5] = np.inf
+    src = write_test_segy(tmp_path / "inf.sgy", data, np.array([1, 2, 3]), np.array([1, 2]))
+    with pytest.raises(SeisgrowError, match="trace 5"):
+        read_segy(src)
+
+
+@pytest.mark.parametrize(("name", "direct"), [("f3.sgy", True), ("f3-lsb.sgy", True), ("Format5msb.sgy", True),
+                                              ("Format8msb.sgy", True), ("Format1msb.sgy", False)])  # fmt: skip
+def test_direct_reader_is_used_for_ieee_and_integers_only(segy_dir, name, direct):
+    from napari_seisgrow.io.segy import _DirectTraces, detect_endian
+
+    path = segy_dir / name
+    endian = detect_endian(path)
+    with segyio.open(str(path), ignore_geometry=True, endian=endian) as f:
+        fmt = int(f.bin[segyio.BinField.Format])
+        assert (_DirectTraces.open(f, path, endian, fmt) is not None) == direct

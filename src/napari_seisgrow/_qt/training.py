@@ -7,7 +7,7 @@ slab into the grown layer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from ..io.errors import SeisgrowError
 class Update:
     report: EpochReport
     changed: tuple[int, int] | None  # [start, stop) of inlines that differ from the previous labels
+    confidence: np.ndarray | None = None  # float32, made here only while the confidence layer is wanted
 
 
 def changed_inlines(old: np.ndarray | None, new: np.ndarray) -> tuple[int, int] | None:
@@ -42,7 +43,13 @@ class TrainingError(Exception):
     """
 
 
-def build_and_train(volume: Any, seeds: np.ndarray, config: GrowConfig, shown: np.ndarray | None):
+def build_and_train(
+    volume: Any,
+    seeds: np.ndarray,
+    config: GrowConfig,
+    shown: np.ndarray | None,
+    want_confidence: Callable[[], bool] = lambda: False,
+):
     """Build the session here, off the GUI thread (normalising a big volume and initialising torch
     take seconds), yield it, then train."""
     try:
@@ -52,7 +59,7 @@ def build_and_train(volume: Any, seeds: np.ndarray, config: GrowConfig, shown: n
     except Exception as exc:
         raise TrainingError(one_line(exc)) from exc
     yield session
-    yield from train(session, shown)
+    yield from train(session, shown, want_confidence)
 
 
 def one_line(exc: BaseException) -> str:
@@ -62,12 +69,20 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def train(session: Session, shown: np.ndarray | None) -> Iterator[Update]:
+def confidence_image(session: Session) -> np.ndarray | None:
+    """The winning class's probability as float32 (the GPU cannot draw float16 textures)."""
+    return None if session.confidence is None else session.confidence.astype(np.float32)
+
+
+def train(
+    session: Session, shown: np.ndarray | None, want_confidence: Callable[[], bool] = lambda: False
+) -> Iterator[Update]:
     """Run the session's remaining epochs; ``shown`` is what the grown layer displays now."""
     previous = shown
     try:
         for report in session.run():
-            yield Update(report, changed_inlines(previous, report.grown))
+            conf = confidence_image(session) if want_confidence() else None
+            yield Update(report, changed_inlines(previous, report.grown), conf)
             previous = report.grown
     except SeisgrowError:
         raise

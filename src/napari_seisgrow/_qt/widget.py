@@ -15,6 +15,7 @@ from napari.qt.threading import GeneratorWorker, create_worker
 from napari.utils.colormaps import DirectLabelColormap
 from napari.utils.notifications import show_error, show_info, show_warning
 from qtpy.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QGridLayout,
@@ -38,12 +39,13 @@ from ..io.geometry import Geometry, Volume
 from ..session_store import load_session, save_session
 from .classes_table import ClassTableWidget
 from .settings import SettingsPanel
-from .training import Update, build_and_train, one_line, train
+from .training import Update, build_and_train, confidence_image, one_line, train
 
 if TYPE_CHECKING:
     import napari
 
 GROWN_NAME = "grown"
+CONFIDENCE_NAME = "confidence"
 
 
 class SeisGrowWidget(QWidget):
@@ -54,6 +56,7 @@ class SeisGrowWidget(QWidget):
         self.session: Session | None = None
         self.worker: GeneratorWorker | None = None
         self.grown_layer: Labels | None = None
+        self.confidence_layer: Image | None = None
         self.seeds_changed = False
         self._stop_requested = False
         self._watched: Labels | None = None
@@ -110,6 +113,10 @@ class SeisGrowWidget(QWidget):
         self.restart_btn.setToolTip("The seeds changed: continue training the current networks on them")
         self.restart_btn.clicked.connect(self.continue_with_new_seeds)
         layout.addWidget(self.restart_btn)
+        self.confidence_box = QCheckBox("Show confidence layer")
+        self.confidence_box.setToolTip("The winning class's probability per voxel, updated every epoch")
+        self.confidence_box.toggled.connect(self._confidence_toggled)
+        layout.addWidget(self.confidence_box)
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m epochs")
         layout.addWidget(self.progress)
@@ -274,7 +281,10 @@ class SeisGrowWidget(QWidget):
         self.seeds_changed = False
         self.session = None
         self._show_grown(seeds)  # the grown layer starts as the seeds: epochs then update it in place
-        self._start_worker(build_and_train, volume, seeds, config, self.grown_layer.data.copy(), epochs=config.epochs)
+        self._start_worker(
+            build_and_train, volume, seeds, config, self.grown_layer.data.copy(), self.confidence_box.isChecked,
+            epochs=config.epochs,
+        )  # fmt: skip
 
     def continue_with_new_seeds(self) -> None:
         if self.running or self.session is None:
@@ -293,7 +303,10 @@ class SeisGrowWidget(QWidget):
         self.session.clear_stop()
         self._on_session(self.session)
         shown = None if self.grown_layer is None else self.grown_layer.data.copy()
-        self._start_worker(train, self.session, shown, epochs=self.session.config.epochs, first=self.session.epoch)
+        self._start_worker(
+            train, self.session, shown, self.confidence_box.isChecked,
+            epochs=self.session.config.epochs, first=self.session.epoch,
+        )  # fmt: skip
 
     def _start_worker(self, func, *args: Any, epochs: int, first: int = 0) -> None:
         self.progress.setMaximum(epochs)
@@ -326,6 +339,25 @@ class SeisGrowWidget(QWidget):
             self.grown_layer.data[...] = labels
             self.grown_layer.refresh()
 
+    def _show_confidence(self, conf: np.ndarray) -> None:
+        layer = self.confidence_layer
+        if layer is None or layer not in self.viewer.layers:
+            kwargs = self._labels_kwargs(CONFIDENCE_NAME)
+            self.confidence_layer = self.viewer.add_image(
+                conf, colormap="magma", contrast_limits=(0.0, 1.0), opacity=0.5, blending="additive", **kwargs
+            )
+        else:
+            layer.data = conf  # a new array each epoch: napari re-slices only what is on screen
+
+    def _confidence_toggled(self, on: bool) -> None:
+        if on and self.session is not None and not self.running:
+            conf = confidence_image(self.session)
+            if conf is not None:
+                self._show_confidence(conf)
+        elif not on and self.confidence_layer is not None and self.confidence_layer in self.viewer.layers:
+            self.viewer.layers.remove(self.confidence_layer)
+            self.confidence_layer = None
+
     def stop_training(self) -> None:
         self._stop_requested = True
         if self.session is not None:
@@ -345,6 +377,8 @@ class SeisGrowWidget(QWidget):
             a, b = update.changed
             self.grown_layer.data[a:b] = r.grown[a:b]
             self.grown_layer.refresh()
+        if update.confidence is not None and self.confidence_box.isChecked():
+            self._show_confidence(update.confidence)
         self.progress.setValue(r.epoch + 1)
         names = {c.value: c.name for c in self.classes.classes}
         counts = ", ".join(f"{names.get(k, k)} +{v}" for k, v in r.grown_counts.items())

@@ -64,6 +64,51 @@ def _open(path: Path, endian: str, mode: str = "r"):
         raise SeisgrowError(f"{path.name} could not be read as SEG-Y: {msg}") from exc
 
 
+# Sample formats whose bytes numpy reads as they are (IBM float needs segyio's conversion).
+DIRECT_DTYPES = {2: "i4", 3: "i2", 5: "f4", 8: "i1", 10: "u4", 11: "u2", 16: "u1"}
+TRACE_HEADER_BYTES = 240
+
+
+class _DirectTraces:
+    """Read runs of traces straight from the file with numpy, skipping the trace headers.
+
+    segyio's generic reads go trace by trace through its C API and convert each one; for formats
+    numpy understands, a run of traces is one ``readinto`` of a structured record array whose
+    samples field is a strided view. Memory stays at one chunk: no memory map, so the file's pages
+    never count towards this process.
+    """
+
+    def __init__(self, path: Path, data_start: int, n_traces: int, ns: int, sample_dtype: np.dtype) -> None:
+        self.path, self.data_start, self.n_traces, self.ns = path, data_start, n_traces, ns
+        self.record = np.dtype([("header", f"V{TRACE_HEADER_BYTES}"), ("samples", sample_dtype, (ns,))])
+
+    @classmethod
+    def open(cls, f, path: Path, endian: str, fmt_code: int) -> _DirectTraces | None:
+        kind = DIRECT_DTYPES.get(fmt_code)
+        if kind is None:
+            return None
+        dtype = np.dtype(kind).newbyteorder(">" if endian == "big" else "<")
+        ns = len(f.samples)
+        data_start = TEXT_HEADER_BYTES + BINARY_HEADER_BYTES + TEXT_HEADER_BYTES * max(0, int(f.ext_headers))
+        reader = cls(path, data_start, f.tracecount, ns, dtype)
+        if data_start + f.tracecount * reader.record.itemsize != path.stat().st_size:
+            return None  # variable trace lengths or trailing bytes: segyio knows better
+        for k in {0, f.tracecount - 1}:  # the layout must agree with segyio's own reading
+            if not np.array_equal(reader.read(k, k + 1)[0], np.asarray(f.trace.raw[k]), equal_nan=True):
+                return None
+        return reader
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Samples of traces [start, stop) as an (n, ns) array in the file's dtype."""
+        out = np.empty(stop - start, dtype=self.record)
+        with open(self.path, "rb") as fh:
+            fh.seek(self.data_start + start * self.record.itemsize)
+            got = fh.readinto(memoryview(out).cast("B"))
+        if got != out.nbytes:
+            raise SeisgrowError(f"{self.path.name} is truncated: trace {start + got // self.record.itemsize} is short")
+        return out["samples"]
+
+
 def _line_grid(values: np.ndarray, what: str, name: str, byte: int) -> np.ndarray:
     """The full, evenly stepped list of line numbers spanned by ``values``."""
     uniq = np.unique(values)
@@ -126,10 +171,12 @@ def read_segy(
     xline: int = 193,
     domain: str = "time",
     endian: str | None = None,
+    fast: bool = True,
 ) -> Volume:
     """Read a post-stack SEG-Y onto its full inline x crossline grid as float32.
 
-    Traces are read in chunks and cast straight to float32 (no float64 copy). Grid cells the
+    Traces are read in chunks and cast straight to float32 (no float64 copy); IEEE and integer
+    samples are read by numpy directly (``fast``), IBM floats through segyio. Grid cells the
     survey has no trace for are zero and marked in ``geometry.live_mask``.
     """
     segyio = _segyio()
@@ -150,16 +197,27 @@ def read_segy(
         cell_of_trace = np.empty(f.tracecount, dtype=np.int64)
         live = np.flatnonzero(trace_index.ravel() >= 0)
         cell_of_trace[trace_index.ravel()[live]] = live
+        in_order = bool(np.array_equal(cell_of_trace, np.arange(f.tracecount)))
+        fmt_code = int(f.bin[segyio.BinField.Format])
+        direct = _DirectTraces.open(f, path, endian, fmt_code) if fast else None
         for start in range(0, f.tracecount, CHUNK_TRACES):
             stop = min(start + CHUNK_TRACES, f.tracecount)
-            block = np.asarray(f.trace.raw[start:stop]).reshape(stop - start, ns)
-            if not np.isfinite(block).all():
+            if direct is not None:
+                raw = direct.read(start, stop)
+                if in_order:  # straight into place, converting to native float32 on the way
+                    flat[start:stop] = raw
+                    block = flat[start:stop]
+                else:
+                    block = raw.astype(np.float32)
+            else:
+                block = np.asarray(f.trace.raw[start:stop]).reshape(stop - start, ns)
+            if block.dtype.kind == "f" and not np.isfinite(block).all():
                 bad = start + int(np.argmax(~np.isfinite(block).all(axis=1)))
                 raise SeisgrowError(
                     f"{path.name} has NaN or infinite amplitudes (trace {bad}); fix or mute those traces first"
                 )
-            flat[cell_of_trace[start:stop]] = block
-        fmt_code = int(f.bin[segyio.BinField.Format])
+            if not (direct is not None and in_order):
+                flat[cell_of_trace[start:stop]] = block
         samples = np.asarray(f.samples, dtype=np.float64)
         dt = float(segyio.tools.dt(f, fallback_dt=4000.0)) / 1000.0
     except SeisgrowError:
