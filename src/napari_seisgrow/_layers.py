@@ -1,7 +1,11 @@
 """How volumes and labels look in napari, as plain layer keyword arguments (no napari import).
 
 Shared by the reader, the sample data and the widget so that every layer of one survey has
-the same scale, translate and axis labels, and world coordinates are real line numbers and ms.
+the same scale, translate and axis labels. World coordinates are real inline and crossline
+numbers across, and samples down: napari zooms all axes alike, and ms against line numbers would
+draw a 160-sample, 96-trace section six times taller than wide (a real survey's metres against
+ms, far wider). One sample per trace is the usual workstation default. The axis label gives the
+sample interval, and the geometry in the layer's metadata keeps the real times.
 """
 
 from __future__ import annotations
@@ -27,12 +31,17 @@ def symmetric_clip(data: Any, percentile: float = CONTRAST_PERCENTILE) -> float:
 
 
 def _spatial(geometry: Geometry) -> dict[str, Any]:
-    unit = {"ms": "ms", "m": "m"}.get(geometry.sample_unit, "pixel")
+    il_step, xl_step, dt = geometry.scale
+    il0, xl0, t0 = geometry.translate
+    dt = dt or 1.0
+    vertical = geometry.axis_labels[2]
+    if geometry.sample_unit in ("ms", "m"):
+        vertical = f"{vertical} (samples of {dt:g} {geometry.sample_unit})"
     return {
-        "scale": geometry.scale,
-        "translate": geometry.translate,
-        "axis_labels": geometry.axis_labels,
-        "units": ("pixel", "pixel", unit),
+        "scale": (il_step, xl_step, 1.0),
+        "translate": (il0, xl0, t0 / dt),
+        "axis_labels": (*geometry.axis_labels[:2], vertical),
+        "units": ("pixel", "pixel", "pixel"),
     }
 
 

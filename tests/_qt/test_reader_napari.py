@@ -16,17 +16,17 @@ def test_open_f3_through_the_plugin(make_napari_viewer, segy_dir):
     layer = layers[0]
     assert layer._type_string == "image"
     assert layer.data.shape == (23, 18, 75)
-    assert tuple(layer.axis_labels) == ("inline", "crossline", "time")
-    np.testing.assert_allclose(layer.scale, (1, 1, 4))
-    np.testing.assert_allclose(layer.translate, (111, 875, 4))
+    assert tuple(layer.axis_labels) == ("inline", "crossline", "time (samples of 4 ms)")
+    np.testing.assert_allclose(layer.scale, (1, 1, 1))
+    np.testing.assert_allclose(layer.translate, (111, 875, 1))
     geom = layer.metadata[METADATA_KEY]
     assert list(geom.inlines) == list(range(111, 134))
     lo, hi = layer.contrast_limits
     assert lo == pytest.approx(-hi)
     assert hi == pytest.approx(np.percentile(np.abs(layer.data), 99), rel=1e-3)
-    # World coordinates are real line numbers and milliseconds.
+    # World coordinates are real line numbers and samples (the first at 4 ms), one trace per sample.
     world = layer.data_to_world((0, 17, 74))
-    np.testing.assert_allclose(world, (111, 892, 300))
+    np.testing.assert_allclose(world, (111, 892, 300 / 4))
 
 
 def test_sample_data_opens(make_napari_viewer):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
+import mmap
 import os
 import shutil
 import warnings
-from functools import reduce
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ BINARY_HEADER_BYTES = 400
 FORMAT_CODE_OFFSET = 24  # within the binary header (bytes 3225-3226 of the file)
 OFFSET_BYTE = 37
 CHUNK_TRACES = 4096
+DIRECT_CHUNK_TRACES = 1024  # converted and checked while still in cache
 # A grid built from line numbers may hold dead cells, but not absurdly many: beyond this factor
 # the numbers are not a survey grid (e.g. shot or receiver numbers).
 MAX_GRID_INFLATION = 16
@@ -70,53 +70,87 @@ TRACE_HEADER_BYTES = 240
 
 
 class _DirectTraces:
-    """Read runs of traces straight from the file with numpy, skipping the trace headers.
+    """Trace samples and header words straight from a memory map of the file, through numpy.
 
-    segyio's generic reads go trace by trace through its C API and convert each one; for formats
-    numpy understands, a run of traces is one ``readinto`` of a structured record array whose
-    samples field is a strided view. Memory stays at one chunk: no memory map, so the file's pages
-    never count towards this process.
+    segyio's generic reads go trace by trace through its C API; for sample formats numpy
+    understands, the file is an array of fixed-size records whose samples field is a strided
+    view. Chunks are converted to float32 as they are read, and their pages are then dropped from
+    this process (``MADV_DONTNEED``), so resident memory stays near the float32 cube alone.
     """
 
-    def __init__(self, path: Path, data_start: int, n_traces: int, ns: int, sample_dtype: np.dtype) -> None:
+    def __init__(self, path: Path, data_start: int, n_traces: int, ns: int, sample_dtype: np.dtype, endian: str):
         self.path, self.data_start, self.n_traces, self.ns = path, data_start, n_traces, ns
         self.record = np.dtype([("header", f"V{TRACE_HEADER_BYTES}"), ("samples", sample_dtype, (ns,))])
+        self.endian = ">" if endian == "big" else "<"
+        self.is_float = sample_dtype.kind == "f"
+        with open(path, "rb") as fh:
+            self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        self.records = np.frombuffer(self._map, dtype=self.record, count=n_traces, offset=data_start)
 
     @classmethod
     def open(cls, f, path: Path, endian: str, fmt_code: int) -> _DirectTraces | None:
         kind = DIRECT_DTYPES.get(fmt_code)
-        if kind is None:
+        if kind is None or f.tracecount == 0:
             return None
         dtype = np.dtype(kind).newbyteorder(">" if endian == "big" else "<")
         ns = len(f.samples)
         data_start = TEXT_HEADER_BYTES + BINARY_HEADER_BYTES + TEXT_HEADER_BYTES * max(0, int(f.ext_headers))
-        reader = cls(path, data_start, f.tracecount, ns, dtype)
-        if data_start + f.tracecount * reader.record.itemsize != path.stat().st_size:
+        record = TRACE_HEADER_BYTES + ns * dtype.itemsize
+        if data_start + f.tracecount * record != path.stat().st_size:
             return None  # variable trace lengths or trailing bytes: segyio knows better
+        reader = cls(path, data_start, f.tracecount, ns, dtype, endian)
         for k in {0, f.tracecount - 1}:  # the layout must agree with segyio's own reading
-            if not np.array_equal(reader.read(k, k + 1)[0], np.asarray(f.trace.raw[k]), equal_nan=True):
+            if not np.array_equal(reader.records["samples"][k], np.asarray(f.trace.raw[k]), equal_nan=True):
                 return None
         return reader
 
-    def read(self, start: int, stop: int) -> np.ndarray:
-        """Samples of traces [start, stop) as an (n, ns) array in the file's dtype."""
-        out = np.empty(stop - start, dtype=self.record)
-        with open(self.path, "rb") as fh:
-            fh.seek(self.data_start + start * self.record.itemsize)
-            got = fh.readinto(memoryview(out).cast("B"))
-        if got != out.nbytes:
-            raise SeisgrowError(f"{self.path.name} is truncated: trace {start + got // self.record.itemsize} is short")
-        return out["samples"]
+    def samples(self, start: int, stop: int) -> np.ndarray:
+        """Samples of traces [start, stop): an (n, ns) view of the file in its own dtype."""
+        return self.records["samples"][start:stop]
+
+    def release(self, start: int, stop: int) -> None:
+        """Drop the pages of traces [start, stop) from this process (the OS cache keeps them)."""
+        if not hasattr(mmap, "MADV_DONTNEED"):
+            return
+        lo = self.data_start + start * self.record.itemsize
+        hi = self.data_start + stop * self.record.itemsize
+        lo -= lo % mmap.PAGESIZE
+        self._map.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
+
+    def word(self, byte: int, f) -> np.ndarray | None:
+        """A strided int32 view of a 4-byte header field, or None if segyio reads it differently."""
+        if not 1 <= byte <= TRACE_HEADER_BYTES - 3:
+            return None
+        word = np.dtype({"names": ["v"], "formats": [f"{self.endian}i4"], "offsets": [byte - 1],
+                         "itemsize": self.record.itemsize})  # fmt: skip
+        values = np.frombuffer(self._map, dtype=word, count=self.n_traces, offset=self.data_start)["v"]
+        for k in {0, self.n_traces - 1}:
+            if int(values[k]) != int(f.header[k][byte]):
+                return None  # a 2-byte field, or not a field segyio knows
+        return values
+
+    def check_finite(self, block: np.ndarray, start: int) -> None:
+        # min and max carry any NaN or inf through, and are cheaper than isfinite on every value
+        if self.is_float and not (np.isfinite(block.min()) and np.isfinite(block.max())):
+            bad = start + int(np.argmax(~np.isfinite(block).all(axis=1)))
+            raise SeisgrowError(
+                f"{self.path.name} has NaN or infinite amplitudes (trace {bad}); fix or mute those traces first"
+            )
 
 
 def _line_grid(values: np.ndarray, what: str, name: str, byte: int) -> np.ndarray:
     """The full, evenly stepped list of line numbers spanned by ``values``."""
-    uniq = np.unique(values)
-    if len(uniq) == 1:
-        return uniq.astype(np.int64)
-    step = int(reduce(math.gcd, np.diff(uniq).astype(np.int64).tolist()))
-    grid = np.arange(uniq[0], uniq[-1] + step, step, dtype=np.int64)
-    if len(grid) > MAX_GRID_INFLATION * len(uniq):
+    lo, hi = int(values.min()), int(values.max())
+    if lo == hi:
+        return np.array([lo], dtype=np.int64)
+    span = hi - lo + 1
+    if span <= 64 * len(values) + 4096:  # a presence table: linear time, no sort
+        present = np.flatnonzero(np.bincount(values - lo, minlength=span)) + lo
+    else:
+        present = np.unique(values)
+    step = int(np.gcd.reduce(np.diff(present)))
+    grid = np.arange(lo, hi + step, step, dtype=np.int64)
+    if len(grid) > MAX_GRID_INFLATION * len(present):
         raise SeisgrowError(
             f"{name}: {what} numbers at byte {byte} do not form a regular grid; "
             "check the inline/crossline byte locations"
@@ -128,17 +162,31 @@ def _survey_grid(f, path: Path, iline: int, xline: int):
     """Map every trace to its (inline, crossline) cell, or say why there is no such grid."""
     il = np.asarray(f.attributes(iline)[:], dtype=np.int64)
     xl = np.asarray(f.attributes(xline)[:], dtype=np.int64)
+    return _grid_from_numbers(f, path, il, xl, iline, xline)
+
+
+def _grid_from_numbers(f, path: Path, il: np.ndarray, xl: np.ndarray, iline: int, xline: int):
     name = path.name
-    if np.all(il == il[0]) and np.all(xl == xl[0]) and len(il) > 1:
+    if len(il) > 1 and il.min() == il.max() and xl.min() == xl.max():
         raise SeisgrowError(
             f"{name} has no regular 3-D geometry: every trace has inline {il[0]} and crossline "
             f"{xl[0]} at bytes {iline}/{xline} (a gather, or wrong byte locations)"
         )
-    key = il * (1 << 32) + (xl - xl.min())
-    uniq_keys, counts = np.unique(key, return_counts=True)
-    if (counts > 1).any():
+    inlines = _line_grid(il, "inline", name, iline)
+    crosslines = _line_grid(xl, "crossline", name, xline)
+    if len(inlines) * len(crosslines) > MAX_GRID_INFLATION * len(il):
+        raise SeisgrowError(
+            f"{name}: {len(il)} traces would spread over a {len(inlines)} x {len(crosslines)} grid; "
+            f"the line numbers at bytes {iline}/{xline} do not describe a 3-D survey"
+        )
+    # every number lies on its grid: the step is the gcd of all differences
+    ii = (il - inlines[0]) // (inlines[1] - inlines[0] if len(inlines) > 1 else 1)
+    jj = (xl - crosslines[0]) // (crosslines[1] - crosslines[0] if len(crosslines) > 1 else 1)
+    cells = ii * len(crosslines) + jj
+    counts = np.bincount(cells, minlength=len(inlines) * len(crosslines))
+    if counts.max() > 1:
+        dup = cells == int(np.argmax(counts))
         off = np.asarray(f.attributes(OFFSET_BYTE)[:], dtype=np.int64)
-        dup = key == uniq_keys[np.argmax(counts)]
         if len(np.unique(off[dup])) > 1:
             raise SeisgrowError(
                 f"{name} is pre-stack ({counts.max()} offsets per trace position); "
@@ -148,20 +196,68 @@ def _survey_grid(f, path: Path, iline: int, xline: int):
             f"{name} has no regular 3-D geometry: several traces share inline/crossline "
             f"numbers at bytes {iline}/{xline}"
         )
-    inlines = _line_grid(il, "inline", name, iline)
-    crosslines = _line_grid(xl, "crossline", name, xline)
-    if len(inlines) * len(crosslines) > MAX_GRID_INFLATION * len(il):
-        raise SeisgrowError(
-            f"{name}: {len(il)} traces would spread over a {len(inlines)} x {len(crosslines)} grid; "
-            f"the line numbers at bytes {iline}/{xline} do not describe a 3-D survey"
-        )
-    ii = np.searchsorted(inlines, il)
-    jj = np.searchsorted(crosslines, xl)
-    if not (np.array_equal(inlines[ii], il) and np.array_equal(crosslines[jj], xl)):
-        raise SeisgrowError(f"{name}: line numbers do not fall on a regular grid")
     trace_index = np.full((len(inlines), len(crosslines)), -1, dtype=np.int64)
-    trace_index[ii, jj] = np.arange(len(il))
+    trace_index.ravel()[cells] = np.arange(len(il))
     return inlines, crosslines, trace_index
+
+
+def _cells(trace_index: np.ndarray, n_traces: int) -> np.ndarray:
+    """The flat grid cell of every trace."""
+    cell_of_trace = np.empty(n_traces, dtype=np.int64)
+    live = np.flatnonzero(trace_index.ravel() >= 0)
+    cell_of_trace[trace_index.ravel()[live]] = live
+    return cell_of_trace
+
+
+def _read_direct(d: _DirectTraces, f, path: Path, iline: int, xline: int):
+    """One pass for the usual file (inline-sorted, no missing traces): samples land in place as
+    they are read, with the line numbers beside them; anything else takes a second pass."""
+    il_words, xl_words = d.word(iline, f), d.word(xline, f)
+    if il_words is None or xl_words is None:
+        return None
+    n, ns = d.n_traces, d.ns
+    buf = np.empty((n, ns), dtype=np.float32)
+    il = np.empty(n, dtype=np.int64)
+    xl = np.empty(n, dtype=np.int64)
+    for start in range(0, n, DIRECT_CHUNK_TRACES):
+        stop = min(start + DIRECT_CHUNK_TRACES, n)
+        buf[start:stop] = d.samples(start, stop)
+        il[start:stop] = il_words[start:stop]
+        xl[start:stop] = xl_words[start:stop]
+        d.check_finite(buf[start:stop], start)
+        d.release(start, stop)
+    inlines, crosslines, trace_index = _grid_from_numbers(f, path, il, xl, iline, xline)
+    shape = (len(inlines), len(crosslines), ns)
+    if trace_index.size == n and np.array_equal(trace_index.ravel(), np.arange(n)):
+        return inlines, crosslines, trace_index, buf.reshape(shape)
+    del buf  # crossline-sorted or irregular: place the traces from the file again, not from a copy
+    data = np.zeros(shape, dtype=np.float32)
+    flat = data.reshape(-1, ns)
+    cells = _cells(trace_index, n)
+    for start in range(0, n, DIRECT_CHUNK_TRACES):
+        stop = min(start + DIRECT_CHUNK_TRACES, n)
+        flat[cells[start:stop]] = d.samples(start, stop)
+        d.release(start, stop)
+    return inlines, crosslines, trace_index, data
+
+
+def _read_generic(f, path: Path, iline: int, xline: int):
+    """Through segyio, for IBM floats and layouts numpy cannot map."""
+    ns = len(f.samples)
+    inlines, crosslines, trace_index = _survey_grid(f, path, iline, xline)
+    data = np.zeros((len(inlines), len(crosslines), ns), dtype=np.float32)
+    flat = data.reshape(-1, ns)
+    cells = _cells(trace_index, f.tracecount)
+    for start in range(0, f.tracecount, CHUNK_TRACES):
+        stop = min(start + CHUNK_TRACES, f.tracecount)
+        block = np.asarray(f.trace.raw[start:stop]).reshape(stop - start, ns)
+        if block.dtype.kind == "f" and not np.isfinite(block).all():
+            bad = start + int(np.argmax(~np.isfinite(block).all(axis=1)))
+            raise SeisgrowError(
+                f"{path.name} has NaN or infinite amplitudes (trace {bad}); fix or mute those traces first"
+            )
+        flat[cells[start:stop]] = block
+    return inlines, crosslines, trace_index, data
 
 
 def read_segy(
@@ -191,33 +287,12 @@ def read_segy(
         ns = len(f.samples)
         if ns == 0:
             raise SeisgrowError(f"{path.name} has zero samples per trace")
-        inlines, crosslines, trace_index = _survey_grid(f, path, iline, xline)
-        data = np.zeros((len(inlines), len(crosslines), ns), dtype=np.float32)
-        flat = data.reshape(-1, ns)
-        cell_of_trace = np.empty(f.tracecount, dtype=np.int64)
-        live = np.flatnonzero(trace_index.ravel() >= 0)
-        cell_of_trace[trace_index.ravel()[live]] = live
-        in_order = bool(np.array_equal(cell_of_trace, np.arange(f.tracecount)))
         fmt_code = int(f.bin[segyio.BinField.Format])
         direct = _DirectTraces.open(f, path, endian, fmt_code) if fast else None
-        for start in range(0, f.tracecount, CHUNK_TRACES):
-            stop = min(start + CHUNK_TRACES, f.tracecount)
-            if direct is not None:
-                raw = direct.read(start, stop)
-                if in_order:  # straight into place, converting to native float32 on the way
-                    flat[start:stop] = raw
-                    block = flat[start:stop]
-                else:
-                    block = raw.astype(np.float32)
-            else:
-                block = np.asarray(f.trace.raw[start:stop]).reshape(stop - start, ns)
-            if block.dtype.kind == "f" and not np.isfinite(block).all():
-                bad = start + int(np.argmax(~np.isfinite(block).all(axis=1)))
-                raise SeisgrowError(
-                    f"{path.name} has NaN or infinite amplitudes (trace {bad}); fix or mute those traces first"
-                )
-            if not (direct is not None and in_order):
-                flat[cell_of_trace[start:stop]] = block
+        found = _read_direct(direct, f, path, iline, xline) if direct is not None else None
+        if found is None:
+            found = _read_generic(f, path, iline, xline)
+        inlines, crosslines, trace_index, data = found
         samples = np.asarray(f.samples, dtype=np.float64)
         dt = float(segyio.tools.dt(f, fallback_dt=4000.0)) / 1000.0
     except SeisgrowError:
