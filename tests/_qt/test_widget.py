@@ -200,3 +200,32 @@ def test_painting_while_trained_offers_to_continue(qtbot, setup):
     qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
     assert widget.session.epoch == 4
     assert widget.grown_layer.data[8, 5, 5] == 2
+
+
+def test_f3_start_to_finish_as_a_user_would(qtbot, make_napari_viewer, segy_dir, tmp_path):
+    """Open the real F3 cut-out through the plugin, paint two facies, train, re-grow, export SEG-Y."""
+    viewer = make_napari_viewer()
+    (image,) = viewer.open(str(segy_dir / "f3.sgy"), plugin="napari-seisgrow")
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
+    try:
+        assert widget.image_combo.currentText() == image.name
+        seeds = widget.new_seeds_layer()
+        assert tuple(viewer.dims.order) == (0, 2, 1)  # an inline section, time running down
+        seeds.data[5, 2:16, 10:25] = 1  # strokes in the upper and lower packages of two inlines
+        seeds.data[5, 2:16, 50:65] = 2
+        seeds.data[17, 3:15, 12:22] = 1
+        seeds.data[17, 3:15, 52:62] = 2
+        painted = seeds.data.copy()
+        widget.settings.set_config(GrowConfig(**{**TINY, "fill_final": True}))
+        _train(qtbot, widget)
+        grown = widget.grown_layer.data
+        # fill_final labels every voxel its class reaches; f3's first samples are dead (all zero)
+        assert (grown > 0).mean() > 0.95
+        np.testing.assert_array_equal(seeds.data, painted)
+        np.testing.assert_array_equal(grown[painted > 0], painted[painted > 0])
+        out = widget.export(tmp_path / "f3-labels.sgy")
+        back = load_volume(out)
+        np.testing.assert_array_equal(back.data, grown)
+        assert list(back.geometry.inlines) == list(range(111, 134))
+    finally:
+        widget.shutdown()

@@ -344,7 +344,7 @@ class SeisGrowWidget(QWidget):
         if layer is None or layer not in self.viewer.layers:
             kwargs = self._labels_kwargs(CONFIDENCE_NAME)
             self.confidence_layer = self.viewer.add_image(
-                conf, colormap="magma", contrast_limits=(0.0, 1.0), opacity=0.5, blending="additive", **kwargs
+                conf, colormap="magma", contrast_limits=(0.0, 1.0), opacity=0.8, blending="translucent", **kwargs
             )
         else:
             layer.data = conf  # a new array each epoch: napari re-slices only what is on screen
