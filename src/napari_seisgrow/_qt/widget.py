@@ -14,6 +14,7 @@ from napari.layers import Image, Labels
 from napari.qt.threading import GeneratorWorker, create_worker
 from napari.utils.colormaps import DirectLabelColormap
 from napari.utils.notifications import show_error, show_info, show_warning
+from qtpy.QtCore import Qt
 from qtpy.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -122,6 +123,9 @@ class SeisGrowWidget(QWidget):
         layout.addWidget(self.progress)
         self.status = QLabel("Paint seeds for at least two classes, then Train.")
         self.status.setWordWrap(True)
+        # a fixed height: a status that wraps onto a new line would relayout the whole window
+        self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 4 + 4)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.status)
 
         io_row = QHBoxLayout()
