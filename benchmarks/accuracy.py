@@ -29,7 +29,14 @@ from napari_seisgrow.synthetic import make_synthetic, seed_inlines, seed_scribbl
 METHODS = ("default", "research", "supervised", "supervised-grown", "random-forest", "nearest-seed")
 
 
+OVERRIDES: dict = {}  # --set KEY=VALUE, applied to every network method
+
+
 def method_config(name: str, epochs: int | None) -> GrowConfig:
+    return _method_config(name, epochs).with_overrides(**OVERRIDES)
+
+
+def _method_config(name: str, epochs: int | None) -> GrowConfig:
     if name == "default":
         cfg = profile("default")
         return cfg.with_overrides(epochs=epochs) if epochs else cfg
@@ -67,7 +74,12 @@ def main() -> None:
     ap.add_argument("--protocols", nargs="+", default=["inlines", "scribbles"], choices=["inlines", "scribbles"])
     ap.add_argument("--methods", nargs="+", default=[m for m in METHODS if m != "supervised-grown"], choices=METHODS)
     ap.add_argument("--epochs", type=int, default=None, help="epochs for the network methods (default: config)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a config field of the network methods (JSON value), e.g. grow_radius=1")  # fmt: skip
     args = ap.parse_args()
+    for item in args.set:
+        key, _, value = item.partition("=")
+        OVERRIDES[key] = json.loads(value)
 
     rows = []
     print("| volume | seeds | method | mIoU | pixel acc. | coverage | per-class IoU | seconds |")

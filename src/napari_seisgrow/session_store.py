@@ -50,7 +50,15 @@ def save_session(
     for name, arr in arrays.items():
         with atomic_path(d / name) as tmp, open(tmp, "wb") as fh:
             np.save(fh, arr, allow_pickle=False)
-    meta = {"format": SESSION_FORMAT, "source": source, "classes": classes.to_list(), "config": config}
+    from .engine.session import versions  # torch is loaded by then in every caller
+
+    meta = {
+        "format": SESSION_FORMAT,
+        "source": source,
+        "classes": classes.to_list(),
+        "config": config,
+        "versions": versions(),
+    }
     with atomic_path(d / "session.json") as tmp:
         tmp.write_text(json.dumps(meta, indent=2))
     if session is not None:

@@ -229,3 +229,59 @@ def test_f3_start_to_finish_as_a_user_would(qtbot, make_napari_viewer, segy_dir,
         assert list(back.geometry.inlines) == list(range(111, 134))
     finally:
         widget.shutdown()
+
+
+def test_autosave_every_epoch_then_restore_on_reopening(qtbot, make_napari_viewer, segy_dir, tmp_path):
+    import shutil
+
+    from napari_seisgrow.session_store import load_session
+
+    src = tmp_path / "f3.sgy"
+    shutil.copy(segy_dir / "f3.sgy", src)
+    viewer = make_napari_viewer()
+    viewer.open(str(src), plugin="napari-seisgrow")
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
+    seeds = widget.new_seeds_layer()
+    seeds.data[5, 2:16, 10:25] = 1
+    seeds.data[17, 3:15, 52:62] = 2
+    painted = seeds.data.copy()
+    widget.settings.set_config(GrowConfig(**TINY))
+    epochs_seen = []
+    widget.start_training()
+    widget.worker.yielded.connect(lambda u: epochs_seen.append(u) if isinstance(u, Update) else None)
+    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    grown = widget.grown_layer.data.copy()
+    widget.shutdown()
+
+    folder = tmp_path / "f3.sgy.seisgrow-autosave"  # beside the source: its folder is writable
+    assert widget.autosave_folder == folder and not any(u.autosave_error for u in epochs_seen)
+    saved = load_session(folder)
+    np.testing.assert_array_equal(saved.seeds, painted)
+    np.testing.assert_array_equal(saved.grown, grown)
+    assert saved.checkpoint is not None and saved.config["epochs"] == TINY["epochs"]
+
+    again = make_napari_viewer()  # reopening the volume offers the autosave
+    again.open(str(src), plugin="napari-seisgrow")
+    _, restored = again.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
+    try:
+        assert not restored.restore_btn.isHidden()
+        assert restored.restore_autosave()
+        np.testing.assert_array_equal(again.layers["seeds"].data, painted)
+        np.testing.assert_array_equal(restored.grown_layer.data, grown)
+        assert restored.session is not None and restored.grow_btn.isEnabled()
+    finally:
+        restored.shutdown()
+
+
+def test_autosave_failure_warns_and_training_goes_on(qtbot, setup, notes, tmp_path, monkeypatch):
+    from napari_seisgrow import autosave
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the autosave folder should go")
+    monkeypatch.setattr(autosave, "user_folder", lambda: blocker / "autosave")
+    _, widget, synth = setup
+    _paint(widget, synth)
+    _train(qtbot, widget)
+    assert widget.session.epoch == TINY["epochs"]  # training finished regardless
+    assert any("Autosave failed" in n for n in notes)
+    assert (widget.grown_layer.data > 0).any()

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from napari_seisgrow import SeisgrowError
 from napari_seisgrow.engine import GrowConfig, Session, grow_volume
@@ -151,3 +152,40 @@ def test_seeds_anchor_a_share_of_patches_in_the_label_update_stage(tiny_syntheti
     batch = session.sampler.labelled_batch(16)
     # every patch was centred on a painted voxel, so each one holds full-weight (seed) pixels
     assert all((w == 1.0).any() for w in batch.w)
+
+
+def test_out_of_memory_halves_the_batches_and_says_so(tiny_synthetic, tiny_seeds, monkeypatch):
+    """An injected out-of-memory error in the real networks: the session retries, smaller, and reports it."""
+    from napari_seisgrow.engine.unet import UNet
+
+    real = UNet.forward
+
+    def tight(self, x):
+        if x.shape[0] > 1:  # only a batch of one section fits, in training and in inference
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory (injected)")
+        return real(self, x)
+
+    monkeypatch.setattr(UNet, "forward", tight)
+    cfg = GrowConfig(**{**TINY, "batch_labelled": 4, "batch_unlabelled": 4, "inference_batch": 4})
+    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    reports = list(session.run())
+    assert len(reports) == TINY["epochs"]
+    assert (session.config.batch_labelled, session.config.batch_unlabelled, session.config.inference_batch) == (1, 1, 1)
+    notes = [n for r in reports for n in r.notes]
+    assert any("retrying with batch labelled 2, batch unlabelled 2" in n for n in notes), notes
+    assert any("inference" in n and "inference batch 1" in n for n in notes), notes
+    assert "note: out of CPU memory" in reports[0].line()
+    np.testing.assert_array_equal(reports[-1].grown[tiny_seeds > 0], tiny_seeds[tiny_seeds > 0])
+
+
+def test_out_of_memory_at_a_batch_of_one_on_the_cpu_is_a_clear_error(tiny_synthetic, tiny_seeds, monkeypatch):
+    from napari_seisgrow.engine.unet import UNet
+
+    def never(self, x):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory (injected)")
+
+    monkeypatch.setattr(UNet, "forward", never)
+    session = Session(tiny_synthetic.volume, tiny_seeds, GrowConfig(**TINY))
+    with pytest.raises(SeisgrowError, match="even with a batch of 1"):
+        list(session.run())
+    np.testing.assert_array_equal(session.grown, session.seeds)  # the last good labels: the seeds

@@ -24,6 +24,7 @@ class Update:
     report: EpochReport
     changed: tuple[int, int] | None  # [start, stop) of inlines that differ from the previous labels
     confidence: np.ndarray | None = None  # float32, made here only while the confidence layer is wanted
+    autosave_error: str | None = None  # why this epoch's autosave failed (training goes on)
 
 
 def changed_inlines(old: np.ndarray | None, new: np.ndarray) -> tuple[int, int] | None:
@@ -43,12 +44,16 @@ class TrainingError(Exception):
     """
 
 
+Autosave = Callable[[Session], object]
+
+
 def build_and_train(
     volume: Any,
     seeds: np.ndarray,
     config: GrowConfig,
     shown: np.ndarray | None,
     want_confidence: Callable[[], bool] = lambda: False,
+    autosave: Autosave | None = None,
 ):
     """Build the session here, off the GUI thread (normalising a big volume and initialising torch
     take seconds), yield it, then train."""
@@ -59,7 +64,7 @@ def build_and_train(
     except Exception as exc:
         raise TrainingError(one_line(exc)) from exc
     yield session
-    yield from train(session, shown, want_confidence)
+    yield from train(session, shown, want_confidence, autosave)
 
 
 def one_line(exc: BaseException) -> str:
@@ -75,14 +80,27 @@ def confidence_image(session: Session) -> np.ndarray | None:
 
 
 def train(
-    session: Session, shown: np.ndarray | None, want_confidence: Callable[[], bool] = lambda: False
+    session: Session,
+    shown: np.ndarray | None,
+    want_confidence: Callable[[], bool] = lambda: False,
+    autosave: Autosave | None = None,
 ) -> Iterator[Update]:
-    """Run the session's remaining epochs; ``shown`` is what the grown layer displays now."""
+    """Run the session's remaining epochs; ``shown`` is what the grown layer displays now.
+
+    ``autosave`` runs here, in the worker, after every epoch: a full disk or a read-only folder
+    is reported with the epoch and never stops training.
+    """
     previous = shown
     try:
         for report in session.run():
             conf = confidence_image(session) if want_confidence() else None
-            yield Update(report, changed_inlines(previous, report.grown), conf)
+            failed = None
+            if autosave is not None:
+                try:
+                    autosave(session)
+                except (OSError, SeisgrowError) as exc:
+                    failed = one_line(exc)
+            yield Update(report, changed_inlines(previous, report.grown), conf, failed)
             previous = report.grown
     except SeisgrowError:
         raise

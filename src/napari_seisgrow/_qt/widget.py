@@ -6,6 +6,7 @@ thread worker and applies each yielded report to a "grown" Labels layer on the G
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ from qtpy.QtWidgets import (
 )
 from superqt import QCollapsible
 
+from .. import autosave
 from .._layers import METADATA_KEY, labels_layer_kwargs
 from ..classes import ClassTable
 from ..engine.config import GrowConfig
@@ -58,6 +60,10 @@ class SeisGrowWidget(QWidget):
         self.worker: GeneratorWorker | None = None
         self.grown_layer: Labels | None = None
         self.confidence_layer: Image | None = None
+        self.autosave_found: Path | None = None
+        self.autosave_folder: Path | None = None
+        self._offered: set[Path] = set()
+        self._autosave_warned = False
         self.seeds_changed = False
         self._stop_requested = False
         self._watched: Labels | None = None
@@ -71,6 +77,7 @@ class SeisGrowWidget(QWidget):
         layout = QVBoxLayout(self)
         grid = QGridLayout()
         self.image_combo = QComboBox()
+        self.image_combo.currentIndexChanged.connect(self._offer_autosave)
         self.seeds_combo = QComboBox()
         self.seeds_combo.currentIndexChanged.connect(self._watch_seeds)
         self.new_seeds_btn = QPushButton("New seeds layer")
@@ -114,6 +121,14 @@ class SeisGrowWidget(QWidget):
         self.restart_btn.setToolTip("The seeds changed: continue training the current networks on them")
         self.restart_btn.clicked.connect(self.continue_with_new_seeds)
         layout.addWidget(self.restart_btn)
+        self.autosave_box = QCheckBox("Autosave every epoch")
+        self.autosave_box.setChecked(True)
+        self.autosave_box.setToolTip("Seeds, grown labels and model, beside the source file or in your data folder")
+        layout.addWidget(self.autosave_box)
+        self.restore_btn = QPushButton("Restore autosave")
+        self.restore_btn.clicked.connect(self.restore_autosave)
+        self.restore_btn.setVisible(False)
+        layout.addWidget(self.restore_btn)
         self.confidence_box = QCheckBox("Show confidence layer")
         self.confidence_box.setToolTip("The winning class's probability per voxel, updated every epoch")
         self.confidence_box.toggled.connect(self._confidence_toggled)
@@ -147,7 +162,7 @@ class SeisGrowWidget(QWidget):
             current = combo.currentText()
             names = [
                 layer.name for layer in self.viewer.layers
-                if isinstance(layer, kind) and layer is not self.grown_layer
+                if isinstance(layer, kind) and layer is not self.grown_layer and layer is not self.confidence_layer
             ]  # fmt: skip
             combo.blockSignals(True)
             combo.clear()
@@ -158,6 +173,43 @@ class SeisGrowWidget(QWidget):
         if self.grown_layer is not None and self.grown_layer not in self.viewer.layers:
             self.grown_layer = None
         self._watch_seeds()
+        self._offer_autosave()
+
+    # ------------------------------------------------------------------ autosave
+    def _volume_key(self) -> tuple[str | None, str]:
+        image = self.image_layer()
+        return self.geometry().source, image.name
+
+    def _offer_autosave(self, *_: Any) -> None:
+        """Show "Restore autosave" when the chosen volume has one and nothing is running."""
+        found = None
+        try:
+            if not self.running:
+                found = autosave.find(*self._volume_key())
+        except SeisgrowError:
+            found = None
+        self.autosave_found = found
+        self.restore_btn.setVisible(found is not None)
+        if found is not None:
+            when = datetime.fromtimestamp((found / "session.json").stat().st_mtime)
+            self.restore_btn.setText(f"Restore autosave ({when:%Y-%m-%d %H:%M})")
+            self.restore_btn.setToolTip(str(found))
+            if found not in self._offered:
+                self._offered.add(found)
+                show_info(f"SeisGrow found an autosave for this volume ({found}); press 'Restore autosave' to load it")
+
+    def restore_autosave(self) -> bool:
+        return self.autosave_found is not None and self.load(self.autosave_found)
+
+    def _autosaver(self):
+        if not self.autosave_box.isChecked():
+            return None
+        source, name = self._volume_key()
+        folder = autosave.folder_for(source, name)
+        classes = ClassTable.from_list(self.classes.to_list())  # a snapshot: the worker never reads widgets
+        self.autosave_folder = folder
+        self.autosave_box.setToolTip(f"Saving every epoch to {folder}")
+        return lambda session: autosave.write(folder, session, classes, source)
 
     def image_layer(self) -> Image:
         name = self.image_combo.currentText()
@@ -287,7 +339,7 @@ class SeisGrowWidget(QWidget):
         self._show_grown(seeds)  # the grown layer starts as the seeds: epochs then update it in place
         self._start_worker(
             build_and_train, volume, seeds, config, self.grown_layer.data.copy(), self.confidence_box.isChecked,
-            epochs=config.epochs,
+            self._autosaver(), epochs=config.epochs,
         )  # fmt: skip
 
     def continue_with_new_seeds(self) -> None:
@@ -308,7 +360,7 @@ class SeisGrowWidget(QWidget):
         self._on_session(self.session)
         shown = None if self.grown_layer is None else self.grown_layer.data.copy()
         self._start_worker(
-            train, self.session, shown, self.confidence_box.isChecked,
+            train, self.session, shown, self.confidence_box.isChecked, self._autosaver(),
             epochs=self.session.config.epochs, first=self.session.epoch,
         )  # fmt: skip
 
@@ -323,6 +375,8 @@ class SeisGrowWidget(QWidget):
         )
         self.worker = worker
         self._stop_requested = False
+        self._autosave_warned = False
+        self.restore_btn.setVisible(False)
         self._set_running(True)
         self.status.setText("Training…")
         worker.start()
@@ -381,6 +435,12 @@ class SeisGrowWidget(QWidget):
             a, b = update.changed
             self.grown_layer.data[a:b] = r.grown[a:b]
             self.grown_layer.refresh()
+        for note in r.notes:  # the engine changed something itself, e.g. a smaller batch after running out of memory
+            show_warning(note)
+            self.device_label.setText(f"device: {r.device}")
+        if update.autosave_error and not self._autosave_warned:
+            self._autosave_warned = True
+            show_warning(f"Autosave failed (training goes on): {update.autosave_error}")
         if update.confidence is not None and self.confidence_box.isChecked():
             self._show_confidence(update.confidence)
         self.progress.setValue(r.epoch + 1)
@@ -477,6 +537,7 @@ class SeisGrowWidget(QWidget):
             except SeisgrowError as exc:
                 show_warning(f"model not restored: {exc}")
         self._set_running(False)
+        self.restore_btn.setVisible(False)
         self.status.setText(f"Session loaded from {folder}")
         return True
 

@@ -91,7 +91,10 @@ def predict_volume(
     shape = volume.shape
     ors = [o for o in orientations if min(s for k, s in enumerate(shape) if k != AXIS[o]) >= 2] or ["inline"]
     if fits_on_device(device, n_classes, shape):
-        return _predict_resident(nets, volume, n_classes, ors, device, batch, amp, should_stop)
+        try:
+            return _predict_resident(nets, volume, n_classes, ors, device, batch, amp, should_stop)
+        except torch.cuda.OutOfMemoryError:
+            torch.cuda.empty_cache()  # the estimate was too hopeful: keep the sums on the host instead
     partial = np.zeros((n_classes, *shape), dtype=np.float16) if len(ors) > 1 else None
     winner = np.zeros(shape, dtype=np.uint8)
     conf = np.zeros(shape, dtype=np.float16)

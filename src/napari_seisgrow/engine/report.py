@@ -24,6 +24,7 @@ class EpochReport:
     confident_fraction: float = 0.0  # voxels whose winning probability passes its class threshold
     holdout_accuracy: float | None = None
     device: str = "cpu"
+    notes: tuple[str, ...] = ()  # what the engine changed on its own this epoch (e.g. after running out of memory)
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly figures (the grown volume itself is left out)."""
@@ -41,6 +42,7 @@ class EpochReport:
             "confident_fraction": round(self.confident_fraction, 4),
             "holdout_accuracy": None if self.holdout_accuracy is None else round(self.holdout_accuracy, 4),
             "device": self.device,
+            "notes": list(self.notes),
         }
 
     def line(self) -> str:
@@ -49,4 +51,5 @@ class EpochReport:
             f"epoch {self.epoch + 1}/{self.epochs} [{self.stage}] loss {self.sup_loss:.4f}"
             f" cps {self.cps_loss:.4f}  labelled {100 * self.labelled_fraction:.1f}%"
             f"  conf {self.mean_confidence:.2f}{acc}  {self.seconds:.1f}s"
+            + "".join(f"\n  note: {n}" for n in self.notes)
         )

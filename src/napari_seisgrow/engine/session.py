@@ -68,6 +68,7 @@ class Session:
         self.history: list[dict[str, Any]] = []
         self._stop = threading.Event()
         self._amp = cfg.amp and self.device.type == "cuda"
+        self._notes: list[str] = []
 
     # ----------------------------------------------------------------- construction helpers
     def _build_net(self, seed: int) -> UNet:
@@ -147,13 +148,10 @@ class Session:
                 return None
             self._set_lr(epoch, step)
             lam = self._cps_lambda(epoch, step)
-            sup, cps = self._step(alpha, lam)
+            sup, cps = self._step_fitting_memory(alpha, lam)
             sup_total += sup
             cps_total += cps
-        pred = predict_volume(
-            self.nets, self.x, self.n_classes, cfg.orientations, self.device,
-            batch=cfg.inference_batch, amp=self._amp, should_stop=self._stop.is_set,
-        )  # fmt: skip
+        pred = self._predict_fitting_memory()
         if pred is None:
             return None
         self.winner, self.confidence = pred
@@ -162,6 +160,53 @@ class Session:
         if cfg.fill_final and epoch == cfg.epochs - 1:
             self.grown = self.complete()
         return self._report(epoch, stage, sup_total / cfg.steps_per_epoch, cps_total / cfg.steps_per_epoch, lam, t0)
+
+    # ----------------------------------------------------------------- running out of memory
+    def _out_of_memory(self, what: str, batch_field: str | tuple[str, ...]) -> None:
+        """Halve the batch; at a batch of 1 move to the CPU; on the CPU give up with a clear message."""
+        self.optimizer.zero_grad(set_to_none=True)
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+        fields = (batch_field,) if isinstance(batch_field, str) else batch_field
+        sizes = {f: getattr(self.config, f) for f in fields}
+        if max(sizes.values()) > 1:
+            smaller = {f: max(1, n // 2) for f, n in sizes.items()}
+            self.config = self.config.with_overrides(**smaller)
+            shown = ", ".join(f"{f.replace('_', ' ')} {n}" for f, n in smaller.items())
+            self._notes.append(f"out of {self.device.type.upper()} memory in {what}: retrying with {shown}")
+            return
+        if self.device.type != "cpu":
+            self._move_to(torch.device("cpu"))
+            self._notes.append(f"out of GPU memory in {what} even with a batch of 1: continuing on the CPU")
+            return
+        raise SeisgrowError(f"out of memory in {what} even with a batch of 1; use a smaller patch size or volume")
+
+    def _move_to(self, device: torch.device) -> None:
+        self.device = device
+        self.device_name = describe(device)
+        self._amp = self.config.amp and device.type == "cuda"
+        for net in self.nets:
+            net.to(device)
+        self.optimizer.exp_avg = [t.to(device) for t in self.optimizer.exp_avg]
+        self.optimizer.exp_avg_sq = [t.to(device) for t in self.optimizer.exp_avg_sq]
+
+    def _step_fitting_memory(self, alpha: torch.Tensor | None, lam: float) -> tuple[float, float]:
+        while True:
+            try:
+                return self._step(alpha, lam)
+            except torch.cuda.OutOfMemoryError:
+                self._out_of_memory("a training step", ("batch_labelled", "batch_unlabelled"))
+
+    def _predict_fitting_memory(self) -> tuple[np.ndarray, np.ndarray] | None:
+        while True:
+            cfg = self.config
+            try:
+                return predict_volume(
+                    self.nets, self.x, self.n_classes, cfg.orientations, self.device,
+                    batch=cfg.inference_batch, amp=self._amp, should_stop=self._stop.is_set,
+                )  # fmt: skip
+            except torch.cuda.OutOfMemoryError:
+                self._out_of_memory("inference", "inference_batch")
 
     def _step(self, alpha: torch.Tensor | None, lam: float) -> tuple[float, float]:
         cfg = self.config
@@ -279,7 +324,12 @@ class Session:
             confident_fraction=float((conf >= t[self.winner]).mean()),
             holdout_accuracy=acc,
             device=self.device_name,
+            notes=tuple(self._drain_notes()),
         )
+
+    def _drain_notes(self) -> list[str]:
+        notes, self._notes = self._notes, []
+        return notes
 
     # ----------------------------------------------------------------- checkpoints
     def save_checkpoint(self, directory: str | Path) -> Path:
