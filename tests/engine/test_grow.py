@@ -100,3 +100,19 @@ def test_terminates_and_accumulate_keeps_earlier_growth():
     assert acc[5, 5, 5] == 1  # nothing passes the threshold, earlier labels remain
     fresh = grow_numpy(seeds, winner, np.zeros_like(conf), [0.3], radius=1)
     np.testing.assert_array_equal(fresh, seeds)
+
+
+def test_one_pass_growth_keeps_the_reach_bound():
+    from napari_seisgrow.engine.grow import grow_connected
+
+    seeds = np.zeros((1, 3, 40), np.uint8)
+    seeds[0, 1, 0] = 1
+    seeds[0, 1, 39] = 2
+    winner = np.ones_like(seeds)
+    winner[..., 30:] = 2
+    conf = np.ones(seeds.shape, np.float16)
+    out = grow_connected(seeds, winner, conf, [0.5], max_reach=5)
+    assert (out[0, :, :6] == 1).all() and (out[0, :, 6:30] == 0).all()  # class 1 stops 5 voxels out
+    assert (out[0, :, 34:] == 2).all() and (out[0, :, 30:34] == 0).all()
+    free = grow_connected(seeds, winner, conf, [0.5])  # the default reach spans the volume
+    assert (free[0, :, :30] == 1).all() and (free[0, :, 30:] == 2).all()

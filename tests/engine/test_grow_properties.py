@@ -49,3 +49,30 @@ def test_growth_is_monotone_in_the_threshold(inputs):
     low = grow_numpy(seeds, winner, conf, [0.2], radius=radius, max_reach=reach)
     high = grow_numpy(seeds, winner, conf, [0.8], radius=radius, max_reach=reach)
     assert ((high > 0) <= (low > 0)).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_one_pass_growth_equals_stepwise_growth_at_radius_one(data):
+    """The connected-components route (radius 1) must give exactly what stepwise growth gives."""
+    import torch
+
+    from napari_seisgrow.engine.grow import candidates_from_winner, grow, grow_connected
+
+    shape = tuple(data.draw(st.integers(2, 9)) for _ in range(3))
+    k = data.draw(st.integers(1, 4))
+    seed = data.draw(st.integers(0, 2**16))
+    rng = np.random.default_rng(seed)
+    winner = rng.integers(1, k + 1, shape).astype(np.uint8)
+    conf = rng.random(shape).astype(np.float16)
+    seeds = np.where(rng.random(shape) < 0.08, rng.integers(1, k + 1, shape), 0).astype(np.uint8)
+    previous = None
+    if data.draw(st.booleans()):
+        previous = np.where(rng.random(shape) < 0.2, rng.integers(1, k + 1, shape), 0).astype(np.uint8)
+        previous[seeds > 0] = seeds[seeds > 0]
+    thr = [data.draw(st.floats(0.0, 1.0))]
+    fast = grow_connected(seeds, winner, conf, thr, previous=previous)
+    cand = candidates_from_winner(torch.from_numpy(winner), torch.from_numpy(conf), thr, k)
+    start = None if previous is None else torch.from_numpy(previous)
+    slow, _ = grow(torch.from_numpy(seeds), cand, radius=1, start=start)
+    np.testing.assert_array_equal(fast, slow.numpy())
