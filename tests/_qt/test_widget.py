@@ -285,3 +285,61 @@ def test_autosave_failure_warns_and_training_goes_on(qtbot, setup, notes, tmp_pa
     assert widget.session.epoch == TINY["epochs"]  # training finished regardless
     assert any("Autosave failed" in n for n in notes)
     assert (widget.grown_layer.data > 0).any()
+
+
+def test_closing_the_viewer_during_training_stops_it_cleanly(qtbot, make_napari_viewer):
+    viewer = make_napari_viewer()
+    synth = make_synthetic((16, 24, 48), seed=5)
+    viewer.add_image(synth.volume.data, **image_layer_kwargs(synth.volume, "seismic"))
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
+    seeds = _paint(widget, synth)
+    painted = seeds.data.copy()
+    widget.settings.set_config(GrowConfig(**{**TINY, "epochs": 500}))
+    widget.start_training()
+    qtbot.waitUntil(lambda: widget.session is not None and widget.session.epoch >= 1, timeout=WAIT_MS)
+    worker, session = widget.worker, widget.session
+    finished = []
+    worker.finished.connect(lambda: finished.append(True))
+    viewer.close()
+    qtbot.waitUntil(lambda: bool(finished), timeout=WAIT_MS)
+    assert session.stopping and session.epoch < 500
+    np.testing.assert_array_equal(seeds.data, painted)
+    assert (session.grown > 0).sum() >= (painted > 0).sum()  # the last good labels are still there
+
+
+def test_one_class_and_mismatched_seeds_are_notifications(setup, notes):
+    viewer, widget, _ = setup
+    seeds = widget.new_seeds_layer()
+    seeds.data[3, :, :10] = 1  # one class only
+    widget.start_training()
+    assert not widget.running and any("class" in n for n in notes), notes
+    notes.clear()
+    other = viewer.add_labels(np.zeros((4, 4, 4), np.uint8), name="wrong shape")
+    other.data[0, 0, 0] = 1
+    other.data[1, 1, 1] = 2
+    widget.seeds_combo.setCurrentText("wrong shape")
+    widget.start_training()
+    assert not widget.running and any("shape" in n for n in notes), notes
+    assert len(notes) == 1 and "\n" not in notes[0]
+
+
+@pytest.mark.parametrize(("spoil", "phrase"), [("nan", "NaN"), ("constant", "constant")])
+def test_bad_amplitudes_become_a_notification(qtbot, make_napari_viewer, notes, spoil, phrase):
+    viewer = make_napari_viewer()
+    synth = make_synthetic((16, 24, 48), seed=5)
+    data = synth.volume.data.copy()
+    if spoil == "nan":
+        data[2, 3, 4] = np.nan
+    else:
+        data[...] = 1.0
+    viewer.add_image(data, name="seismic")
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
+    try:
+        widget.settings.set_config(GrowConfig(**TINY))
+        _paint(widget, synth)
+        widget.start_training()
+        qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+        assert any(phrase in n for n in notes), notes
+        assert widget.train_btn.isEnabled() and widget.session is None
+    finally:
+        widget.shutdown()

@@ -7,6 +7,7 @@ slab into the grown layer.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -54,11 +55,12 @@ def build_and_train(
     shown: np.ndarray | None,
     want_confidence: Callable[[], bool] = lambda: False,
     autosave: Autosave | None = None,
+    stop_event: threading.Event | None = None,
 ):
     """Build the session here, off the GUI thread (normalising a big volume and initialising torch
     take seconds), yield it, then train."""
     try:
-        session = Session(volume, seeds, config)
+        session = Session(volume, seeds, config, stop_event=stop_event)
     except SeisgrowError:
         raise
     except Exception as exc:

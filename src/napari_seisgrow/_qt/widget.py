@@ -6,6 +6,7 @@ thread worker and applies each yielded report to a "grown" Labels layer on the G
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from napari.layers import Image, Labels
 from napari.qt.threading import GeneratorWorker, create_worker
 from napari.utils.colormaps import DirectLabelColormap
 from napari.utils.notifications import show_error, show_info, show_warning
-from qtpy.QtCore import Qt
+from qtpy.QtCore import QEvent, Qt
 from qtpy.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -64,12 +65,16 @@ class SeisGrowWidget(QWidget):
         self.autosave_folder: Path | None = None
         self._offered: set[Path] = set()
         self._autosave_warned = False
+        self._stop_event = threading.Event()
         self.seeds_changed = False
         self._stop_requested = False
         self._watched: Labels | None = None
         self._build()
         for ev in (self.viewer.layers.events.inserted, self.viewer.layers.events.removed):
             ev.connect(self._refresh_layers)
+        window = getattr(self.viewer.window, "_qt_window", None)  # napari's main window, to hear it close
+        if window is not None:
+            window.installEventFilter(self)
         self._refresh_layers()
 
     # ------------------------------------------------------------------ layout
@@ -336,10 +341,11 @@ class SeisGrowWidget(QWidget):
             return
         self.seeds_changed = False
         self.session = None
+        self._stop_event = threading.Event()  # set by Stop or by closing, even before the session exists
         self._show_grown(seeds)  # the grown layer starts as the seeds: epochs then update it in place
         self._start_worker(
             build_and_train, volume, seeds, config, self.grown_layer.data.copy(), self.confidence_box.isChecked,
-            self._autosaver(), epochs=config.epochs,
+            self._autosaver(), self._stop_event, epochs=config.epochs,
         )  # fmt: skip
 
     def continue_with_new_seeds(self) -> None:
@@ -375,6 +381,8 @@ class SeisGrowWidget(QWidget):
         )
         self.worker = worker
         self._stop_requested = False
+        if self.session is not None:
+            self._stop_event = self.session._stop  # continuing: stop that session's own flag
         self._autosave_warned = False
         self.restore_btn.setVisible(False)
         self._set_running(True)
@@ -418,6 +426,7 @@ class SeisGrowWidget(QWidget):
 
     def stop_training(self) -> None:
         self._stop_requested = True
+        self._stop_event.set()
         if self.session is not None:
             self.session.stop()
         if self.worker is not None:
@@ -561,11 +570,17 @@ class SeisGrowWidget(QWidget):
     # ------------------------------------------------------------------ teardown
     def shutdown(self, timeout_ms: int = 10_000) -> None:
         """Stop a running training and wait for its thread, so nothing outlives the viewer."""
+        self._stop_event.set()
         if self.session is not None:
             self.session.stop()
         if self.worker is not None:
             self.worker.quit()
             GeneratorWorker.await_workers(msecs=timeout_ms)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Close and self.running:
+            self.shutdown()  # the viewer is closing: stop within a batch, not at the end of the epoch
+        return super().eventFilter(obj, event)
 
     def closeEvent(self, event) -> None:
         self.shutdown()

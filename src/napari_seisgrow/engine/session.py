@@ -44,7 +44,9 @@ def versions() -> dict[str, str]:
 class Session:
     """Two U-Nets learning one volume from its seeds."""
 
-    def __init__(self, volume: Any, seeds: Any, config: GrowConfig | None = None) -> None:
+    def __init__(
+        self, volume: Any, seeds: Any, config: GrowConfig | None = None, stop_event: threading.Event | None = None
+    ) -> None:
         self.config = config or GrowConfig()
         self.config.validate()
         cfg = self.config
@@ -66,7 +68,7 @@ class Session:
         self.winner: np.ndarray | None = None
         self.confidence: np.ndarray | None = None
         self.history: list[dict[str, Any]] = []
-        self._stop = threading.Event()
+        self._stop = stop_event if stop_event is not None else threading.Event()  # may be set before we exist
         self._amp = cfg.amp and self.device.type == "cuda"
         self._notes: list[str] = []
 
