@@ -133,3 +133,29 @@ def test_resume_keeps_command_line_overrides(tmp_path, npy_inputs, tiny_json, ca
     assert main(["grow", str(vol), str(seeds), "-o", str(tmp_path / "c.npy"), "--resume", str(ck),
                  "--profile", "research"]) == 2  # fmt: skip
     assert "--resume" in capsys.readouterr().err
+
+
+def test_a_crash_mid_training_keeps_the_last_good_labels(tmp_path, npy_inputs, tiny_json, monkeypatch, capsys):
+    from napari_seisgrow.engine import Session
+
+    real = Session._run_epoch
+
+    def second_epoch_breaks(self, epoch):
+        if epoch == 1:
+            raise RuntimeError("injected fault in epoch 2")
+        return real(self, epoch)
+
+    monkeypatch.setattr(Session, "_run_epoch", second_epoch_breaks)
+    vol, seeds = npy_inputs
+    out, rep = tmp_path / "grown.npy", tmp_path / "report.json"
+    code = main(["grow", str(vol), str(seeds), "-o", str(out), "--config", str(tiny_json), "--report", str(rep)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "training failed in epoch 2; writing the labels of epoch 1" in err
+    assert err.strip().splitlines()[-1].startswith("seisgrow: internal error: RuntimeError: injected fault")
+    report = json.loads(rep.read_text())
+    assert len(report["epochs"]) == 1 and "injected fault" in report["failed"]
+    grown = np.load(out)
+    seeded = np.load(seeds) > 0
+    np.testing.assert_array_equal(grown[seeded], np.load(seeds)[seeded])
+    assert (grown > 0).sum() > seeded.sum()  # epoch 1's growth, not just the seeds

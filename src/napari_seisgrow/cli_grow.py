@@ -89,6 +89,7 @@ def cmd_grow(args: argparse.Namespace) -> int:
     print(f"seisgrow: training on {session.device_name}, {session.config.epochs} epochs", file=sys.stderr)
     progress = ProgressBar()
     interrupted = False
+    failure: BaseException | None = None
     try:
         for report in session.run():
             progress(report)
@@ -99,6 +100,12 @@ def cmd_grow(args: argparse.Namespace) -> int:
         if not session.history:
             raise
         print(f"\nseisgrow: interrupted; writing the labels of epoch {session.epoch}", file=sys.stderr)
+    except Exception as exc:  # a crash keeps the last good labels, then is reported as usual
+        if not session.history:
+            raise
+        failure = exc
+        print(f"\nseisgrow: training failed in epoch {session.epoch + 1}; writing the labels of epoch "
+              f"{session.epoch}", file=sys.stderr)  # fmt: skip
     written = write_labels(out, session.grown, volume.geometry)
     if args.report:
         report = {
@@ -108,6 +115,7 @@ def cmd_grow(args: argparse.Namespace) -> int:
             "device": session.device_name,
             "seconds": round(time.perf_counter() - started, 3),
             "interrupted": interrupted,
+            "failed": None if failure is None else f"{type(failure).__name__}: {failure}".splitlines()[0],
             "config": session.config.to_dict(),
             "epochs": session.history,
             "versions": versions(),
@@ -115,6 +123,8 @@ def cmd_grow(args: argparse.Namespace) -> int:
         with atomic_path(args.report) as tmp:
             Path(tmp).write_text(json.dumps(report, indent=2))
     print(f"seisgrow: wrote {written}", file=sys.stderr)
+    if failure is not None:
+        raise failure
     return 130 if interrupted else 0
 
 

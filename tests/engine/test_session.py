@@ -108,6 +108,9 @@ def test_holdout_accuracy_is_reported(tiny_synthetic, tiny_config):
         (lambda s: np.zeros(s, np.uint8), "no seeds"),
         (lambda s: np.pad(np.ones((1, 1, 1), np.uint8), [(0, s[0] - 1), (0, s[1] - 1), (0, s[2] - 1)]), "only class 1"),
         (lambda s: np.zeros((2, 2, 2), np.uint8), "shape"),
+        (lambda s: np.full(s, 0.5, np.float32), "whole numbers"),
+        (lambda s: np.full(s, -1, np.int16), "negative"),
+        (lambda s: np.full(s, 300, np.int16), "at most 255"),
     ],
 )
 def test_bad_seeds_are_refused(tiny_synthetic, tiny_config, seeds, phrase):
@@ -123,6 +126,20 @@ def test_bad_volumes_are_refused(tiny_seeds, tiny_config):
         Session(nan, tiny_seeds, tiny_config)
     with pytest.raises(SeisgrowError, match="constant"):
         Session(np.ones(shape, np.float32), tiny_seeds, tiny_config)
+
+
+def test_seeds_on_one_section_only_train_and_grow(tiny_synthetic, tiny_config):
+    seeds = np.zeros_like(tiny_synthetic.truth)
+    seeds[8, ::3, ::4] = tiny_synthetic.truth[8, ::3, ::4]  # every stroke on inline 8
+    reports = list(Session(tiny_synthetic.volume, seeds, tiny_config).run())
+    grown = reports[-1].grown
+    assert (grown[:8] > 0).any() and (grown[9:] > 0).any()  # growth left the painted section
+
+
+def test_a_volume_smaller_than_the_patch_trains(tiny_synthetic, tiny_seeds, tiny_config):
+    cfg = tiny_config.with_overrides(patch_size=[64, 96])  # the default patch, larger than 16 x 24 x 48
+    reports = list(Session(tiny_synthetic.volume, tiny_seeds, cfg).run())
+    assert reports[-1].grown.shape == tiny_seeds.shape
 
 
 def test_a_single_inline_trains(tiny_synthetic, tiny_config):
