@@ -159,3 +159,30 @@ def test_a_crash_mid_training_keeps_the_last_good_labels(tmp_path, npy_inputs, t
     seeded = np.load(seeds) > 0
     np.testing.assert_array_equal(grown[seeded], np.load(seeds)[seeded])
     assert (grown > 0).sum() > seeded.sum()  # epoch 1's growth, not just the seeds
+
+
+def test_ctrl_c_writes_the_last_epochs_labels_and_exits_130(tmp_path, npy_inputs, tiny_json):
+    import os
+    import signal
+    import time
+    from pathlib import Path
+
+    vol, seeds = npy_inputs
+    out = tmp_path / "grown.npy"
+    repo = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "napari_seisgrow.cli", "grow", str(vol), str(seeds), "-o", str(out),
+         "--config", str(tiny_json), "--epochs", "200"],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(repo)},
+    )  # fmt: skip
+    seen = ""
+    deadline = time.monotonic() + 120
+    while "epoch 1/200" not in seen and time.monotonic() < deadline:
+        seen += proc.stderr.read(1)
+    proc.send_signal(signal.SIGINT)
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=120) == 130, seen + rest
+    assert "interrupted; writing the labels of epoch" in rest
+    grown = np.load(out)
+    seeded = np.load(seeds) > 0
+    np.testing.assert_array_equal(grown[seeded], np.load(seeds)[seeded])

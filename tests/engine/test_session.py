@@ -206,3 +206,20 @@ def test_out_of_memory_at_a_batch_of_one_on_the_cpu_is_a_clear_error(tiny_synthe
     with pytest.raises(SeisgrowError, match="even with a batch of 1"):
         list(session.run())
     np.testing.assert_array_equal(session.grown, session.seeds)  # the last good labels: the seeds
+
+
+def test_damaged_checkpoints_and_sessions_are_one_line_errors(tiny_synthetic, tiny_seeds, tiny_config, tmp_path):
+    from napari_seisgrow.session_store import load_session
+
+    session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config.with_overrides(epochs=1))
+    list(session.run())
+    ckpt = session.save_checkpoint(tmp_path / "ckpt")
+    (ckpt / "model.pt").write_bytes(b"not a torch file")
+    with pytest.raises(SeisgrowError, match="incomplete or damaged") as err:
+        Session.resume(ckpt, tiny_synthetic.volume, tiny_seeds)
+    assert "\n" not in str(err.value)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SeisgrowError, match="not a napari-seisgrow checkpoint"):
+        Session.resume(tmp_path / "empty", tiny_synthetic.volume, tiny_seeds)
+    with pytest.raises(SeisgrowError, match="not a saved napari-seisgrow session"):
+        load_session(tmp_path / "empty")

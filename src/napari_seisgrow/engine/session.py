@@ -396,6 +396,6 @@ class Session:
                 p = d / f"{name}.npy"
                 if p.is_file():
                     setattr(session, name, np.load(p, allow_pickle=False))
-        except (OSError, KeyError, ValueError, RuntimeError, TypeError) as exc:
+        except Exception as exc:  # a damaged file fails in many ways (unpickling, zip, shapes): all one answer
             raise SeisgrowError(f"checkpoint {d} is incomplete or damaged ({type(exc).__name__}); retrain") from exc
         return session
