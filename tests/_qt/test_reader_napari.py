@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from napari_seisgrow._layers import METADATA_KEY
-from napari_seisgrow.io import load_volume
+from napari_seisgrow.io import SeisgrowError, load_volume
 
 
 def test_open_f3_through_the_plugin(make_napari_viewer, segy_dir):
@@ -53,3 +53,17 @@ def test_labels_writer_exports_like_source(make_napari_viewer, segy_dir, tmp_pat
         written = layer.save(str(out), plugin="napari-seisgrow")
         assert written == [str(out)]
         np.testing.assert_array_equal(np.asarray(load_volume(out).data), labels)
+
+
+@pytest.mark.parametrize(("name", "phrase"), [("broken.sgy", "truncated"), ("small-ps.sgy", "pre-stack"),
+                                              ("text.sgy", "no traces")])  # fmt: skip
+def test_bad_segy_in_the_viewer_fails_with_our_one_line(make_napari_viewer, segy_dir, name, phrase):
+    """napari reports a reader's exception as a notification; its message must be ours, one line."""
+    viewer = make_napari_viewer()
+    with pytest.raises(Exception) as err:
+        viewer.open(str(segy_dir / name), plugin="napari-seisgrow")
+    cause = err.value
+    while cause.__cause__ is not None and not isinstance(cause, SeisgrowError):
+        cause = cause.__cause__
+    assert isinstance(cause, SeisgrowError) and phrase in str(cause) and "\n" not in str(cause)
+    assert len(viewer.layers) == 0
