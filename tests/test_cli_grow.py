@@ -38,6 +38,11 @@ def test_grow_on_npy_writes_labels_and_report(tmp_path, npy_inputs, tiny_json, t
     grown = np.load(out)
     m = tiny_seeds > 0
     np.testing.assert_array_equal(grown[m], tiny_seeds[m])
+    from napari_seisgrow import provenance
+
+    made = provenance.read(out)  # how the labels were made stays beside them
+    assert made["config"]["seed"] == 0 and made["epochs_run"] == 2 and "torch" in made["versions"]
+    assert made["seeds"] == str(seeds)
     assert (grown > 0).sum() > m.sum()
     report = json.loads(rep.read_text())
     assert len(report["epochs"]) == 2 and report["config"]["epochs"] == 2

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import provenance
 from .engine.report import EpochReport
 from .io import SeisgrowError, load_volume, read_labels, write_labels
 from .io.atomic import atomic_path, check_output_path
@@ -107,6 +108,7 @@ def cmd_grow(args: argparse.Namespace) -> int:
         print(f"\nseisgrow: training failed in epoch {session.epoch + 1}; writing the labels of epoch "
               f"{session.epoch}", file=sys.stderr)  # fmt: skip
     written = write_labels(out, session.grown, volume.geometry)
+    provenance.write(written, session, volume=str(args.volume), seeds=str(args.seeds))
     if args.report:
         report = {
             "volume": str(args.volume),

@@ -160,9 +160,12 @@ def test_export_reads_back_equal(qtbot, setup, tmp_path):
     _, widget, synth = setup
     _paint(widget, synth)
     _train(qtbot, widget)
+    from napari_seisgrow import provenance
+
     for ext in (".npy", ".zarr"):
         out = widget.export(tmp_path / f"grown{ext}")
         np.testing.assert_array_equal(np.asarray(load_volume(out).data), widget.grown_layer.data)
+        assert provenance.read(out)["config"]["epochs"] == TINY["epochs"]
 
 
 def test_save_then_load_session(qtbot, setup, tmp_path):

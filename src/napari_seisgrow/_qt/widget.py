@@ -32,7 +32,7 @@ from qtpy.QtWidgets import (
 )
 from superqt import QCollapsible
 
-from .. import autosave
+from .. import autosave, provenance
 from .._layers import METADATA_KEY, labels_layer_kwargs
 from ..classes import ClassTable
 from ..engine.config import GrowConfig
@@ -492,6 +492,8 @@ class SeisGrowWidget(QWidget):
             return None
         try:
             out = write_labels(path, self.grown_layer.data, self.geometry())
+            if self.session is not None:
+                provenance.write(out, self.session, volume=self.geometry().source or self.image_layer().name)
         except SeisgrowError as exc:
             show_error(str(exc))
             return None
