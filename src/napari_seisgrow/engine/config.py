@@ -69,7 +69,13 @@ class GrowConfig:
     grow_thresholds: list[float] = _knob(
         [0.6], "per-class probability thresholds t_c (a shorter list repeats its last value)", group="advanced"
     )
-    grow_radius: int = _knob(2, "neighbourhood radius r in voxels (box)", min=1, group="advanced")
+    grow_radius: int = _knob(
+        1,
+        "neighbourhood radius r in voxels (box); 1 = 26-connected, one connected-components pass; "
+        "larger radii jump gaps, stepping through dilations",
+        min=1,
+        group="advanced",
+    )
     max_reach: int = _knob(1024, "maximum growth distance from the seeds, in voxels", min=1, group="advanced")
     fill_final: bool = _knob(
         True,
