@@ -70,7 +70,7 @@ def test_one_pass_growth_equals_stepwise_growth_at_radius_one(data):
     if data.draw(st.booleans()):
         previous = np.where(rng.random(shape) < 0.2, rng.integers(1, k + 1, shape), 0).astype(np.uint8)
         previous[seeds > 0] = seeds[seeds > 0]
-    thr = [data.draw(st.floats(0.0, 1.0))]
+    thr = [data.draw(st.floats(0.0, 1.0)) for _ in range(data.draw(st.integers(1, k)))]  # per-class thresholds
     fast = grow_connected(seeds, winner, conf, thr, previous=previous)
     cand = candidates_from_winner(torch.from_numpy(winner), torch.from_numpy(conf), thr, k)
     start = None if previous is None else torch.from_numpy(previous)

@@ -129,18 +129,49 @@ def grow_connected(
     start = np.asarray(seeds if previous is None else previous, dtype=np.uint8).copy()
     seeded = seeds > 0
     start[seeded] = seeds[seeded]
-    n_classes = int(max(int(start.max(initial=0)), int(winner.max(initial=0))))
-    t = np.array([0.0] + [thresholds[min(c, len(thresholds) - 1)] for c in range(n_classes)], np.float32)
     w = np.asarray(winner, dtype=np.uint8)
-    cand = np.where((w > 0) & (confidence >= t[np.minimum(w, n_classes)]), w, 0).astype(np.uint8)
+    n_classes = int(max(int(start.max(initial=0)), int(w.max(initial=0))))
+    cand = _candidates(w, confidence, [thresholds[min(c, len(thresholds) - 1)] for c in range(n_classes)])
     labels = np.where(start > 0, start, cand)
     if max_reach < max(labels.shape) - 1:
         labels = _within_reach(labels, start, max_reach)
     cc = cc3d.connected_components(labels, connectivity=26, out_dtype=np.uint32)
-    keep = np.zeros(int(cc.max()) + 1, dtype=bool)
-    keep[cc[start > 0]] = True
-    keep[0] = False
-    return np.where(keep[cc], labels, 0).astype(np.uint8)
+    # each component holds one class: map the components that hold a labelled voxel to that class
+    lut = np.zeros(int(cc.max()) + 1, dtype=np.uint8)
+    held = start > 0
+    lut[cc[held]] = labels[held]
+    lut[0] = 0
+    return np.take(lut, cc)
+
+
+def _at_least(confidence: np.ndarray, threshold: float) -> np.ndarray:
+    """``confidence >= threshold`` for non-negative float16, compared as uint16 bit patterns.
+
+    numpy has no vector float16 compare on most CPUs; the bits of non-negative IEEE halves sort
+    like their values. The threshold is rounded up to the next half, so the answer is the float32
+    comparison's.
+    """
+    conf = np.asarray(confidence)
+    if threshold <= 0:
+        return np.ones(conf.shape, dtype=bool)
+    if conf.dtype != np.float16:
+        return conf >= np.float32(threshold)
+    t16 = np.float16(threshold)
+    if float(t16) < threshold:
+        t16 = np.nextafter(t16, np.float16(np.inf))
+    return conf.view(np.uint16) >= t16.view(np.uint16)
+
+
+def _candidates(winner: np.ndarray, confidence: np.ndarray, thresholds: list[float]) -> np.ndarray:
+    """The winning class where its probability passes that class's threshold, else 0 (uint8)."""
+    if len(set(thresholds)) <= 1:
+        t = thresholds[0] if thresholds else 0.0
+        return winner * _at_least(confidence, t)
+    cand = np.zeros_like(winner)
+    for c, t in enumerate(thresholds, start=1):
+        hit = (winner == c) & _at_least(confidence, t)
+        cand[hit] = c
+    return cand
 
 
 def _within_reach(labels: np.ndarray, start: np.ndarray, reach: int) -> np.ndarray:
