@@ -6,6 +6,7 @@ import mmap
 import os
 import shutil
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ BINARY_HEADER_BYTES = 400
 FORMAT_CODE_OFFSET = 24  # within the binary header (bytes 3225-3226 of the file)
 OFFSET_BYTE = 37
 CHUNK_TRACES = 4096
+READ_THREADS = max(1, min(8, os.cpu_count() or 1))
 DIRECT_CHUNK_TRACES = 1024  # converted and checked while still in cache
 # A grid built from line numbers may hold dead cells, but not absurdly many: beyond this factor
 # the numbers are not a survey grid (e.g. shot or receiver numbers).
@@ -219,13 +221,26 @@ def _read_direct(d: _DirectTraces, f, path: Path, iline: int, xline: int):
     buf = np.empty((n, ns), dtype=np.float32)
     il = np.empty(n, dtype=np.int64)
     xl = np.empty(n, dtype=np.int64)
-    for start in range(0, n, DIRECT_CHUNK_TRACES):
+
+    def convert(start: int, out: np.ndarray = buf) -> None:
         stop = min(start + DIRECT_CHUNK_TRACES, n)
-        buf[start:stop] = d.samples(start, stop)
+        out[start:stop] = d.samples(start, stop)
         il[start:stop] = il_words[start:stop]
         xl[start:stop] = xl_words[start:stop]
-        d.check_finite(buf[start:stop], start)
+        d.check_finite(out[start:stop], start)
         d.release(start, stop)
+
+    # numpy releases the GIL while it converts, so chunks convert in parallel on every core
+    starts = range(0, n, DIRECT_CHUNK_TRACES)
+    workers = min(READ_THREADS, len(starts))
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            for _ in pool.map(convert, starts):
+                pass  # re-raises the first error (NaN, a truncated file) here
+    else:
+        for start in starts:
+            convert(start)
+    del convert  # it holds ``buf`` too, which may be dropped below
     inlines, crosslines, trace_index = _grid_from_numbers(f, path, il, xl, iline, xline)
     shape = (len(inlines), len(crosslines), ns)
     if trace_index.size == n and np.array_equal(trace_index.ravel(), np.arange(n)):
