@@ -20,6 +20,7 @@ import time
 
 os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp())
 os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp())
+os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp())  # autosaves go here, not to the user's folder
 
 import numpy as np
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp())
 os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp())
+os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp())  # autosaves go here, not to the user's folder
 
 OUT = Path(__file__).resolve().parent / "images"
 

@@ -66,15 +66,15 @@ class SeisGrowWidget(QWidget):
         self._offered: set[Path] = set()
         self._autosave_warned = False
         self._stop_event = threading.Event()
+        self._watched_window: QWidget | None = None
+        self._closing = False
         self.seeds_changed = False
         self._stop_requested = False
         self._watched: Labels | None = None
         self._build()
         for ev in (self.viewer.layers.events.inserted, self.viewer.layers.events.removed):
             ev.connect(self._refresh_layers)
-        window = getattr(self.viewer.window, "_qt_window", None)  # napari's main window, to hear it close
-        if window is not None:
-            window.installEventFilter(self)
+
         self._refresh_layers()
 
     # ------------------------------------------------------------------ layout
@@ -370,7 +370,16 @@ class SeisGrowWidget(QWidget):
             epochs=self.session.config.epochs, first=self.session.epoch,
         )  # fmt: skip
 
+    def _watch_window_close(self) -> None:
+        """Hear the viewer's window close (the dock is inside it by the time anything trains)."""
+        window = self.window()
+        if window is not self and window is not self._watched_window:
+            window.installEventFilter(self)
+            self._watched_window = window
+
     def _start_worker(self, func, *args: Any, epochs: int, first: int = 0) -> None:
+        self._watch_window_close()
+        self._closing = False
         self.progress.setMaximum(epochs)
         self.progress.setValue(first)
         worker = create_worker(
@@ -434,6 +443,8 @@ class SeisGrowWidget(QWidget):
         self.status.setText("Stopping after the current batch…")
 
     def _on_update(self, update: Update | Session) -> None:
+        if self._closing:
+            return  # an epoch that finished while the viewer closed: its layers are gone
         if isinstance(update, Session):
             self._on_session(update)
             return
@@ -572,6 +583,7 @@ class SeisGrowWidget(QWidget):
     # ------------------------------------------------------------------ teardown
     def shutdown(self, timeout_ms: int = 10_000) -> None:
         """Stop a running training and wait for its thread, so nothing outlives the viewer."""
+        self._closing = True
         self._stop_event.set()
         if self.session is not None:
             self.session.stop()
