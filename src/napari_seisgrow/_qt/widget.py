@@ -7,6 +7,7 @@ thread worker and applies each yielded report to a "grown" Labels layer on the G
 from __future__ import annotations
 
 import threading
+import weakref
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from napari.layers import Image, Labels
 from napari.qt.threading import GeneratorWorker, create_worker
 from napari.utils.colormaps import DirectLabelColormap
 from napari.utils.notifications import show_error, show_info, show_warning
-from qtpy.QtCore import QEvent, Qt
+from qtpy.QtCore import QEvent, Qt, QTimer
 from qtpy.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -66,8 +67,12 @@ class SeisGrowWidget(QWidget):
         self._offered: set[Path] = set()
         self._autosave_warned = False
         self._stop_event = threading.Event()
-        self._watched_window: QWidget | None = None
+        self._watched_window: weakref.ref | None = None
         self._closing = False
+        self._pending_report = None
+        self._progress_timer = QTimer(self)  # a child: it dies with the widget, holding nothing alive
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.timeout.connect(self._show_progress)
         self.seeds_changed = False
         self._stop_requested = False
         self._watched: Labels | None = None
@@ -373,9 +378,9 @@ class SeisGrowWidget(QWidget):
     def _watch_window_close(self) -> None:
         """Hear the viewer's window close (the dock is inside it by the time anything trains)."""
         window = self.window()
-        if window is not self and window is not self._watched_window:
+        if window is not self and window is not (self._watched_window and self._watched_window()):
             window.installEventFilter(self)
-            self._watched_window = window
+            self._watched_window = weakref.ref(window)  # never keep napari's window alive
 
     def _start_worker(self, func, *args: Any, epochs: int, first: int = 0) -> None:
         self._watch_window_close()
@@ -463,6 +468,15 @@ class SeisGrowWidget(QWidget):
             show_warning(f"Autosave failed (training goes on): {update.autosave_error}")
         if update.confidence is not None and self.confidence_box.isChecked():
             self._show_confidence(update.confidence)
+        # QProgressBar repaints the window synchronously when its value changes: do that in the
+        # next turn of the event loop, so the layer update and the repaint are two short stalls
+        self._pending_report = r
+        self._progress_timer.start(0)
+
+    def _show_progress(self) -> None:
+        r, self._pending_report = self._pending_report, None
+        if r is None:
+            return
         self.progress.setValue(r.epoch + 1)
         names = {c.value: c.name for c in self.classes.classes}
         counts = ", ".join(f"{names.get(k, k)} +{v}" for k, v in r.grown_counts.items())
@@ -476,6 +490,7 @@ class SeisGrowWidget(QWidget):
         show_error(f"Training stopped: {one_line(exc)}")
 
     def _on_finished(self) -> None:
+        self._show_progress()  # the last epoch's figures, if the event loop has not shown them yet
         self.worker = None
         self._set_running(False)
         if self.session is not None and not self.session.done:
