@@ -53,6 +53,21 @@ GROWN_NAME = "grown"
 CONFIDENCE_NAME = "confidence"
 
 
+def _button_row(layout: QVBoxLayout, *specs: tuple[str, Any, str]) -> list[QPushButton]:
+    """A row of buttons: (text, slot, tooltip) each."""
+    row = QHBoxLayout()
+    buttons = []
+    for text, slot, tip in specs:
+        button = QPushButton(text)
+        button.clicked.connect(slot)
+        if tip:
+            button.setToolTip(tip)
+        row.addWidget(button)
+        buttons.append(button)
+    layout.addLayout(row)
+    return buttons
+
+
 class SeisGrowWidget(QWidget):
     def __init__(self, napari_viewer: napari.viewer.Viewer) -> None:
         super().__init__()
@@ -116,17 +131,12 @@ class SeisGrowWidget(QWidget):
         self.advanced.addWidget(self.settings.advanced.native)
         layout.addWidget(self.advanced)
 
-        row = QHBoxLayout()
-        self.train_btn = QPushButton("Train")
-        self.stop_btn = QPushButton("Stop")
-        self.grow_btn = QPushButton("Grow")
-        self.grow_btn.setToolTip("Re-grow from the last prediction with the current thresholds (no training)")
-        self.train_btn.clicked.connect(self.start_training)
-        self.stop_btn.clicked.connect(self.stop_training)
-        self.grow_btn.clicked.connect(self.regrow)
-        for b in (self.train_btn, self.stop_btn, self.grow_btn):
-            row.addWidget(b)
-        layout.addLayout(row)
+        self.train_btn, self.stop_btn, self.grow_btn = _button_row(
+            layout,
+            ("Train", self.start_training, ""),
+            ("Stop", self.stop_training, ""),
+            ("Grow", self.regrow, "Re-grow from the last prediction with the current thresholds (no training)"),
+        )
         self.restart_btn = QPushButton("Continue with new seeds")
         self.restart_btn.setToolTip("The seeds changed: continue training the current networks on them")
         self.restart_btn.clicked.connect(self.continue_with_new_seeds)
@@ -153,16 +163,12 @@ class SeisGrowWidget(QWidget):
         self.status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.status)
 
-        io_row = QHBoxLayout()
-        self.export_btn = QPushButton("Export…")
-        self.save_btn = QPushButton("Save session…")
-        self.load_btn = QPushButton("Load session…")
-        self.export_btn.clicked.connect(self._export_dialog)
-        self.save_btn.clicked.connect(self._save_dialog)
-        self.load_btn.clicked.connect(self._load_dialog)
-        for b in (self.export_btn, self.save_btn, self.load_btn):
-            io_row.addWidget(b)
-        layout.addLayout(io_row)
+        self.export_btn, self.save_btn, self.load_btn = _button_row(
+            layout,
+            ("Export…", self._export_dialog, "Write the grown labels as SEG-Y like the source, .npy or .zarr"),
+            ("Save session…", self._save_dialog, ""),
+            ("Load session…", self._load_dialog, ""),
+        )
         layout.addStretch(1)
         self._set_running(False)
 
