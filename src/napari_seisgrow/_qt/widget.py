@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     import napari
 
 GROWN_NAME = "grown"
+PROGRESS_DELAY_MS = 60
 CONFIDENCE_NAME = "confidence"
 
 
@@ -474,10 +475,11 @@ class SeisGrowWidget(QWidget):
             show_warning(f"Autosave failed (training goes on): {update.autosave_error}")
         if update.confidence is not None and self.confidence_box.isChecked():
             self._show_confidence(update.confidence)
-        # QProgressBar repaints the window synchronously when its value changes: do that in the
-        # next turn of the event loop, so the layer update and the repaint are two short stalls
+        # QProgressBar repaints synchronously when its value changes, taking every dirty region of
+        # the window with it: show the figures a moment later, after the canvas has drawn the new
+        # labels on its own, so the two paints are two short stalls rather than one long one
         self._pending_report = r
-        self._progress_timer.start(0)
+        self._progress_timer.start(PROGRESS_DELAY_MS)
 
     def _show_progress(self) -> None:
         r, self._pending_report = self._pending_report, None
