@@ -71,6 +71,15 @@ DIRECT_DTYPES = {2: "i4", 3: "i2", 5: "f4", 8: "i1", 10: "u4", 11: "u2", 16: "u1
 TRACE_HEADER_BYTES = 240
 
 
+def refuse_non_finite(block: np.ndarray, start: int, name: str) -> None:
+    """One line naming the first trace of a chunk (traces from ``start``) with NaN or inf samples."""
+    # min and max carry any NaN or inf through, and are cheaper than isfinite on every value
+    if np.isfinite(block.min()) and np.isfinite(block.max()):
+        return
+    bad = start + int(np.argmax(~np.isfinite(block).all(axis=1)))
+    raise SeisgrowError(f"{name} has NaN or infinite amplitudes (trace {bad}); fix or mute those traces first")
+
+
 class _DirectTraces:
     """Trace samples and header words straight from a memory map of the file, through numpy.
 
@@ -132,12 +141,8 @@ class _DirectTraces:
         return values
 
     def check_finite(self, block: np.ndarray, start: int) -> None:
-        # min and max carry any NaN or inf through, and are cheaper than isfinite on every value
-        if self.is_float and not (np.isfinite(block.min()) and np.isfinite(block.max())):
-            bad = start + int(np.argmax(~np.isfinite(block).all(axis=1)))
-            raise SeisgrowError(
-                f"{self.path.name} has NaN or infinite amplitudes (trace {bad}); fix or mute those traces first"
-            )
+        if self.is_float:
+            refuse_non_finite(block, start, self.path.name)
 
 
 def _line_grid(values: np.ndarray, what: str, name: str, byte: int) -> np.ndarray:
@@ -266,11 +271,8 @@ def _read_generic(f, path: Path, iline: int, xline: int):
     for start in range(0, f.tracecount, CHUNK_TRACES):
         stop = min(start + CHUNK_TRACES, f.tracecount)
         block = np.asarray(f.trace.raw[start:stop]).reshape(stop - start, ns)
-        if block.dtype.kind == "f" and not np.isfinite(block).all():
-            bad = start + int(np.argmax(~np.isfinite(block).all(axis=1)))
-            raise SeisgrowError(
-                f"{path.name} has NaN or infinite amplitudes (trace {bad}); fix or mute those traces first"
-            )
+        if block.dtype.kind == "f":
+            refuse_non_finite(block, start, path.name)
         flat[cells[start:stop]] = block
     return inlines, crosslines, trace_index, data
 
