@@ -160,7 +160,7 @@ class SeisGrowWidget(QWidget):
         self.status = QLabel("Paint seeds for at least two classes, then Train.")
         self.status.setWordWrap(True)
         # a fixed height: a status that wraps onto a new line would relayout the whole window
-        self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 4 + 4)
+        self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 6 + 4)  # room for 5+ classes
         self.status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.status)
 
