@@ -1,0 +1,390 @@
+"""Whole-volume inference and region growing block by block on dask, for volumes larger than memory.
+
+Inference: each block is read with a halo at least the U-Net's receptive radius, its sections go
+through both networks, and only the block's own voxels are kept. Block edges are multiples of
+the U-Net's pooling factor, so every section tile pools on the same grid as the whole section and
+the kept voxels get the in-memory path's probabilities.
+
+Growth: the one-pass (radius 1) growth is a connected-components question, so it splits into a
+pass that labels each block's components and returns its boundary planes, a small union-find
+over the components that touch across block boundaries (on the caller's machine), and a pass
+that writes each block's labels. A maximum reach is a box dilation of each class's labelled
+voxels, computed blockwise with a halo of the reach.
+
+Everything is a dask graph: the local threaded scheduler runs it by default, and a
+dask.distributed address (``tcp://host:port``) spreads the same graph over a cluster.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..io.errors import SeisgrowError
+from .grow import _candidates
+from .sampling import AXIS
+
+DEFAULT_BLOCK = (128, 128, 512)
+
+
+def receptive_radius(depth: int) -> int:
+    """How far (pixels) an output of ``UNet(depth)`` can see: two 3x3 convolutions per level on
+    the way down and up, max pooling, and bilinear upsampling each add their reach at their scale."""
+    down = sum(2 * 2**k for k in range(depth)) + sum(2 ** (k - 1) for k in range(1, depth))
+    up = sum(2 ** (k + 1) + 2 * 2**k for k in range(depth - 1))
+    return down + up
+
+
+def halo_for(depth: int) -> int:
+    """The receptive radius rounded up to the pooling factor, so block origins stay on its grid."""
+    m = 2 ** (depth - 1)
+    return -(-receptive_radius(depth) // m) * m
+
+
+def block_chunks(shape: Sequence[int], depth: int, block: Sequence[int] = DEFAULT_BLOCK) -> tuple[tuple[int, ...], ...]:
+    """Dask chunks: multiples of the pooling factor, none smaller than the halo (a short last block
+    joins the one before), so every block's halo comes from its neighbours alone."""
+    m = 2 ** (depth - 1)
+    halo = halo_for(depth)
+    out = []
+    for n, b in zip(shape, block, strict=True):
+        b = max(m, (int(b) // m) * m, halo)
+        if b >= n:
+            out.append((int(n),))
+            continue
+        sizes = [b] * (n // b)
+        rest = n - sum(sizes)
+        if rest:
+            if rest < halo:
+                sizes[-1] += rest
+            else:
+                sizes.append(rest)
+        out.append(tuple(sizes))
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------------ scheduler
+@contextlib.contextmanager
+def scheduler(address: str | None = None, workers: int | None = None) -> Iterator[str]:
+    """Run the dask graphs inside on a dask.distributed cluster at ``address``, else on local threads."""
+    import dask
+
+    if address:
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise SeisgrowError("a cluster address needs dask.distributed: pip install distributed") from exc
+        try:
+            client = Client(address, timeout="20s", set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise SeisgrowError(f"could not reach the dask scheduler at {address}: {exc}") from exc
+        with client, dask.config.set(scheduler=client):
+            yield f"dask cluster {address} ({len(client.scheduler_info().get('workers', {}))} workers)"
+        return
+    n = workers or 1
+    with dask.config.set(scheduler="threads", num_workers=n):
+        yield f"dask local threads ({n})"
+
+
+# ------------------------------------------------------------------------------------ inference
+@dataclass
+class Predictor:
+    """Both networks as plain state dicts, so a task can rebuild them on any worker, once."""
+
+    n_classes: int
+    depth: int
+    width: int
+    norm: str
+    states: list[dict[str, torch.Tensor]]
+    orientations: tuple[str, ...]
+    batch: int = 8
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @classmethod
+    def from_nets(cls, nets, n_classes: int, config, orientations: Sequence[str]) -> Predictor:
+        states = [{k: v.detach().cpu().clone() for k, v in net.state_dict().items()} for net in nets]
+        return cls(n_classes, config.depth, config.width, config.norm, states, tuple(orientations),
+                   batch=config.inference_batch)  # fmt: skip
+
+    def nets(self):
+        with _NETS_LOCK:
+            nets = _NETS.get(self.token)
+            if nets is None:
+                from .unet import UNet
+
+                nets = []
+                for sd in self.states:
+                    net = UNet(self.n_classes, depth=self.depth, width=self.width, norm=self.norm)
+                    net.load_state_dict(sd)
+                    nets.append(net.eval())
+                _NETS.clear()  # one model at a time per worker: the last epoch's is stale
+                _NETS[self.token] = nets
+            return nets
+
+
+_NETS: dict[str, list] = {}
+_NETS_LOCK = threading.Lock()
+
+
+def usable_orientations(orientations: Sequence[str], shape: Sequence[int]) -> list[str]:
+    """The in-memory path's rule: an orientation needs sections at least 2 wide both ways."""
+    return [o for o in orientations if min(s for k, s in enumerate(shape) if k != AXIS[o]) >= 2] or ["inline"]
+
+
+@torch.no_grad()
+def _probabilities(nets, sections: np.ndarray) -> np.ndarray:
+    x = torch.from_numpy(np.ascontiguousarray(sections[:, None], dtype=np.float32))
+    p = sum(torch.softmax(net(x).float(), dim=1) for net in nets) / len(nets)
+    return p.numpy()  # (b, K, A, B)
+
+
+def _predict_block(ext: np.ndarray, predictor: Predictor, halo: int, chunks, block_id=None) -> np.ndarray:
+    """Winner and confidence of the block's own voxels, packed as ``winner << 16 | float16 bits``."""
+    lo, own = [], []
+    for axis, b in enumerate(block_id):
+        lo.append(0 if b == 0 else halo)
+        own.append(chunks[axis][b])
+    nets = predictor.nets()
+    ors = predictor.orientations
+    k = predictor.n_classes
+    partial = np.zeros((k, *own), dtype=np.float16) if len(ors) > 1 else None
+    out = np.zeros(own, dtype=np.uint32)
+    for n_o, o in enumerate(ors):
+        axis = AXIS[o]
+        last = n_o == len(ors) - 1
+        others = [a for a in range(3) if a != axis]
+        crop = tuple(slice(lo[a], lo[a] + own[a]) for a in others)
+        for start in range(0, own[axis], predictor.batch):
+            idx = list(range(start, min(own[axis], start + predictor.batch)))
+            sections = np.stack([np.take(ext, lo[axis] + i, axis=axis) for i in idx])
+            p = _probabilities(nets, sections)
+            for b, i in enumerate(idx):
+                where: list[Any] = [slice(None)] * 4
+                where[1 + axis] = i
+                pb = p[b][(slice(None), *crop)]
+                if not last:
+                    assert partial is not None
+                    partial[tuple(where)] += pb.astype(np.float16)
+                    continue
+                total = pb if partial is None else partial[tuple(where)].astype(np.float32) + pb
+                total /= len(ors)
+                winner = total.argmax(axis=0).astype(np.uint32) + 1
+                conf = total.max(axis=0).astype(np.float16).view(np.uint16).astype(np.uint32)
+                out[tuple(where[1:])] = (winner << 16) | conf
+    return out
+
+
+def predict_lazy(volume, predictor: Predictor, block: Sequence[int] = DEFAULT_BLOCK):
+    """(winner uint8, confidence float16) as lazy dask arrays over ``volume`` (normalised amplitudes)."""
+    import dask.array as da
+
+    x = volume if isinstance(volume, da.Array) else da.from_array(volume)
+    x = x.rechunk(block_chunks(x.shape, predictor.depth, block)).astype(np.float32)
+    halo = halo_for(predictor.depth)
+    ors = tuple(usable_orientations(predictor.orientations, x.shape))
+    if ors != predictor.orientations:
+        predictor = Predictor(**{**predictor.__dict__, "orientations": ors})
+    depth = {a: min(halo, x.shape[a]) if x.numblocks[a] > 1 else 0 for a in range(3)}
+    ext = da.overlap.overlap(x, depth=depth, boundary="none") if any(depth.values()) else x
+    shared = _shared(predictor)
+    packed = da.map_blocks(_predict_block, ext, shared, halo, x.chunks, chunks=x.chunks, dtype=np.uint32)
+    winner = (packed >> 16).astype(np.uint8)
+    conf = (packed & 0xFFFF).astype(np.uint16).view(np.float16)
+    return winner, conf
+
+
+def _shared(obj: Any) -> Any:
+    """One graph node for an object every block needs (the networks), not a copy per task."""
+    import dask
+
+    return dask.delayed(obj, pure=True, traverse=False)
+
+
+# ------------------------------------------------------------------------------------ growth
+def _dilate_axis(mask: np.ndarray, reach: int, axis: int) -> np.ndarray:
+    from scipy import ndimage
+
+    return ndimage.maximum_filter1d(mask, 2 * reach + 1, axis=axis, mode="constant", cval=0)
+
+
+def _reach_mask(own, reach: int):
+    """Box dilation of a lazy bool array by ``reach``: three 1-D passes, each with a halo on its axis."""
+    out = own.astype(np.uint8)
+    for axis in range(3):
+        if out.shape[axis] == 1:
+            continue
+        depth = {a: (min(reach, out.shape[axis] - 1) if a == axis else 0) for a in range(3)}
+        out = out.map_overlap(_dilate_axis, depth=depth, boundary="none", reach=reach, axis=axis, dtype=np.uint8)
+    return out.astype(bool)
+
+
+def _block_labels(start, winner, conf, thresholds: list[float], n_classes: int):
+    cand = winner.map_blocks(
+        lambda w, c: _candidates(w, c, thresholds), conf, dtype=np.uint8
+    )  # fmt: skip
+    return start.map_blocks(lambda s, c: np.where(s > 0, s, c), cand, dtype=np.uint8)
+
+
+def _components(labels: np.ndarray) -> tuple[np.ndarray, int]:
+    import cc3d
+
+    cc, n = cc3d.connected_components(np.ascontiguousarray(labels), connectivity=26, out_dtype=np.uint32,
+                                      return_N=True)  # fmt: skip
+    return cc, int(n)
+
+
+def _summarise_block(labels: np.ndarray, start: np.ndarray) -> dict[str, Any]:
+    """What the merge needs from a block: its component count, each component's class and
+    whether it holds a labelled voxel, and its six boundary planes of component numbers."""
+    cc, n = _components(labels)
+    cls = np.zeros(n + 1, dtype=np.uint8)
+    cls[cc.ravel()] = labels.ravel()
+    seeded = np.zeros(n + 1, dtype=bool)
+    seeded[cc[start > 0]] = True
+    seeded[0] = False
+    faces = {}
+    for axis in range(3):
+        faces[(axis, 0)] = np.take(cc, 0, axis=axis).copy()
+        faces[(axis, 1)] = np.take(cc, cc.shape[axis] - 1, axis=axis).copy()
+    return {"n": n, "cls": cls, "seeded": seeded, "faces": faces}
+
+
+def _merge(summaries: dict[tuple[int, ...], dict[str, Any]], numblocks: tuple[int, ...], chunks) -> dict:
+    """Union-find over components touching across block boundaries; a lookup table per block."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    order = list(itertools.product(*(range(n) for n in numblocks)))
+    offset, total = {}, 0
+    for b in order:
+        offset[b] = total
+        total += summaries[b]["n"] + 1
+    cls = np.concatenate([summaries[b]["cls"] for b in order])
+    seeded = np.concatenate([summaries[b]["seeded"] for b in order])
+    us, vs = [], []
+    for axis in range(3):
+        others = [a for a in range(3) if a != axis]
+        for r in range(numblocks[axis] - 1):
+            lo_plane = _plane(summaries, offset, numblocks, chunks, axis, r, 1, others)
+            hi_plane = _plane(summaries, offset, numblocks, chunks, axis, r + 1, 0, others)
+            a_all = np.where(lo_plane > 0, lo_plane, -1)
+            for d0, d1 in itertools.product((-1, 0, 1), repeat=2):
+                a = a_all
+                b = _shifted(hi_plane, d0, d1)
+                ok = (a >= 0) & (b >= 0)
+                a, b = a[ok], b[ok]
+                keep = (cls[a] > 0) & (cls[a] == cls[b])
+                us.append(a[keep])
+                vs.append(b[keep])
+    u = np.concatenate(us) if us else np.zeros(0, np.int64)
+    v = np.concatenate(vs) if vs else np.zeros(0, np.int64)
+    graph = coo_matrix((np.ones(len(u), dtype=np.int8), (u, v)), shape=(total, total))
+    _, group = connected_components(graph, directed=False)
+    grown_class = np.zeros(int(group.max()) + 1, dtype=np.uint8)
+    grown_class[group[seeded]] = cls[seeded]
+    final = grown_class[group]
+    return {b: final[offset[b] : offset[b] + summaries[b]["n"] + 1].copy() for b in order}
+
+
+def _plane(summaries, offset, numblocks, chunks, axis, row, side, others) -> np.ndarray:
+    """The whole boundary plane of component numbers (global) on one side of a block boundary."""
+    a0, a1 = others
+    plane = np.zeros((sum(chunks[a0]), sum(chunks[a1])), dtype=np.int64)
+    s0 = 0
+    for i, n0 in enumerate(chunks[a0]):
+        s1 = 0
+        for j, n1 in enumerate(chunks[a1]):
+            b = [0, 0, 0]
+            b[axis], b[a0], b[a1] = row, i, j
+            b = tuple(b)
+            face = summaries[b]["faces"][(axis, side)].astype(np.int64)
+            plane[s0 : s0 + n0, s1 : s1 + n1] = np.where(face > 0, face + offset[b], 0)
+            s1 += n1
+        s0 += n0
+    return plane
+
+
+def _shifted(plane: np.ndarray, d0: int, d1: int) -> np.ndarray:
+    """``plane[i + d0, j + d1]`` with -1 outside (and for background), same shape as ``plane``."""
+    out = np.full(plane.shape, -1, dtype=np.int64)
+    n0, n1 = plane.shape
+    src = plane[max(0, d0) : n0 + min(0, d0), max(0, d1) : n1 + min(0, d1)]
+    out[max(0, -d0) : n0 + min(0, -d0), max(0, -d1) : n1 + min(0, -d1)] = np.where(src > 0, src, -1)
+    return out
+
+
+def _write_block(labels: np.ndarray, luts: dict, block_id=None) -> np.ndarray:
+    cc, _ = _components(labels)
+    return np.take(luts[tuple(block_id)], cc)
+
+
+def grow_lazy(
+    seeds,
+    winner,
+    confidence,
+    thresholds: Sequence[float],
+    *,
+    max_reach: int = 1024,
+    previous=None,
+):
+    """Radius-1 growth as a dask array, equal to ``grow.grow_connected`` on the same inputs.
+
+    The first pass is computed here (block summaries are small), so this returns once the merge
+    is known; the result's blocks are computed when it is stored.
+    """
+    import dask
+    import dask.array as da
+
+    w = winner if isinstance(winner, da.Array) else da.from_array(winner)
+    chunks = w.chunks
+    conf = da.asarray(confidence).rechunk(chunks)
+    seeds_d = da.asarray(seeds).astype(np.uint8).rechunk(chunks)
+    start = seeds_d if previous is None else da.asarray(previous).astype(np.uint8).rechunk(chunks)
+    if previous is not None:
+        start = da.where(seeds_d > 0, seeds_d, start)
+    n_classes = int(max(int(start.max().compute()), int(w.max().compute())))
+    ts = [float(thresholds[min(c, len(thresholds) - 1)]) for c in range(max(1, n_classes))]
+    labels = _block_labels(start, w, conf, ts, n_classes)
+    if max_reach < max(w.shape) - 1:
+        for c in range(1, n_classes + 1):
+            near = _reach_mask(start == c, max_reach)
+            labels = da.where((labels == c) & (start == 0) & ~near, np.uint8(0), labels)
+    labels = labels.rechunk(chunks)
+    blocks = labels.to_delayed()
+    starts = start.to_delayed()
+    index = list(itertools.product(*(range(n) for n in labels.numblocks)))
+    tasks = [dask.delayed(_summarise_block)(blocks[b], starts[b]) for b in index]
+    summaries = dict(zip(index, dask.compute(*tasks), strict=True))
+    luts = _merge(summaries, labels.numblocks, chunks)
+    return labels.map_blocks(_write_block, _shared(luts), dtype=np.uint8)
+
+
+# ------------------------------------------------------------------------------------ storage
+def store_zarr(path: str | Path, arrays: dict[str, Any], attrs: dict[str, Any] | None = None) -> Path:
+    """Compute lazy arrays into one Zarr group, atomically (a failed run leaves the old store)."""
+    import dask.array as da
+    import zarr
+
+    from ..io.atomic import atomic_path
+
+    with atomic_path(path, directory=True) as tmp:
+        group = zarr.open_group(str(tmp), mode="w")
+        sources, targets = [], []
+        for name, arr in arrays.items():
+            arr = arr if isinstance(arr, da.Array) else da.from_array(arr)
+            chunks = tuple(c[0] for c in arr.chunks)
+            targets.append(group.create_array(name, shape=arr.shape, chunks=chunks, dtype=arr.dtype))
+            sources.append(arr)
+        if attrs:
+            group.attrs.update(attrs)
+        da.store(sources, targets, lock=False)
+    return Path(path)
