@@ -107,13 +107,14 @@ class Predictor:
     states: list[dict[str, torch.Tensor]]
     orientations: tuple[str, ...]
     batch: int = 8
+    device: str = "cpu"  # "cuda": a worker's GPU when it has one, else its CPU
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @classmethod
-    def from_nets(cls, nets, n_classes: int, config, orientations: Sequence[str]) -> Predictor:
+    def from_nets(cls, nets, n_classes: int, config, orientations: Sequence[str], device: str = "cpu") -> Predictor:
         states = [{k: v.detach().cpu().clone() for k, v in net.state_dict().items()} for net in nets]
         return cls(n_classes, config.depth, config.width, config.norm, states, tuple(orientations),
-                   batch=config.inference_batch)  # fmt: skip
+                   batch=config.inference_batch, device=device)  # fmt: skip
 
     def nets(self):
         with _NETS_LOCK:
@@ -121,11 +122,12 @@ class Predictor:
             if nets is None:
                 from .unet import UNet
 
+                dev = torch.device("cuda" if self.device == "cuda" and torch.cuda.is_available() else "cpu")
                 nets = []
                 for sd in self.states:
                     net = UNet(self.n_classes, depth=self.depth, width=self.width, norm=self.norm)
                     net.load_state_dict(sd)
-                    nets.append(net.eval())
+                    nets.append(net.eval().to(dev))
                 _NETS.clear()  # one model at a time per worker: the last epoch's is stale
                 _NETS[self.token] = nets
             return nets
@@ -142,9 +144,10 @@ def usable_orientations(orientations: Sequence[str], shape: Sequence[int]) -> li
 
 @torch.no_grad()
 def _probabilities(nets, sections: np.ndarray) -> np.ndarray:
-    x = torch.from_numpy(np.ascontiguousarray(sections[:, None], dtype=np.float32))
+    dev = next(nets[0].parameters()).device
+    x = torch.from_numpy(np.ascontiguousarray(sections[:, None], dtype=np.float32)).to(dev)
     p = sum(torch.softmax(net(x).float(), dim=1) for net in nets) / len(nets)
-    return p.numpy()  # (b, K, A, B)
+    return p.cpu().numpy()  # (b, K, A, B)
 
 
 def _predict_block(ext: np.ndarray, predictor: Predictor, halo: int, chunks, block_id=None) -> np.ndarray:
@@ -388,3 +391,29 @@ def store_zarr(path: str | Path, arrays: dict[str, Any], attrs: dict[str, Any] |
             group.attrs.update(attrs)
         da.store(sources, targets, lock=False)
     return Path(path)
+
+
+def sample_by_class(labels, n_classes: int, per_block: int, seed: int) -> list[np.ndarray]:
+    """Up to ``per_block`` random flat positions of each class from every block: patch centres
+    for the label-update stage, without indexing every labelled voxel of a huge volume."""
+    import dask
+
+    offsets = [np.cumsum((0, *c))[:-1] for c in labels.chunks]
+    blocks = labels.to_delayed()
+
+    def pick(block: np.ndarray, origin: tuple[int, ...], rs: int) -> list[np.ndarray]:
+        rng = np.random.default_rng(rs)
+        out = []
+        for c in range(1, n_classes + 1):
+            local = np.flatnonzero(block == c)
+            if len(local) > per_block:
+                local = rng.choice(local, per_block, replace=False)
+            idx = np.unravel_index(local, block.shape)
+            out.append(np.ravel_multi_index(tuple(i + o for i, o in zip(idx, origin, strict=True)), labels.shape))
+        return out
+
+    index = list(itertools.product(*(range(n) for n in labels.numblocks)))
+    tasks = [dask.delayed(pick)(blocks[b], tuple(int(offsets[a][b[a]]) for a in range(3)), seed + k)
+             for k, b in enumerate(index)]  # fmt: skip
+    picked = dask.compute(*tasks)
+    return [np.sort(np.concatenate([p[c] for p in picked])).astype(np.int64) for c in range(n_classes)]

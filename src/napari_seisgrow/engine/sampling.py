@@ -29,11 +29,6 @@ def _index_by_class(labels: np.ndarray) -> list[np.ndarray]:
     return [ix for ix in found if len(ix)]
 
 
-def _section(arr: np.ndarray, orientation: str, index: int) -> np.ndarray:
-    axis = AXIS[orientation]
-    return np.take(arr, index, axis=axis)
-
-
 class PatchSampler:
     """Draws training patches; owns no labels, it is handed the current ones every epoch."""
 
@@ -52,10 +47,16 @@ class PatchSampler:
         ``seeds`` (the painted part of ``labels``) are indexed apart: once grown labels outnumber
         them a thousand to one, a share of patches is still centred on what the interpreter painted.
         """
+        by_class = _index_by_class(labels)
+        self.set_sources(labels, weights, by_class, _index_by_class(seeds) if seeds is not None else [])
+
+    def set_sources(self, labels, weights, by_class: list[np.ndarray], seeds_by_class: list[np.ndarray]) -> None:
+        """Labels and weights as anything sliceable (arrays, memory maps, lazy stores), with the
+        flat indices of labelled voxels per class to centre patches on (all of them, or a sample)."""
         self.labels = labels
         self.weights = weights
-        self._by_class = _index_by_class(labels)
-        self._seeds_by_class = _index_by_class(seeds) if seeds is not None else []
+        self._by_class = [ix for ix in by_class if len(ix)]
+        self._seeds_by_class = [ix for ix in seeds_by_class if len(ix)]
 
     def _patch_shape(self, orientation: str) -> tuple[int, int]:
         shape = [s for k, s in enumerate(self.volume.shape) if k != AXIS[orientation]]
@@ -85,8 +86,11 @@ class PatchSampler:
         sl = (slice(starts[0], starts[0] + pa), slice(starts[1], starts[1] + pb))
         return sl
 
-    def _take(self, arr: np.ndarray, orientation: str, index: int, sl) -> np.ndarray:
-        return _section(arr, orientation, index)[sl]
+    def _take(self, arr, orientation: str, index: int, sl) -> np.ndarray:
+        """One patch of a section, read by slicing: a lazy volume reads only those samples."""
+        where = list(sl)
+        where.insert(AXIS[orientation], index)
+        return np.asarray(arr[tuple(where)])
 
     def labelled_batch(self, n: int) -> Batch:
         assert self.labels is not None and self.weights is not None

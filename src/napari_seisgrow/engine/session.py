@@ -52,19 +52,16 @@ class Session:
         cfg = self.config
         data = volume.data if isinstance(volume, Volume) else volume
         self.geometry = volume.geometry if isinstance(volume, Volume) else None
-        self.x, self.amplitude_scale = normalise(data, cfg.clip_percentile)
-        self.seeds = check_seeds(seeds, self.x.shape)
-        self.n_classes = int(self.seeds.max())
         self.device = resolve_device(cfg.device)
         self.device_name = describe(self.device)
         self.rng = np.random.default_rng(cfg.seed)
-        self.train_seeds, self.holdout = split_holdout(self.seeds, cfg.holdout_fraction, self.rng)
+        self._prepare(data, seeds)
         self.nets = [self._build_net(cfg.seed * 2 + k) for k in (1, 2)]
         params = [p for net in self.nets for p in net.parameters()]
         self.optimizer = Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.sampler = PatchSampler(self.x, cfg, self.rng)
         self.epoch = 0
-        self.grown: np.ndarray = np.array(self.seeds)  # the last good grown labels
+        self.grown: Any = self._initial_labels()  # the last good grown labels
         self.winner: np.ndarray | None = None
         self.confidence: np.ndarray | None = None
         self.history: list[dict[str, Any]] = []
@@ -73,6 +70,18 @@ class Session:
         self._notes: list[str] = []
 
     # ----------------------------------------------------------------- construction helpers
+    def _prepare(self, data: Any, seeds: Any) -> None:
+        """Amplitudes, seeds and the held-out strokes: ``x``, ``amplitude_scale``, ``seeds``,
+        ``n_classes``, ``train_seeds`` and ``holdout``, all in memory."""
+        cfg = self.config
+        self.x, self.amplitude_scale = normalise(data, cfg.clip_percentile)
+        self.seeds = check_seeds(seeds, self.x.shape)
+        self.n_classes = int(self.seeds.max())
+        self.train_seeds, self.holdout = split_holdout(self.seeds, cfg.holdout_fraction, self.rng)
+
+    def _initial_labels(self) -> Any:
+        return np.array(self.seeds)
+
     def _build_net(self, seed: int) -> UNet:
         torch.manual_seed(seed)
         cfg = self.config
@@ -133,13 +142,17 @@ class Session:
         weights = np.where(seeds > 0, 1.0, np.where(grown > 0, self.config.grown_weight, 0.0)).astype(np.float32)
         return grown, weights
 
+    def _set_training_labels(self, stage: str) -> np.ndarray:
+        """Hand the sampler this stage's labels; returns the labelled voxels per class."""
+        labels, weights = self._training_labels(stage)
+        self.sampler.set_labels(labels, weights, self.train_seeds if stage == "grow" else None)
+        return np.bincount(labels[labels > 0].ravel(), minlength=self.n_classes + 1)[1:]
+
     def _run_epoch(self, epoch: int) -> EpochReport | None:
         cfg = self.config
         t0 = time.perf_counter()
         stage = cfg.stage(epoch)
-        labels, weights = self._training_labels(stage)
-        self.sampler.set_labels(labels, weights, self.train_seeds if stage == "grow" else None)
-        counts = np.bincount(labels[labels > 0].ravel(), minlength=self.n_classes + 1)[1:]
+        counts = self._set_training_labels(stage)
         alpha = torch.from_numpy(class_weights(counts, cfg.max_class_weight)) if cfg.class_balance == "labels" else None
         sup_total = cps_total = 0.0
         lam = 0.0
@@ -360,10 +373,12 @@ class Session:
             "history": self.history,
         }
         (d / "meta.json").write_text(json.dumps(meta, indent=2, default=int))
-        arrays = {"grown": self.grown, "winner": self.winner, "confidence": self.confidence}
-        for name, arr in arrays.items():
+        for name, arr in self._checkpoint_arrays().items():
             if arr is not None:
                 np.save(d / f"{name}.npy", arr, allow_pickle=False)
+
+    def _checkpoint_arrays(self) -> dict[str, Any]:
+        return {"grown": self.grown, "winner": self.winner, "confidence": self.confidence}
 
     @classmethod
     def resume(cls, directory: str | Path, volume: Any, seeds: Any, **overrides: Any) -> Session:
