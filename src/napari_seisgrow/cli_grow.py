@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import provenance
+from .engine.memory import fits_in_memory
 from .engine.report import EpochReport
 from .io import SeisgrowError, load_volume, read_labels, write_labels
 from .io.atomic import atomic_path, check_output_path
@@ -78,16 +79,26 @@ def cmd_grow(args: argparse.Namespace) -> int:
         check_output_path(args.report, args.volume, args.seeds)
     cfg = _config(args)
     options = {"iline": args.iline, "xline": args.xline} if is_segy_path(args.volume) else {}
-    volume = load_volume(args.volume, **options)
-    seeds = read_labels(args.seeds)
+    volume = load_volume(args.volume, lazy=True, **options)  # headers only, until we know how to train
+    blockwise = args.blockwise or args.scheduler is not None
+    if not blockwise and not fits_in_memory(volume.shape):
+        blockwise = True
+        print(f"seisgrow: a {'x'.join(map(str, volume.shape))} volume does not fit in this machine's memory "
+              "for an in-memory run; running blockwise", file=sys.stderr)  # fmt: skip
     started = time.perf_counter()
-    if args.resume:
-        if args.config or args.profile != "default":
-            raise SeisgrowError("--resume continues with the checkpoint's settings; change them with --set instead")
-        session = Session.resume(args.resume, volume, seeds, **_overrides(args))
+    if blockwise:
+        session = _blockwise_session(args, volume, cfg, out)
     else:
-        session = Session(volume, seeds, cfg)
-    print(f"seisgrow: training on {session.device_name}, {session.config.epochs} epochs", file=sys.stderr)
+        volume = load_volume(args.volume, **options)
+        seeds = read_labels(args.seeds)
+        if args.resume:
+            if args.config or args.profile != "default":
+                raise SeisgrowError("--resume continues with the checkpoint's settings; change them with --set instead")
+            session = Session.resume(args.resume, volume, seeds, **_overrides(args))
+        else:
+            session = Session(volume, seeds, cfg)
+    where = f"; blocks on {session.where}" if blockwise else ""
+    print(f"seisgrow: training on {session.device_name}{where}, {session.config.epochs} epochs", file=sys.stderr)
     progress = ProgressBar()
     interrupted = False
     failure: BaseException | None = None
@@ -130,6 +141,23 @@ def cmd_grow(args: argparse.Namespace) -> int:
     return 130 if interrupted else 0
 
 
+def _blockwise_session(args: argparse.Namespace, volume, cfg, out: Path):
+    from .engine.blockwise import DEFAULT_BLOCK, scheduler
+    from .engine.session_blockwise import Blockwise, BlockwiseSession
+
+    if args.resume:
+        raise SeisgrowError("--resume is for in-memory runs; a blockwise run starts again from its seeds")
+    work = Path(args.work) if args.work else out.with_name(out.name + ".seisgrow-work")
+    check_output_path(work, args.volume, args.seeds)
+    options = Blockwise(work, scheduler=args.scheduler, workers=args.workers,
+                        block=tuple(args.block) if args.block else DEFAULT_BLOCK)  # fmt: skip
+    with scheduler(options.scheduler, options.workers) as where:  # fail early on a wrong address
+        pass
+    session = BlockwiseSession(volume, read_labels(args.seeds, lazy=True), cfg, blockwise=options)
+    session.where = where
+    return session
+
+
 def add_grow_parser(sub) -> None:
     p = sub.add_parser("grow", help="grow labels through a volume from painted seeds")
     p.add_argument("volume", help="amplitudes: .sgy/.segy, .npy or .zarr")
@@ -144,6 +172,17 @@ def add_grow_parser(sub) -> None:
     p.add_argument("--report", help="write every epoch's figures to this JSON file")
     p.add_argument("--checkpoint", help="save a checkpoint to this folder after every epoch")
     p.add_argument("--resume", help="continue from a checkpoint folder")
+    p.add_argument(
+        "--blockwise", action="store_true",
+        help="keep the volume on disk: train from patches, predict and grow block by block on dask into Zarr "
+        "stores (chosen by itself when the volume does not fit in memory)",
+    )  # fmt: skip
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the blockwise passes on a dask.distributed cluster (tcp://HOST:PORT); implies --blockwise")
+    p.add_argument("--workers", type=int, default=None, help="local threads for the blockwise passes (default 1)")
+    p.add_argument("--block", type=int, nargs=3, metavar=("IL", "XL", "T"),
+                   help="block size of the blockwise passes (default 128 128 512)")  # fmt: skip
+    p.add_argument("--work", help="folder for the blockwise Zarr stores (default: OUTPUT.seisgrow-work)")
     p.add_argument("--iline", type=int, default=189)
     p.add_argument("--xline", type=int, default=193)
     p.set_defaults(func=cmd_grow)

@@ -34,6 +34,7 @@ from .grow import _candidates
 from .sampling import AXIS
 
 DEFAULT_BLOCK = (128, 128, 512)
+CONNECT_TIMEOUT = "10s"
 
 
 def receptive_radius(depth: int) -> int:
@@ -84,7 +85,7 @@ def scheduler(address: str | None = None, workers: int | None = None) -> Iterato
         except ImportError as exc:
             raise SeisgrowError("a cluster address needs dask.distributed: pip install distributed") from exc
         try:
-            client = Client(address, timeout="20s", set_as_default=False)
+            client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError) as exc:
             raise SeisgrowError(f"could not reach the dask scheduler at {address}: {exc}") from exc
         with client, dask.config.set(scheduler=client):

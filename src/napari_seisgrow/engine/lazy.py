@@ -88,6 +88,9 @@ class Amplitudes:
 
     def __getitem__(self, index: Any) -> np.ndarray:
         a = np.asarray(self.source[index], dtype=np.float32) / np.float32(self.scale)
+        if not (np.isfinite(a.min(initial=0.0)) and np.isfinite(a.max(initial=0.0))):
+            where = _where(index)
+            raise SeisgrowError(f"the volume has NaN or infinite amplitudes (in {where}); fix or mask them first")
         return np.clip(a, -1.0, 1.0, out=a)
 
     def to_dask(self, chunks: Any = "auto"):
@@ -96,6 +99,20 @@ class Amplitudes:
         if _is_dask(self.source):
             return da.clip(self.source.astype(np.float32) / np.float32(self.scale), -1.0, 1.0)
         return da.from_array(self, chunks=chunks, asarray=False, fancy=False)
+
+
+def _where(index: Any) -> str:
+    parts = index if isinstance(index, tuple) else (index,)
+    names = ("inline", "crossline", "sample")
+    shown = []
+    for name, i in zip(names, parts, strict=False):
+        if isinstance(i, slice) and i.stop is None:
+            shown.append(f"all {name}s")
+        elif isinstance(i, slice):
+            shown.append(f"{name} indices {i.start or 0}..{i.stop - 1}")
+        else:
+            shown.append(f"{name} index {i}")
+    return ", ".join(shown)
 
 
 @dataclass

@@ -23,22 +23,30 @@ __all__ = [
 ]
 
 
-def load_volume(path: str | Path, **options: Any) -> Volume:
+def load_volume(path: str | Path, *, lazy: bool = False, **options: Any) -> Volume:
     """Open a seismic volume by extension: .sgy/.segy, .npy or .zarr.
 
     SEG-Y options: ``iline``/``xline`` (header byte locations, default 189/193), ``domain``
     ("time" or "depth"), ``endian`` (detected when omitted).
+
+    ``lazy``: read nothing but headers now; the data is an array-like read when sliced (a
+    SEG-Y trace map, a .npy memory map, a Zarr array), for volumes larger than memory. NaN
+    amplitudes are then found where they are read, not up front.
     """
     p = Path(path)
     name = p.name.lower()
     if not p.exists():
         raise SeisgrowError(f"{p} does not exist")
     if is_segy_path(p):
+        if lazy:
+            from .segy_lazy import open_segy_lazy
+
+            return open_segy_lazy(p, **options)
         return read_segy(p, **options)
     if name.endswith(".npy"):
-        return read_npy(p)
+        return read_npy(p, lazy=lazy)
     if name.endswith(".zarr"):
-        return read_zarr(p)
+        return read_zarr(p, lazy=lazy)
     raise SeisgrowError(f"{p.name}: unsupported volume type; use .sgy, .segy, .npy or .zarr")
 
 
@@ -65,11 +73,18 @@ def validate_labels(labels: Any, shape: tuple[int, ...], what: str = "labels") -
 
 def write_labels(path: str | Path, labels: Any, geometry: Geometry | None = None) -> Path:
     """Write labels atomically by extension; SEG-Y is written like the geometry's source file."""
+    from .arrays import is_lazy
+
     p = Path(path)
     name = p.name.lower()
-    arr = np.asarray(labels)
-    if geometry is not None:
-        arr = validate_labels(arr, geometry.shape)
+    if is_lazy(labels):  # from a blockwise run: already checked uint8 labels, written block by block
+        arr = labels
+        if geometry is not None and tuple(arr.shape) != tuple(geometry.shape):
+            raise SeisgrowError(f"labels have shape {tuple(arr.shape)} but the volume is {tuple(geometry.shape)}")
+    else:
+        arr = np.asarray(labels)
+        if geometry is not None:
+            arr = validate_labels(arr, geometry.shape)
     inputs = [geometry.source] if geometry is not None and geometry.source else []
     if is_segy_path(p):
         if geometry is None:

@@ -40,7 +40,7 @@ def check_finite(data: Any, name: str) -> None:
             raise SeisgrowError(f"{name} has NaN or infinite amplitudes (inline index {bad}); fix or mask them first")
 
 
-def read_npy(path: str | Path) -> Volume:
+def read_npy(path: str | Path, lazy: bool = False) -> Volume:
     path = Path(path)
     try:
         arr = np.load(path, mmap_mode="r", allow_pickle=False)
@@ -49,6 +49,8 @@ def read_npy(path: str | Path) -> Volume:
     arr = _as_3d(arr, path.name)
     if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
         raise SeisgrowError(f"{path.name} holds {arr.dtype} values, not amplitudes")
+    if lazy:
+        return Volume(data=arr, geometry=_geometry_from_sidecar(path, arr.shape))
     if arr.dtype != np.float32:
         arr = np.asarray(arr, dtype=np.float32)
     check_finite(arr, path.name)
@@ -74,7 +76,7 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def read_zarr(path: str | Path) -> Volume:
+def read_zarr(path: str | Path, lazy: bool = False) -> Volume:
     import zarr
 
     path = Path(path)
@@ -89,7 +91,8 @@ def read_zarr(path: str | Path) -> Volume:
 
         data = da.from_zarr(arr).astype(np.float32)
     data = _as_3d(data, path.name)
-    check_finite(data, path.name)
+    if not lazy:
+        check_finite(data, path.name)
     geometry = Geometry.default(data.shape, source=path.resolve())
     if geom_dict:
         try:
@@ -101,11 +104,24 @@ def read_zarr(path: str | Path) -> Volume:
     return Volume(data=data, geometry=geometry)
 
 
+def is_lazy(array: Any) -> bool:
+    """A dask array (e.g. labels in a Zarr store from a blockwise run): written block by block."""
+    return type(array).__module__.startswith("dask.")
+
+
 def write_npy(path: str | Path, array: np.ndarray, geometry: Geometry | None = None, *inputs) -> Path:
     out = check_output_path(path, *inputs)
     with atomic_path(out) as tmp:
-        with open(tmp, "wb") as fh:
-            np.save(fh, np.asarray(array), allow_pickle=False)
+        if is_lazy(array):
+            import dask.array as da
+
+            target = np.lib.format.open_memmap(tmp, mode="w+", dtype=array.dtype, shape=array.shape)
+            da.store(array, target, lock=False)
+            target.flush()
+            del target
+        else:
+            with open(tmp, "wb") as fh:
+                np.save(fh, np.asarray(array), allow_pickle=False)
     side = out.with_name(out.name + ".json")
     if geometry is not None:
         with atomic_path(side) as tmp:
@@ -119,32 +135,39 @@ def write_zarr(path: str | Path, array: np.ndarray, geometry: Geometry | None = 
     import zarr
 
     out = check_output_path(path, *inputs)
-    array = np.asarray(array)
+    array = array if is_lazy(array) else np.asarray(array)
     chunks = tuple(min(s, c) for s, c in zip(array.shape, (64, 64, 256), strict=False))
     with atomic_path(out, directory=True) as tmp:
         z = zarr.open_array(str(tmp), mode="w", shape=array.shape, chunks=chunks, dtype=array.dtype)
-        z[...] = array
+        if is_lazy(array):
+            import dask.array as da
+
+            da.store(array.rechunk(chunks), z, lock=False)
+        else:
+            z[...] = array
         if geometry is not None:
             z.attrs[GEOMETRY_ATTR] = geometry.to_dict()
     return out
 
 
-def read_labels(path: str | Path) -> np.ndarray:
-    """Seeds or labels: integers, 0 = unlabelled, read fully (they are small next to amplitudes)."""
+def read_labels(path: str | Path, lazy: bool = False) -> Any:
+    """Seeds or labels: integers, 0 = unlabelled, read fully (they are small next to amplitudes),
+    or with ``lazy`` as a memory map or Zarr array that is read when sliced."""
     path = Path(path)
     if not path.exists():
         raise SeisgrowError(f"{path} does not exist")
     name = path.name.lower()
     if name.endswith(".npy"):
         try:
-            arr = np.load(path, allow_pickle=False)
+            arr = np.load(path, allow_pickle=False, mmap_mode="r" if lazy else None)
         except (OSError, ValueError) as exc:
             raise SeisgrowError(f"{path.name} could not be read as a NumPy array") from exc
     elif name.endswith(".zarr"):
         import zarr
 
         try:
-            arr = np.asarray(zarr.open_array(str(path), mode="r")[...])
+            arr = zarr.open_array(str(path), mode="r")
+            arr = arr if lazy else np.asarray(arr[...])
         except Exception as exc:
             raise SeisgrowError(f"{path.name} could not be read as a Zarr array") from exc
     else:

@@ -358,7 +358,8 @@ def write_segy_like(path: str | Path, labels, geometry: Geometry) -> Path:
     if not src.is_file():
         raise SeisgrowError(f"source SEG-Y {src} is gone; cannot write labels like it")
     out = check_output_path(path, src)
-    labels = np.asarray(labels)
+    if not hasattr(labels, "dask"):
+        labels = np.asarray(labels)
     if labels.shape != geometry.shape:
         raise SeisgrowError(f"labels have shape {labels.shape} but {src.name} is {geometry.shape}")
     if geometry.trace_index is None:
@@ -366,15 +367,15 @@ def write_segy_like(path: str | Path, labels, geometry: Geometry) -> Path:
         if labels.shape != geometry.shape:
             raise SeisgrowError(f"labels have shape {labels.shape} but {src.name} is {geometry.shape}")
     rng = _INT_RANGES.get(geometry.sample_format or "")
-    if rng is not None and labels.size and (labels.min() < rng[0] or labels.max() > rng[1]):
-        raise SeisgrowError(
-            f"label values {labels.min()}..{labels.max()} do not fit {src.name}'s {geometry.sample_format} samples"
-        )
+    if rng is not None and labels.size:
+        lo, hi = int(labels.min()), int(labels.max())
+        if lo < rng[0] or hi > rng[1]:
+            raise SeisgrowError(f"label values {lo}..{hi} do not fit {src.name}'s {geometry.sample_format} samples")
     ti = geometry.trace_index
     cells = np.argwhere(ti >= 0)
     order = np.argsort(ti[ti >= 0])
     cells = cells[order]
-    flat_labels = labels.reshape(-1, labels.shape[-1])
+    inline_of = _InlineCache(labels)
     flat_cells = cells[:, 0] * ti.shape[1] + cells[:, 1]
     with atomic_path(out) as tmp:
         shutil.copyfile(src, tmp)
@@ -383,11 +384,26 @@ def write_segy_like(path: str | Path, labels, geometry: Geometry) -> Path:
             if f.tracecount != len(cells):
                 raise SeisgrowError(f"{src.name} changed since it was read ({f.tracecount} traces); reload it")
             dtype = np.asarray(f.trace.raw[0]).dtype
+            n_xl = ti.shape[1]
             for k, cell in enumerate(flat_cells):
-                f.trace[k] = flat_labels[cell].astype(dtype, copy=False)
+                i, j = divmod(int(cell), n_xl)
+                f.trace[k] = inline_of(i)[j].astype(dtype, copy=False)
         finally:
             f.close()
     return out
+
+
+class _InlineCache:
+    """One inline of labels at a time: lazy labels (a blockwise run's store) are read inline by
+    inline in trace order instead of whole."""
+
+    def __init__(self, labels) -> None:
+        self.labels, self.index, self.block = labels, -1, None
+
+    def __call__(self, i: int) -> np.ndarray:
+        if i != self.index:
+            self.index, self.block = i, np.asarray(self.labels[i])
+        return self.block
 
 
 def is_segy_path(path: str | Path) -> bool:

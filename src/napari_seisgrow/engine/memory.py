@@ -1,0 +1,38 @@
+"""Whether an in-memory session fits this machine, from the memory it was measured to need."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import numpy as np
+
+# Peak private memory of an in-memory session per voxel (benchmarks/memory.py: the normalised
+# float32 copy, seeds and labels in uint8, float16 class sums during inference, growth's uint32
+# component numbers), rounded up.
+IN_MEMORY_BYTES_PER_VOXEL = 24
+USABLE_FRACTION = 0.8
+
+
+def available_memory() -> int:
+    """Bytes the system can give without swapping (MemAvailable), else free physical memory."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62  # unknown: assume it fits, as before this check existed
+
+
+def in_memory_bytes(shape: Sequence[int]) -> int:
+    return int(np.prod(shape, dtype=np.int64)) * IN_MEMORY_BYTES_PER_VOXEL
+
+
+def fits_in_memory(shape: Sequence[int], available: int | None = None) -> bool:
+    avail = available_memory() if available is None else available
+    return in_memory_bytes(shape) <= USABLE_FRACTION * avail

@@ -1,0 +1,166 @@
+"""A SEG-Y volume read on demand: only the traces a slice touches leave the disk.
+
+For volumes larger than memory. Trace headers are read once (the inline and crossline words,
+as strided views of a memory map) to place every trace on the survey grid; samples are read
+when sliced, through a memory map opened in whichever process slices (the object pickles as
+its path, so dask cluster workers read the file themselves). Every fixed-length sample format
+is supported, IBM floats included (converted with numpy); files with variable trace lengths
+need the eager reader.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import SeisgrowError
+from .geometry import SAMPLE_FORMATS, Geometry, Volume
+from .segy import (
+    BINARY_HEADER_BYTES,
+    DIRECT_DTYPES,
+    TEXT_HEADER_BYTES,
+    TRACE_HEADER_BYTES,
+    _DirectTraces,
+    _grid_from_numbers,
+    _open,
+    _segyio,
+    detect_endian,
+)
+
+IBM_FLOAT = 1
+
+
+def ibm_to_float32(words: np.ndarray) -> np.ndarray:
+    """IBM System/360 single floats (as native uint32 words) to IEEE float32.
+
+    value = (-1)^sign * 0.mantissa (24 bits) * 16^(exponent - 64); computed in float64, where
+    every IBM single is exact, then rounded once to float32.
+    """
+    w = np.asarray(words, dtype=np.uint32)
+    mant = (w & 0x00FFFFFF).astype(np.float64)
+    exp = ((w >> 24) & 0x7F).astype(np.int32)
+    value = np.ldexp(mant, 4 * (exp - 64) - 24)
+    return np.where(w >> 31, -value, value).astype(np.float32)
+
+
+class SegyTraces:
+    """Array-like (inline, crossline, sample) float32 view of a SEG-Y file; dead cells read as 0."""
+
+    def __init__(self, path: str | Path, data_start: int, n_traces: int, ns: int, fmt_code: int, endian: str,
+                 trace_index: np.ndarray) -> None:  # fmt: skip
+        self.path = str(path)
+        self.data_start, self.n_traces, self.ns, self.fmt_code, self.endian = data_start, n_traces, ns, fmt_code, endian
+        self.trace_index = trace_index
+        self.shape = (trace_index.shape[0], trace_index.shape[1], ns)
+        self.dtype = np.dtype(np.float32)
+        self.ndim = 3
+        self._samples: np.ndarray | None = None
+
+    @property
+    def sample_dtype(self) -> np.dtype:
+        kind = "u4" if self.fmt_code == IBM_FLOAT else DIRECT_DTYPES[self.fmt_code]
+        return np.dtype(kind).newbyteorder(">" if self.endian == "big" else "<")
+
+    def _records(self) -> np.ndarray:
+        if self._samples is None:
+            record = np.dtype([("header", f"V{TRACE_HEADER_BYTES}"), ("samples", self.sample_dtype, (self.ns,))])
+            mm = np.memmap(self.path, dtype=record, mode="r", offset=self.data_start, shape=(self.n_traces,))
+            self._samples = mm["samples"]
+        return self._samples
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_samples": None}
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return self[...].astype(dtype or self.dtype, copy=False)
+
+    def __getitem__(self, index: Any) -> np.ndarray:
+        index = _expand(index, 3)
+        squeeze = [k for k, i in enumerate(index) if isinstance(i, (int, np.integer))]
+        ii = np.atleast_1d(np.arange(self.shape[0])[index[0]])
+        jj = np.atleast_1d(np.arange(self.shape[1])[index[1]])
+        tt = np.atleast_1d(np.arange(self.ns)[index[2]])
+        cells = self.trace_index[np.ix_(ii, jj)]
+        live = cells >= 0
+        out = np.zeros((len(ii), len(jj), len(tt)), dtype=np.float32)
+        if live.any():
+            traces = cells[live]
+            order = np.argsort(traces, kind="stable")  # read the file forwards
+            raw = self._records()[traces[order]]
+            if len(tt) != self.ns or not np.array_equal(tt, np.arange(self.ns)):
+                raw = raw[:, tt]
+            values = ibm_to_float32(raw) if self.fmt_code == IBM_FLOAT else raw.astype(np.float32)
+            block = np.empty_like(values)
+            block[order] = values
+            out[live] = block
+        if squeeze:
+            out = out.squeeze(axis=tuple(squeeze))
+        return out
+
+
+def _expand(index: Any, ndim: int) -> tuple:
+    if not isinstance(index, tuple):
+        index = (index,)
+    if any(i is Ellipsis for i in index):
+        k = next(n for n, i in enumerate(index) if i is Ellipsis)
+        index = index[:k] + (slice(None),) * (ndim - len(index) + 1) + index[k + 1 :]
+    return tuple(index) + (slice(None),) * (ndim - len(index))
+
+
+def open_segy_lazy(
+    path: str | Path, *, iline: int = 189, xline: int = 193, domain: str = "time", endian: str | None = None
+) -> Volume:
+    """A Volume whose data is a SegyTraces: the grid and geometry now, the samples when sliced."""
+    segyio = _segyio()
+    path = Path(path)
+    if not path.is_file():
+        raise SeisgrowError(f"{path} does not exist or is not a file")
+    endian = endian or detect_endian(path)
+    f = _open(path, endian)
+    try:
+        if f.tracecount == 0:
+            raise SeisgrowError(f"{path.name} has no traces (textual/binary header only)")
+        ns = len(f.samples)
+        fmt_code = int(f.bin[segyio.BinField.Format])
+        if fmt_code != IBM_FLOAT and fmt_code not in DIRECT_DTYPES:
+            raise SeisgrowError(f"{path.name}: sample format {fmt_code} cannot be read lazily")
+        kind = "u4" if fmt_code == IBM_FLOAT else DIRECT_DTYPES[fmt_code]
+        dtype = np.dtype(kind).newbyteorder(">" if endian == "big" else "<")
+        data_start = TEXT_HEADER_BYTES + BINARY_HEADER_BYTES + TEXT_HEADER_BYTES * max(0, int(f.ext_headers))
+        if data_start + f.tracecount * (TRACE_HEADER_BYTES + ns * dtype.itemsize) != path.stat().st_size:
+            raise SeisgrowError(f"{path.name} has variable trace lengths or trailing bytes; it must be read whole")
+        words = _DirectTraces(path, data_start, f.tracecount, ns, dtype, endian)
+        il, xl = words.word(iline, f), words.word(xline, f)
+        if il is None or xl is None:  # 2-byte fields: segyio reads them
+            il, xl = f.attributes(iline)[:], f.attributes(xline)[:]
+        il, xl = np.asarray(il, dtype=np.int64), np.asarray(xl, dtype=np.int64)
+        inlines, crosslines, trace_index = _grid_from_numbers(f, path, il, xl, iline, xline)
+        samples = np.asarray(f.samples, dtype=np.float64)
+        dt = float(segyio.tools.dt(f, fallback_dt=4000.0)) / 1000.0
+    except SeisgrowError:
+        raise
+    except (RuntimeError, OSError, IndexError, ValueError) as exc:
+        raise SeisgrowError(f"{path.name} could not be read as SEG-Y: {str(exc).splitlines()[0]}") from exc
+    finally:
+        f.close()
+    traces = SegyTraces(path, data_start, len(il), ns, fmt_code, endian, trace_index)
+    geometry = Geometry(
+        inlines=inlines,
+        crosslines=crosslines,
+        samples=samples,
+        sample_interval=dt,
+        sample_unit="m" if domain == "depth" else "ms",
+        domain=domain,
+        iline_byte=iline,
+        xline_byte=xline,
+        sample_format=SAMPLE_FORMATS.get(fmt_code, str(fmt_code)),
+        endian=endian,
+        source=str(path.resolve()),
+        trace_index=trace_index,
+    )
+    return Volume(data=traces, geometry=geometry)
