@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/memory.py --sizes 64 128 256 --modes blockwise
 
 For each size: a synthetic volume saved as .npy, seeds on 3 inlines, then one epoch of the
-default config (2 steps, so inference and growth dominate), in its own process, for the
+default config in the label-update stage (grown labels feed training; 2 steps, so inference,
+growth and the final completion dominate), in its own process, for the
 in-memory Session ("memory") and the BlockwiseSession ("blockwise": the volume stays on disk,
 prediction and labels go to Zarr stores block by block on local threads). Peak memory is private
 (anonymous) memory, sampled every 5 ms, above its level before the session, in bytes per voxel
@@ -56,7 +57,7 @@ with open("/proc/self/clear_refs", "w") as fh:
 base, base_anon = status("VmRSS:"), status("RssAnon:")
 threading.Thread(target=watch, daemon=True).start()
 t = time.perf_counter()
-cfg = GrowConfig(epochs=1, steps_per_epoch=2)
+cfg = GrowConfig(epochs=1, warmup_epochs=0, cps_epochs=0, steps_per_epoch=2)  # the label-update stage: the most held
 if {mode!r} == "memory":
     session = Session(load_volume(path), np.load(path + ".seeds.npy"), cfg)
 else:

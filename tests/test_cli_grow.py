@@ -191,3 +191,41 @@ def test_ctrl_c_writes_the_last_epochs_labels_and_exits_130(tmp_path, npy_inputs
     grown = np.load(out)
     seeded = np.load(seeds) > 0
     np.testing.assert_array_equal(grown[seeded], np.load(seeds)[seeded])
+
+
+def test_grow_blockwise_keeps_the_volume_on_disk_and_writes_labels(tmp_path, npy_inputs, tiny_json, tiny_seeds, capsys):
+    vol, seeds = npy_inputs
+    out = tmp_path / "grown.zarr"
+    code = main(["grow", str(vol), str(seeds), "-o", str(out), "--config", str(tiny_json), "--blockwise",
+                 "--block", "8", "12", "16", "--workers", "2", "--set", "fill_final=true"])  # fmt: skip
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "blocks on dask local threads (2)" in err and "epoch 2/2" in err
+    from napari_seisgrow.io import read_labels
+
+    grown = read_labels(out)
+    m = tiny_seeds > 0
+    np.testing.assert_array_equal(grown[m], tiny_seeds[m])
+    assert (grown > 0).mean() > 0.5
+    work = tmp_path / "grown.zarr.seisgrow-work"
+    assert (work / "labels.zarr").is_dir() and (work / "prediction.zarr").is_dir()
+
+
+def test_a_volume_too_big_for_memory_runs_blockwise_by_itself(tmp_path, npy_inputs, tiny_json, capsys, monkeypatch):
+    from napari_seisgrow.engine import memory
+
+    vol, seeds = npy_inputs
+    monkeypatch.setattr(memory, "available_memory", lambda: 1000)  # a machine with 1 kB free
+    out = tmp_path / "grown.npy"
+    assert main(["grow", str(vol), str(seeds), "-o", str(out), "--config", str(tiny_json), "--work",
+                 str(tmp_path / "w")]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "does not fit in this machine's memory" in err and "running blockwise" in err
+    assert np.load(out).shape == np.load(vol).shape and (tmp_path / "w" / "labels.zarr").is_dir()
+
+
+def test_blockwise_refuses_resume(tmp_path, npy_inputs, tiny_json, capsys):
+    vol, seeds = npy_inputs
+    code = main(["grow", str(vol), str(seeds), "-o", str(tmp_path / "g.npy"), "--blockwise", "--resume", "x"])
+    assert code == 2
+    assert "--resume is for in-memory runs" in capsys.readouterr().err
