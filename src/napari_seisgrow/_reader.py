@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ._layers import image_layer_kwargs
+from .engine.memory import fits_in_memory
 from .io import load_volume
 from .io.segy import is_segy_path
 
@@ -23,6 +24,20 @@ def read_segy_layers(path: str | list[str]) -> list[tuple[Any, dict, str]]:
     paths = path if isinstance(path, list) else [path]
     layers = []
     for p in paths:
-        volume = load_volume(p)
-        layers.append((volume.data, image_layer_kwargs(volume, Path(p).stem), "image"))
+        volume = load_volume(p, lazy=True)  # headers only; read whole below if it fits in memory
+        if fits_in_memory(volume.shape):
+            volume = load_volume(p)
+            data = volume.data
+        else:
+            data = lazy_layer_data(volume.data)
+        layers.append((data, image_layer_kwargs(volume, Path(p).stem), "image"))
     return layers
+
+
+def lazy_layer_data(traces: Any):
+    """A dask array over the file for napari: chunks of whole traces, a few inlines deep, so
+    showing an inline or a crossline section reads little more than that section."""
+    import dask.array as da
+
+    n_il, n_xl, ns = traces.shape
+    return da.from_array(traces, chunks=(min(n_il, 8), min(n_xl, 64), ns), asarray=False, fancy=False)

@@ -39,12 +39,13 @@ def candidates(source: str | None, name: str) -> list[Path]:
     return places
 
 
-def folder_for(source: str | None, name: str) -> Path:
-    """The folder to autosave into: beside the source if its folder is writable."""
+def folder_for(source: str | None, name: str, suffix: str = SUFFIX) -> Path:
+    """The folder to autosave into (or, with another suffix, to keep a blockwise run's stores in):
+    beside the source if its folder is writable, else in the user's data folder."""
     places = candidates(source, name)
     if source and os.access(Path(source).parent, os.W_OK):
-        return places[0]
-    return places[-1]
+        return places[0].with_name(places[0].name.replace(SUFFIX, suffix))
+    return places[-1].with_name(places[-1].name + ("" if suffix == SUFFIX else suffix))
 
 
 def find(source: str | None, name: str) -> Path | None:

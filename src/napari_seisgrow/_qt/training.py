@@ -17,6 +17,7 @@ import numpy as np
 from ..engine.config import GrowConfig
 from ..engine.report import EpochReport
 from ..engine.session import Session
+from ..engine.session_blockwise import Blockwise, BlockwiseSession
 from ..io.errors import SeisgrowError
 
 
@@ -26,6 +27,7 @@ class Update:
     changed: tuple[int, int] | None  # [start, stop) of inlines that differ from the previous labels
     confidence: np.ndarray | None = None  # float32, made here only while the confidence layer is wanted
     autosave_error: str | None = None  # why this epoch's autosave failed (training goes on)
+    replace: bool = False  # a blockwise run's labels: show the new Zarr store rather than copy inlines
 
 
 def changed_inlines(old: np.ndarray | None, new: np.ndarray) -> tuple[int, int] | None:
@@ -56,11 +58,15 @@ def build_and_train(
     want_confidence: Callable[[], bool] = lambda: False,
     autosave: Autosave | None = None,
     stop_event: threading.Event | None = None,
+    blockwise: Blockwise | None = None,
 ):
     """Build the session here, off the GUI thread (normalising a big volume and initialising torch
-    take seconds), yield it, then train."""
+    take seconds), yield it, then train. ``blockwise``: the volume is too big for memory."""
     try:
-        session = Session(volume, seeds, config, stop_event=stop_event)
+        if blockwise is not None:
+            session = BlockwiseSession(volume, seeds, config, stop_event=stop_event, blockwise=blockwise)
+        else:
+            session = Session(volume, seeds, config, stop_event=stop_event)
     except SeisgrowError:
         raise
     except Exception as exc:
@@ -102,6 +108,9 @@ def train(
                     autosave(session)
                 except (OSError, SeisgrowError) as exc:
                     failed = one_line(exc)
+            if not isinstance(report.grown, np.ndarray):
+                yield Update(report, None, conf, failed, replace=True)
+                continue
             yield Update(report, changed_inlines(previous, report.grown), conf, failed)
             previous = report.grown
     except SeisgrowError:

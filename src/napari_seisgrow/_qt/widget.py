@@ -38,7 +38,10 @@ from .._layers import METADATA_KEY, labels_layer_kwargs
 from ..classes import ClassTable
 from ..engine.config import GrowConfig
 from ..engine.data import check_seeds
+from ..engine.lazy import scan_seeds
+from ..engine.memory import fits_in_memory
 from ..engine.session import Session
+from ..engine.session_blockwise import Blockwise
 from ..io import SeisgrowError, write_labels
 from ..io.geometry import Geometry, Volume
 from ..session_store import load_session, save_session
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
     import napari
 
 GROWN_NAME = "grown"
+WORK_SUFFIX = ".seisgrow-work"
 PROGRESS_DELAY_MS = 60
 CONFIDENCE_NAME = "confidence"
 
@@ -247,6 +251,36 @@ class SeisGrowWidget(QWidget):
             return geom
         return Geometry.default(image.data.shape)
 
+    def blockwise(self) -> bool:
+        """Whether the open volume is too big for an in-memory session here: then seeds live in a
+        Zarr store, training runs blockwise and the grown layer is read from its Zarr store."""
+        return not fits_in_memory(tuple(self.image_layer().data.shape))
+
+    def work_folder(self) -> Path:
+        """Beside the source file when its folder is writable (like the autosave), else user data."""
+        source = self.geometry().source
+        return autosave.folder_for(source, self.image_layer().name, WORK_SUFFIX)
+
+    def _seeds_store(self, shape: tuple[int, ...]):
+        """The seeds of a volume too big for memory: a Zarr store, opened again if it exists."""
+        import zarr
+
+        path = self.work_folder() / "seeds.zarr"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            try:
+                store = zarr.open_array(str(path), mode="r+")
+                if tuple(store.shape) == tuple(shape):
+                    show_info(f"Seeds painted earlier on this volume are back (stored in {path})")
+                    return store
+            except Exception:  # not a seeds store of ours: leave it, use another name
+                pass
+            path = path.with_name(f"seeds-{datetime.now():%Y%m%d-%H%M%S}.zarr")
+        chunks = (1, min(shape[1], 256), min(shape[2], 1024))  # painting an inline touches few chunks
+        store = zarr.open_array(str(path), mode="w", shape=shape, chunks=chunks, dtype="u1", fill_value=0)
+        show_info(f"The volume is too big for memory: seeds are stored in {path}")
+        return store
+
     def _labels_kwargs(self, name: str) -> dict:
         image = self.image_layer()
         kwargs = labels_layer_kwargs(self.geometry(), name)
@@ -265,7 +299,9 @@ class SeisGrowWidget(QWidget):
         except SeisgrowError as exc:
             show_warning(str(exc))
             return None
-        layer = self.viewer.add_labels(np.zeros(image.data.shape, np.uint8), **self._labels_kwargs("seeds"))
+        shape = tuple(image.data.shape)
+        data = self._seeds_store(shape) if self.blockwise() else np.zeros(shape, np.uint8)
+        layer = self.viewer.add_labels(data, **self._labels_kwargs("seeds"))
         layer.colormap = DirectLabelColormap(color_dict=self.classes.colour_dict())
         layer.selected_label = 1
         layer.mode = "paint"
@@ -336,28 +372,60 @@ class SeisGrowWidget(QWidget):
         if tuple(seeds.data.shape) != tuple(image.data.shape):
             shapes = f"{tuple(seeds.data.shape)} and seismic {tuple(image.data.shape)}"
             raise SeisgrowError(f"seeds {shapes} differ in shape; make a new seeds layer for this volume")
-        snapshot = np.array(seeds.data, copy=True)  # the user's layer is never handed to the engine
-        for value in np.unique(snapshot[snapshot > 0]):
+        if self.blockwise():
+            snapshot = self._snapshot_store(seeds.data)
+            classes = np.unique(scan_seeds(snapshot, tuple(image.data.shape)).classes)
+        else:
+            snapshot = np.array(seeds.data, copy=True)  # the user's layer is never handed to the engine
+            classes = np.unique(snapshot[snapshot > 0])
+        for value in classes:
             self.classes.ensure(int(value))
         self.class_table.reload()
         return Volume(image.data, self.geometry()), snapshot, self.settings.config()
+
+    def _snapshot_store(self, data: Any):
+        """A read-only copy of big seeds for the run (only painted chunks exist, so it is small)."""
+        import zarr
+
+        target = self.work_folder() / "run" / f"seeds-{datetime.now():%Y%m%d-%H%M%S-%f}.zarr"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        copy = zarr.open_array(str(target), mode="w", shape=data.shape, chunks=getattr(data, "chunks", None) or
+                               (1, *data.shape[1:]), dtype="u1", fill_value=0)  # fmt: skip
+        for i in range(data.shape[0]):
+            section = np.asarray(data[i])
+            if section.any():
+                copy[i] = section
+        return zarr.open_array(str(target), mode="r")
 
     def start_training(self) -> None:
         if self.running:
             return
         try:
             volume, seeds, config = self._snapshot()
-            check_seeds(seeds, tuple(volume.data.shape))  # the common mistakes, answered at once
+            blockwise = None
+            if self.blockwise():
+                blockwise = Blockwise(self.work_folder() / "run")
+                scan_seeds(seeds, tuple(volume.data.shape))  # the common mistakes, answered at once
+            else:
+                check_seeds(seeds, tuple(volume.data.shape))
         except SeisgrowError as exc:
             show_error(str(exc))
             return
         self.seeds_changed = False
         self.session = None
         self._stop_event = threading.Event()  # set by Stop or by closing, even before the session exists
-        self._show_grown(seeds)  # the grown layer starts as the seeds: epochs then update it in place
+        if blockwise is None:
+            self._show_grown(seeds)  # the grown layer starts as the seeds: epochs then update it in place
+            shown, autosaver = self.grown_layer.data.copy(), self._autosaver()
+        else:
+            import dask.array as da
+
+            self._show_grown(da.from_array(seeds, chunks=seeds.chunks))
+            shown, autosaver = None, None  # the work folder's Zarr stores are the record of the run
+            show_info(f"Training blockwise; the grown labels are kept in {blockwise.work}")
         self._start_worker(
-            build_and_train, volume, seeds, config, self.grown_layer.data.copy(), self.confidence_box.isChecked,
-            self._autosaver(), self._stop_event, epochs=config.epochs,
+            build_and_train, volume, seeds, config, shown, self.confidence_box.isChecked,
+            autosaver, self._stop_event, blockwise, epochs=config.epochs,
         )  # fmt: skip
 
     def continue_with_new_seeds(self) -> None:
@@ -417,11 +485,18 @@ class SeisGrowWidget(QWidget):
         self.device_label.setText(f"device: {session.device_name}")
         self.status.setText(f"Training on {session.device_name}…")
 
-    def _show_grown(self, labels: np.ndarray) -> None:
+    def _show_grown(self, labels: Any) -> None:
+        lazy = not isinstance(labels, np.ndarray)
+        if lazy and self.grown_layer is not None and self.grown_layer in self.viewer.layers:
+            self.grown_layer.data = labels  # a Zarr store of this epoch: napari reads what is on screen
+            return
         if self.grown_layer is None or self.grown_layer not in self.viewer.layers:
-            self.grown_layer = self.viewer.add_labels(np.array(labels), opacity=0.6, **self._labels_kwargs(GROWN_NAME))
+            data = labels if lazy else np.array(labels)
+            self.grown_layer = self.viewer.add_labels(data, opacity=0.6, **self._labels_kwargs(GROWN_NAME))
             self._apply_colours()
             self._refresh_layers()
+        elif not isinstance(self.grown_layer.data, np.ndarray):
+            self.grown_layer.data = np.array(labels)
         else:
             self.grown_layer.data[...] = labels
             self.grown_layer.refresh()
@@ -461,7 +536,7 @@ class SeisGrowWidget(QWidget):
             self._on_session(update)
             return
         r = update.report
-        if self.grown_layer is None or self.grown_layer not in self.viewer.layers:
+        if self.grown_layer is None or self.grown_layer not in self.viewer.layers or update.replace:
             self._show_grown(r.grown)
         elif update.changed is not None:
             a, b = update.changed
@@ -516,7 +591,7 @@ class SeisGrowWidget(QWidget):
             show_error(str(exc))
             return None
         self._show_grown(grown)
-        self.status.setText(f"Re-grown: {100 * (grown > 0).mean():.1f}% of voxels labelled")
+        self.status.setText(f"Re-grown: {100 * float((grown > 0).mean()):.1f}% of voxels labelled")
         return grown
 
     # ------------------------------------------------------------------ files
@@ -535,6 +610,10 @@ class SeisGrowWidget(QWidget):
         return out
 
     def save(self, folder: str | Path) -> Path | None:
+        if self.grown_layer is not None and not isinstance(self.grown_layer.data, np.ndarray):
+            show_error(f"A volume this size is kept in {self.work_folder()} (seeds, grown labels, prediction); "
+                       "export the labels instead of saving a session")  # fmt: skip
+            return None
         try:
             seeds = np.asarray(self.seeds_layer().data)
             out = save_session(
