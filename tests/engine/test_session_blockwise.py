@@ -138,3 +138,27 @@ def test_bad_seeds_and_nan_amplitudes_are_one_line(on_disk, tmp_path, monkeypatc
     with pytest.raises(SeisgrowError, match="NaN or infinite amplitudes") as info:
         list(session.run())  # found where it is read: a patch or a block
     assert "\n" not in str(info.value)
+
+
+def test_stop_during_blockwise_inference_ends_the_pass_at_the_next_block(on_disk, tmp_path, monkeypatch):
+    from napari_seisgrow.engine import blockwise as bw
+
+    d, _, seeds = on_disk
+    stop = threading.Event()
+    batches = []
+    real = bw._probabilities
+
+    def spy(nets, sections):  # the real networks run; the first batch of inference presses Stop
+        batches.append(len(sections))
+        stop.set()
+        return real(nets, sections)
+
+    monkeypatch.setattr(bw, "_probabilities", spy)
+    work = Blockwise(tmp_path / "w", block=BLOCK, workers=1)
+    session = BlockwiseSession(np.load(d / "vol.npy", mmap_mode="r"), seeds, _config(inference_batch=4),
+                               stop_event=stop, blockwise=work)  # fmt: skip
+    assert list(session.run()) == []
+    # one block's batches (at most 16 x 24 sections in batches of 4: 4 + 6), not the pass's 12 blocks (~90)
+    assert 1 <= len(batches) <= 10
+    assert not (tmp_path / "w" / "prediction.zarr").exists()  # nothing half-written
+    np.testing.assert_array_equal(np.asarray(session.grown), seeds)  # the last good labels: the seeds

@@ -136,6 +136,22 @@ class Predictor:
 
 _NETS: dict[str, list] = {}
 _NETS_LOCK = threading.Lock()
+_STOPS: dict[str, threading.Event] = {}  # token -> stop flag of a session in this process
+
+
+class Stopped(Exception):
+    """A block saw its session's stop flag: the pass ends here (local threads only)."""
+
+
+@contextlib.contextmanager
+def stoppable(token: str, event: threading.Event) -> Iterator[None]:
+    """Let blocks computed in this process end the pass when ``event`` is set; a cluster's
+    workers never see it, so there a pass runs to its end."""
+    _STOPS[token] = event
+    try:
+        yield
+    finally:
+        _STOPS.pop(token, None)
 
 
 def usable_orientations(orientations: Sequence[str], shape: Sequence[int]) -> list[str]:
@@ -157,6 +173,9 @@ def _predict_block(ext: np.ndarray, predictor: Predictor, halo: int, chunks, blo
     for axis, b in enumerate(block_id):
         lo.append(0 if b == 0 else halo)
         own.append(chunks[axis][b])
+    stop = _STOPS.get(predictor.token)
+    if stop is not None and stop.is_set():
+        raise Stopped
     nets = predictor.nets()
     ors = predictor.orientations
     k = predictor.n_classes

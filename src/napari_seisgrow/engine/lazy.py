@@ -98,7 +98,7 @@ class Amplitudes:
 
         if _is_dask(self.source):
             return da.clip(self.source.astype(np.float32) / np.float32(self.scale), -1.0, 1.0)
-        return da.from_array(self, chunks=chunks, asarray=False, fancy=False)
+        return da.from_array(self, chunks=chunks, asarray=False, fancy=False, name=False)  # no hashing of files
 
 
 def _where(index: Any) -> str:

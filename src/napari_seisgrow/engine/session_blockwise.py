@@ -8,7 +8,7 @@ stopped or failed epoch leaves the last good labels on disk.
 
 Differences from the in-memory session, each refused with one line where it matters: no
 held-out strokes (``holdout_fraction`` 0), growth radius 1 only (the one-pass growth), and a
-stop takes effect between blockwise passes rather than within a batch of inference.
+stop ends inference at the next block (on local threads; a cluster finishes its pass).
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ class BlockwiseSession(Session):
         src = self.seed_source
         if type(src).__module__.startswith("dask."):
             return src.astype(np.uint8)
-        return da.from_array(self.seeds, chunks=self._chunks(), asarray=False, fancy=False)
+        return da.from_array(self.seeds, chunks=self._chunks(), asarray=False, fancy=False, name=False)
 
     def _chunks(self):
         return bw.block_chunks(self.x.shape, self.config.depth, self.blockwise.block)
@@ -131,9 +131,13 @@ class BlockwiseSession(Session):
         cfg = self.config
         predictor = bw.Predictor.from_nets(self.nets, self.n_classes, cfg, cfg.orientations,
                                            device=self.device.type)  # fmt: skip
-        with bw.scheduler(self.blockwise.scheduler, self.blockwise.workers) as self.where:
-            w, c = bw.predict_lazy(self.x.to_dask(self._chunks()), predictor, self.blockwise.block)
-            bw.store_zarr(self.blockwise.prediction, {"winner": w, "confidence": c})
+        try:
+            with bw.scheduler(self.blockwise.scheduler, self.blockwise.workers) as self.where, \
+                    bw.stoppable(predictor.token, self._stop):  # fmt: skip
+                w, c = bw.predict_lazy(self.x.to_dask(self._chunks()), predictor, self.blockwise.block)
+                bw.store_zarr(self.blockwise.prediction, {"winner": w, "confidence": c})
+        except bw.Stopped:
+            return None  # the last prediction and labels stay as they were
         group = zarr.open_group(str(self.blockwise.prediction), mode="r")
         return da.from_zarr(group["winner"]), da.from_zarr(group["confidence"])
 
