@@ -7,10 +7,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# Peak private memory of an in-memory session per voxel (benchmarks/memory.py: the normalised
-# float32 copy, seeds and labels in uint8, float16 class sums during inference, growth's uint32
-# component numbers), rounded up.
-IN_MEMORY_BYTES_PER_VOXEL = 24
+# Peak private memory of an in-memory session per voxel in the label-update stage, measured by
+# benchmarks/memory.py as the growth from 192^3 to 256^3 (docs/benchmarks.md): the normalised
+# float32 copy, float32 loss weights, uint8 seeds and labels, float16 class sums in inference,
+# growth's uint32 component numbers and the sampler's positions of labelled voxels.
+IN_MEMORY_BYTES_PER_VOXEL = 48
 USABLE_FRACTION = 0.8
 
 

@@ -24,8 +24,11 @@ class Batch:
 
 
 def _index_by_class(labels: np.ndarray) -> list[np.ndarray]:
+    """Flat positions of each class's voxels; int32 where they fit (in the label-update stage
+    nearly every voxel is labelled, and int64 positions cost more than the volume itself)."""
     flat = labels.ravel()
-    found = (np.flatnonzero(flat == c) for c in range(1, int(flat.max(initial=0)) + 1))
+    dtype = np.int32 if flat.size < 2**31 else np.int64
+    found = (np.flatnonzero(flat == c).astype(dtype) for c in range(1, int(flat.max(initial=0)) + 1))
     return [ix for ix in found if len(ix)]
 
 
