@@ -229,3 +229,18 @@ def test_blockwise_refuses_resume(tmp_path, npy_inputs, tiny_json, capsys):
     code = main(["grow", str(vol), str(seeds), "-o", str(tmp_path / "g.npy"), "--blockwise", "--resume", "x"])
     assert code == 2
     assert "--resume is for in-memory runs" in capsys.readouterr().err
+
+
+def test_grow_on_a_dask_cluster_writes_what_local_threads_write(tmp_path, npy_inputs, tiny_json):
+    """`--scheduler tcp://...` with a LocalCluster of two worker processes: the same labels, byte for byte."""
+    distributed = pytest.importorskip("distributed")
+    vol, seeds = npy_inputs
+    common = [str(vol), str(seeds), "--config", str(tiny_json), "--block", "8", "12", "16"]
+    assert main(["grow", *common, "-o", str(tmp_path / "local.npy"), "--blockwise"]) == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  worker_dashboard_address=None) as cluster:  # fmt: skip
+        assert main(["grow", *common, "-o", str(tmp_path / "cluster.npy"), "--scheduler",
+                     cluster.scheduler_address]) == 0  # fmt: skip
+    local, remote = np.load(tmp_path / "local.npy"), np.load(tmp_path / "cluster.npy")
+    assert (local > 0).mean() > 0.1
+    np.testing.assert_array_equal(remote, local)
