@@ -17,15 +17,15 @@ import json
 import tempfile
 import time
 
-import dask
 import numpy as np
 import torch
+import zarr
 
 from napari_seisgrow.engine import blockwise as bw
 from napari_seisgrow.engine.config import GrowConfig
 from napari_seisgrow.engine.data import normalise
 from napari_seisgrow.engine.grow import grow_connected
-from napari_seisgrow.engine.lazy import NpyFile
+from napari_seisgrow.engine.lazy import Amplitudes, NpyFile
 from napari_seisgrow.engine.predict import predict_volume
 from napari_seisgrow.engine.unet import UNet
 from napari_seisgrow.synthetic import make_synthetic, seed_scribbles
@@ -69,7 +69,9 @@ def main() -> None:
     def run(where: str | None, workers: int | None, label: str) -> None:
         with bw.scheduler(where, workers):
             t = time.perf_counter()
-            w, c = dask.compute(*bw.predict_lazy(source, predictor, args.block))
+            bw.predict_to_zarr(Amplitudes(source, 1.0), predictor, f"{folder}/pred.zarr", args.block)
+            pred = zarr.open_group(f"{folder}/pred.zarr", mode="r")
+            w, c = pred["winner"][...], pred["confidence"][...]
             t_p = time.perf_counter() - t
             t = time.perf_counter()
             g = bw.grow_lazy(seeds, bw_chunked(w, chunks), c, [0.0]).compute()

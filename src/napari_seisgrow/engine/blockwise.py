@@ -1,7 +1,7 @@
 """Whole-volume inference and region growing block by block on dask, for volumes larger than memory.
 
-Inference: each block is read with a halo at least the U-Net's receptive radius, its sections go
-through both networks, and only the block's own voxels are kept. Block edges are multiples of
+Inference: one task per block reads the block with a halo at least the U-Net's receptive radius,
+puts its sections through both networks, and writes only the block's own voxels to Zarr. Block edges are multiples of
 the U-Net's pooling factor, so every section tile pools on the same grid as the whole section and
 the kept voxels get the in-memory path's probabilities.
 
@@ -167,12 +167,8 @@ def _probabilities(nets, sections: np.ndarray) -> np.ndarray:
     return p.cpu().numpy()  # (b, K, A, B)
 
 
-def _predict_block(ext: np.ndarray, predictor: Predictor, halo: int, chunks, block_id=None) -> np.ndarray:
-    """Winner and confidence of the block's own voxels, packed as ``winner << 16 | float16 bits``."""
-    lo, own = [], []
-    for axis, b in enumerate(block_id):
-        lo.append(0 if b == 0 else halo)
-        own.append(chunks[axis][b])
+def _predict_window(ext: np.ndarray, predictor: Predictor, lo: Sequence[int], own: Sequence[int]) -> np.ndarray:
+    """The packed prediction of ``ext[lo : lo + own]``, from sections of the whole window ``ext``."""
     stop = _STOPS.get(predictor.token)
     if stop is not None and stop.is_set():
         raise Stopped
@@ -206,23 +202,57 @@ def _predict_block(ext: np.ndarray, predictor: Predictor, halo: int, chunks, blo
     return out
 
 
-def predict_lazy(volume, predictor: Predictor, block: Sequence[int] = DEFAULT_BLOCK):
-    """(winner uint8, confidence float16) as lazy dask arrays over ``volume`` (normalised amplitudes)."""
-    import dask.array as da
+def _windows(shape: Sequence[int], chunks, halo: int) -> Iterator[tuple[tuple[slice, ...], tuple[slice, ...]]]:
+    """(own, window) slices of every block: the block, and the block with its halo inside the volume."""
+    starts = [np.cumsum((0, *c))[:-1] for c in chunks]
+    for b in itertools.product(*(range(len(c)) for c in chunks)):
+        own, window = [], []
+        for axis, k in enumerate(b):
+            a0 = int(starts[axis][k])
+            a1 = a0 + chunks[axis][k]
+            pad = halo if len(chunks[axis]) > 1 else 0
+            own.append(slice(a0, a1))
+            window.append(slice(max(0, a0 - pad), min(shape[axis], a1 + pad)))
+        yield tuple(own), tuple(window)
 
-    x = volume if isinstance(volume, da.Array) else da.from_array(volume)
-    x = x.rechunk(block_chunks(x.shape, predictor.depth, block)).astype(np.float32)
-    halo = halo_for(predictor.depth)
-    ors = tuple(usable_orientations(predictor.orientations, x.shape))
+
+def _predict_and_store(source, predictor: Predictor, own, window, winner_out, conf_out) -> None:
+    ext = np.asarray(source[window], dtype=np.float32)
+    lo = [o.start - w.start for o, w in zip(own, window, strict=True)]
+    packed = _predict_window(ext, predictor, lo, [o.stop - o.start for o in own])
+    winner_out[own] = (packed >> 16).astype(np.uint8)
+    conf_out[own] = (packed & 0xFFFF).astype(np.uint16).view(np.float16)
+
+
+def predict_to_zarr(source, predictor: Predictor, path: str | Path, block: Sequence[int] = DEFAULT_BLOCK) -> Path:
+    """Predict ``source`` (normalised amplitudes, sliceable and picklable) into ``path``/winner and
+    ``path``/confidence, one task per block that reads its window, predicts and writes its block.
+
+    Nothing volume-sized passes through dask: each task holds one window, so memory is bounded by
+    the block size and the number of workers, whatever the volume's size. Blocks are whole Zarr
+    chunks (a short last block is a chunk and a part), so no two tasks write the same chunk.
+    """
+    import dask
+    import zarr
+
+    from ..io.atomic import atomic_path
+
+    shape = tuple(int(n) for n in source.shape)
+    chunks = block_chunks(shape, predictor.depth, block)
+    ors = tuple(usable_orientations(predictor.orientations, shape))
     if ors != predictor.orientations:
         predictor = Predictor(**{**predictor.__dict__, "orientations": ors})
-    depth = {a: min(halo, x.shape[a]) if x.numblocks[a] > 1 else 0 for a in range(3)}
-    ext = da.overlap.overlap(x, depth=depth, boundary="none") if any(depth.values()) else x
-    shared = _shared(predictor)
-    packed = da.map_blocks(_predict_block, ext, shared, halo, x.chunks, chunks=x.chunks, dtype=np.uint32)
-    winner = (packed >> 16).astype(np.uint8)
-    conf = (packed & 0xFFFF).astype(np.uint16).view(np.float16)
-    return winner, conf
+    halo = halo_for(predictor.depth)
+    zchunks = tuple(c[0] for c in chunks)
+    with atomic_path(path, directory=True) as tmp:
+        group = zarr.open_group(str(tmp), mode="w")
+        winner = group.create_array("winner", shape=shape, chunks=zchunks, dtype="u1")
+        conf = group.create_array("confidence", shape=shape, chunks=zchunks, dtype="f2")
+        shared, src = _shared(predictor), _shared(source)  # one graph node each, not a copy per task
+        tasks = [dask.delayed(_predict_and_store)(src, shared, own, window, winner, conf)
+                 for own, window in _windows(shape, chunks, halo)]  # fmt: skip
+        dask.compute(*tasks)
+    return Path(path)
 
 
 def _shared(obj: Any) -> Any:

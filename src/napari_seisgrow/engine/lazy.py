@@ -42,7 +42,12 @@ class NpyFile:
 
 
 def as_source(data: Any) -> Any:
-    """Something sliceable and cheap to ship to a cluster: a file-backed memmap becomes an NpyFile."""
+    """Something sliceable and cheap to ship to a cluster: a file-backed memmap becomes an NpyFile,
+    and a dask array made by ``da.from_array`` (napari's lazy layers) gives back what it wraps,
+    so a block task reads its window from the file itself."""
+    if _is_dask(data):
+        inner = _wrapped(data)
+        return data if inner is None else as_source(inner)
     if isinstance(data, np.memmap) and getattr(data, "filename", None):
         try:
             f = NpyFile(data.filename)
@@ -55,6 +60,20 @@ def as_source(data: Any) -> Any:
 
 def _is_dask(data: Any) -> bool:
     return type(data).__module__.startswith("dask.")
+
+
+def _wrapped(data: Any) -> Any:
+    """The array-like behind ``da.from_array(obj)`` when the dask array is nothing more than that."""
+    layers = dict(data.dask.layers)
+    if len(layers) != 2:
+        return None
+    for name, layer in layers.items():
+        if name.startswith("original-array-") and len(layer) == 1:
+            value = next(iter(layer.values()))
+            value = getattr(value, "value", value)  # newer dask wraps constants in a DataNode
+            if tuple(getattr(value, "shape", ())) == tuple(data.shape) and data.dtype == getattr(value, "dtype", None):
+                return value
+    return None
 
 
 def clip_scale(source: Any, percentile: float) -> float:
@@ -92,13 +111,6 @@ class Amplitudes:
             where = _where(index)
             raise SeisgrowError(f"the volume has NaN or infinite amplitudes (in {where}); fix or mask them first")
         return np.clip(a, -1.0, 1.0, out=a)
-
-    def to_dask(self, chunks: Any = "auto"):
-        import dask.array as da
-
-        if _is_dask(self.source):
-            return da.clip(self.source.astype(np.float32) / np.float32(self.scale), -1.0, 1.0)
-        return da.from_array(self, chunks=chunks, asarray=False, fancy=False, name=False)  # no hashing of files
 
 
 def _where(index: Any) -> str:

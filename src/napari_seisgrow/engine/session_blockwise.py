@@ -134,8 +134,7 @@ class BlockwiseSession(Session):
         try:
             with bw.scheduler(self.blockwise.scheduler, self.blockwise.workers) as self.where, \
                     bw.stoppable(predictor.token, self._stop):  # fmt: skip
-                w, c = bw.predict_lazy(self.x.to_dask(self._chunks()), predictor, self.blockwise.block)
-                bw.store_zarr(self.blockwise.prediction, {"winner": w, "confidence": c})
+                bw.predict_to_zarr(self.x, predictor, self.blockwise.prediction, self.blockwise.block)
         except bw.Stopped:
             return None  # the last prediction and labels stay as they were
         group = zarr.open_group(str(self.blockwise.prediction), mode="r")
