@@ -443,6 +443,17 @@ def store_zarr(path: str | Path, arrays: dict[str, Any], attrs: dict[str, Any] |
     return Path(path)
 
 
+def class_counts(labels, n_classes: int) -> np.ndarray:
+    """Voxels per value 0..n_classes, block by block (``ravel`` would regroup blocks into slabs)."""
+    import dask
+
+    def count(block: np.ndarray) -> np.ndarray:
+        return np.bincount(block.ravel(), minlength=n_classes + 1)[: n_classes + 1]
+
+    parts = dask.compute(*[dask.delayed(count)(b) for b in labels.to_delayed().ravel()])
+    return np.sum(parts, axis=0)
+
+
 def sample_by_class(labels, n_classes: int, per_block: int, seed: int) -> list[np.ndarray]:
     """Up to ``per_block`` random flat positions of each class from every block: patch centres
     for the label-update stage, without indexing every labelled voxel of a huge volume."""

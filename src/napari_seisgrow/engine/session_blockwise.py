@@ -152,7 +152,7 @@ class BlockwiseSession(Session):
             bw.store_zarr(self.blockwise.labels, {"labels": grown}, {"epoch": self.epoch + 1})
             labels = da.from_zarr(zarr.open_group(str(self.blockwise.labels), mode="r")["labels"])
             self._pools = bw.sample_by_class(labels, self.n_classes, POOL_PER_BLOCK, cfg.seed + self.epoch)
-            counts = da.bincount(labels.ravel(), minlength=self.n_classes + 1).compute()
+            counts = bw.class_counts(labels, self.n_classes)
         self._labelled_counts = counts[1 : self.n_classes + 1]
         return labels
 
@@ -180,9 +180,8 @@ class BlockwiseSession(Session):
         conf = self.confidence.astype(np.float32)
         confident = da.map_blocks(lambda w, c: c >= t[w], self.winner, conf, dtype=bool)
         with bw.scheduler(self.blockwise.scheduler, self.blockwise.workers):
-            counts, mean_conf, confident_frac = dask.compute(
-                da.bincount(self.grown.ravel(), minlength=self.n_classes + 1), conf.mean(), confident.mean()
-            )
+            counts = bw.class_counts(self.grown, self.n_classes)
+            mean_conf, confident_frac = dask.compute(conf.mean(), confident.mean())
         added = counts[1 : self.n_classes + 1] - self.points.counts()
         return EpochReport(
             epoch=epoch,
