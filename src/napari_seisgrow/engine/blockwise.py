@@ -295,24 +295,35 @@ def _components(labels: np.ndarray) -> tuple[np.ndarray, int]:
     return cc, int(n)
 
 
-def _summarise_block(labels: np.ndarray, start: np.ndarray) -> dict[str, Any]:
-    """What the merge needs from a block: its component count, each component's class and
-    whether it holds a labelled voxel, and its six boundary planes of component numbers."""
+def _local_classes(labels: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A block's components, each one's class, and whether it holds a labelled voxel."""
     cc, n = _components(labels)
     cls = np.zeros(n + 1, dtype=np.uint8)
     cls[cc.ravel()] = labels.ravel()
     seeded = np.zeros(n + 1, dtype=bool)
     seeded[cc[start > 0]] = True
     seeded[0] = False
+    return cc, cls, seeded
+
+
+def _summarise_block(labels: np.ndarray, start: np.ndarray) -> dict[str, Any]:
+    """What the merge needs from a block: only the components on its faces (the others are
+    decided inside the block), with their classes, seeded flags and the six boundary planes."""
+    cc, cls, seeded = _local_classes(labels, start)
     faces = {}
     for axis in range(3):
         faces[(axis, 0)] = np.take(cc, 0, axis=axis).copy()
         faces[(axis, 1)] = np.take(cc, cc.shape[axis] - 1, axis=axis).copy()
-    return {"n": n, "cls": cls, "seeded": seeded, "faces": faces}
+    on_face = np.unique(np.concatenate([f.ravel() for f in faces.values()]))
+    on_face = on_face[on_face > 0]
+    return {"ids": on_face, "cls": cls[on_face], "seeded": seeded[on_face], "faces": faces}
 
 
 def _merge(summaries: dict[tuple[int, ...], dict[str, Any]], numblocks: tuple[int, ...], chunks) -> dict:
-    """Union-find over components touching across block boundaries; a lookup table per block."""
+    """Union-find over the face components of all blocks; each block gets (ids, classes) back.
+
+    Memory follows the blocks' surface, not the volume: interior components never leave their block.
+    """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -320,38 +331,37 @@ def _merge(summaries: dict[tuple[int, ...], dict[str, Any]], numblocks: tuple[in
     offset, total = {}, 0
     for b in order:
         offset[b] = total
-        total += summaries[b]["n"] + 1
-    cls = np.concatenate([summaries[b]["cls"] for b in order])
-    seeded = np.concatenate([summaries[b]["seeded"] for b in order])
+        total += len(summaries[b]["ids"])
+    cls = np.concatenate([summaries[b]["cls"] for b in order]) if total else np.zeros(0, np.uint8)
+    seeded = np.concatenate([summaries[b]["seeded"] for b in order]) if total else np.zeros(0, bool)
     us, vs = [], []
     for axis in range(3):
         others = [a for a in range(3) if a != axis]
         for r in range(numblocks[axis] - 1):
-            lo_plane = _plane(summaries, offset, numblocks, chunks, axis, r, 1, others)
-            hi_plane = _plane(summaries, offset, numblocks, chunks, axis, r + 1, 0, others)
-            a_all = np.where(lo_plane > 0, lo_plane, -1)
+            a_all = _plane(summaries, offset, chunks, axis, r, 1, others)
+            hi_plane = _plane(summaries, offset, chunks, axis, r + 1, 0, others)
             for d0, d1 in itertools.product((-1, 0, 1), repeat=2):
                 a = a_all
                 b = _shifted(hi_plane, d0, d1)
                 ok = (a >= 0) & (b >= 0)
                 a, b = a[ok], b[ok]
-                keep = (cls[a] > 0) & (cls[a] == cls[b])
+                keep = cls[a] == cls[b]
                 us.append(a[keep])
                 vs.append(b[keep])
     u = np.concatenate(us) if us else np.zeros(0, np.int64)
     v = np.concatenate(vs) if vs else np.zeros(0, np.int64)
     graph = coo_matrix((np.ones(len(u), dtype=np.int8), (u, v)), shape=(total, total))
     _, group = connected_components(graph, directed=False)
-    grown_class = np.zeros(int(group.max()) + 1, dtype=np.uint8)
+    grown_class = np.zeros(int(group.max(initial=0)) + 1, dtype=np.uint8)
     grown_class[group[seeded]] = cls[seeded]
     final = grown_class[group]
-    return {b: final[offset[b] : offset[b] + summaries[b]["n"] + 1].copy() for b in order}
+    return {b: (summaries[b]["ids"], final[offset[b] : offset[b] + len(summaries[b]["ids"])].copy()) for b in order}
 
 
-def _plane(summaries, offset, numblocks, chunks, axis, row, side, others) -> np.ndarray:
-    """The whole boundary plane of component numbers (global) on one side of a block boundary."""
+def _plane(summaries, offset, chunks, axis, row, side, others) -> np.ndarray:
+    """The whole boundary plane, as merge node numbers (-1 for background), on one side of a boundary."""
     a0, a1 = others
-    plane = np.zeros((sum(chunks[a0]), sum(chunks[a1])), dtype=np.int64)
+    plane = np.full((sum(chunks[a0]), sum(chunks[a1])), -1, dtype=np.int64)
     s0 = 0
     for i, n0 in enumerate(chunks[a0]):
         s1 = 0
@@ -359,25 +369,31 @@ def _plane(summaries, offset, numblocks, chunks, axis, row, side, others) -> np.
             b = [0, 0, 0]
             b[axis], b[a0], b[a1] = row, i, j
             b = tuple(b)
-            face = summaries[b]["faces"][(axis, side)].astype(np.int64)
-            plane[s0 : s0 + n0, s1 : s1 + n1] = np.where(face > 0, face + offset[b], 0)
+            face = summaries[b]["faces"][(axis, side)]
+            ids = summaries[b]["ids"]
+            node = np.searchsorted(ids, face).astype(np.int64) + offset[b]
+            plane[s0 : s0 + n0, s1 : s1 + n1] = np.where(face > 0, node, -1)
             s1 += n1
         s0 += n0
     return plane
 
 
 def _shifted(plane: np.ndarray, d0: int, d1: int) -> np.ndarray:
-    """``plane[i + d0, j + d1]`` with -1 outside (and for background), same shape as ``plane``."""
+    """``plane[i + d0, j + d1]`` with -1 outside, same shape as ``plane``."""
     out = np.full(plane.shape, -1, dtype=np.int64)
     n0, n1 = plane.shape
     src = plane[max(0, d0) : n0 + min(0, d0), max(0, d1) : n1 + min(0, d1)]
-    out[max(0, -d0) : n0 + min(0, -d0), max(0, -d1) : n1 + min(0, -d1)] = np.where(src > 0, src, -1)
+    out[max(0, -d0) : n0 + min(0, -d0), max(0, -d1) : n1 + min(0, -d1)] = src
     return out
 
 
-def _write_block(labels: np.ndarray, luts: dict, block_id=None) -> np.ndarray:
-    cc, _ = _components(labels)
-    return np.take(luts[tuple(block_id)], cc)
+def _write_block(labels: np.ndarray, start: np.ndarray, merged: dict, block_id=None) -> np.ndarray:
+    """A block's grown labels: its own components decided here, its face components by the merge."""
+    cc, cls, seeded = _local_classes(labels, start)
+    lut = np.where(seeded, cls, 0).astype(np.uint8)
+    ids, final = merged[tuple(block_id)]
+    lut[ids] = final
+    return np.take(lut, cc)
 
 
 def grow_lazy(
@@ -417,8 +433,8 @@ def grow_lazy(
     index = list(itertools.product(*(range(n) for n in labels.numblocks)))
     tasks = [dask.delayed(_summarise_block)(blocks[b], starts[b]) for b in index]
     summaries = dict(zip(index, dask.compute(*tasks), strict=True))
-    luts = _merge(summaries, labels.numblocks, chunks)
-    return labels.map_blocks(_write_block, _shared(luts), dtype=np.uint8)
+    merged = _merge(summaries, labels.numblocks, chunks)
+    return da.map_blocks(_write_block, labels, start, _shared(merged), dtype=np.uint8)
 
 
 # ------------------------------------------------------------------------------------ storage
