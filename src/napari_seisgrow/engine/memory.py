@@ -7,11 +7,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# Peak private memory of an in-memory session per voxel in the label-update stage, measured by
-# benchmarks/memory.py as the growth from 192^3 to 256^3 (docs/benchmarks.md): the normalised
-# float32 copy, float32 loss weights, uint8 seeds and labels, float16 class sums in inference,
-# growth's uint32 component numbers and the sampler's positions of labelled voxels.
-IN_MEMORY_BYTES_PER_VOXEL = 48
+# Peak private memory of an in-memory session per voxel in the label-update stage: 34 bytes,
+# measured by benchmarks/memory.py as the growth from 128 x 128 x 256 to 256 x 256 x 256
+# (docs/benchmarks.md), rounded up for what one run cannot show. It is the normalised float32
+# copy, float32 loss weights, uint8 seeds and labels, float16 class sums in inference, growth's
+# uint32 component numbers and the sampler's int32 positions of labelled voxels.
+IN_MEMORY_BYTES_PER_VOXEL = 40
 USABLE_FRACTION = 0.8
 
 
