@@ -318,7 +318,15 @@ def read_segy(
         raise SeisgrowError(f"{path.name} could not be read as SEG-Y: {str(exc).splitlines()[0]}") from exc
     finally:
         f.close()
-    geometry = Geometry(
+    geometry = survey_geometry(path, inlines, crosslines, trace_index, samples, dt, domain, iline, xline,
+                               fmt_code, endian)  # fmt: skip
+    return Volume(data=data, geometry=geometry)
+
+
+def survey_geometry(path: Path, inlines, crosslines, trace_index, samples, dt: float, domain: str, iline: int,
+                    xline: int, fmt_code: int, endian: str) -> Geometry:  # fmt: skip
+    """The Geometry both readers (whole and lazy) give a SEG-Y."""
+    return Geometry(
         inlines=inlines,
         crosslines=crosslines,
         samples=samples,
@@ -332,7 +340,6 @@ def read_segy(
         source=str(path.resolve()),
         trace_index=trace_index,
     )
-    return Volume(data=data, geometry=geometry)
 
 
 _INT_RANGES = {

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .errors import SeisgrowError
-from .geometry import SAMPLE_FORMATS, Geometry, Volume
+from .geometry import Volume
 from .segy import (
     BINARY_HEADER_BYTES,
     DIRECT_DTYPES,
@@ -27,6 +27,7 @@ from .segy import (
     _open,
     _segyio,
     detect_endian,
+    survey_geometry,
 )
 
 IBM_FLOAT = 1
@@ -150,18 +151,6 @@ def open_segy_lazy(
     finally:
         f.close()
     traces = SegyTraces(path, data_start, len(il), ns, fmt_code, endian, trace_index)
-    geometry = Geometry(
-        inlines=inlines,
-        crosslines=crosslines,
-        samples=samples,
-        sample_interval=dt,
-        sample_unit="m" if domain == "depth" else "ms",
-        domain=domain,
-        iline_byte=iline,
-        xline_byte=xline,
-        sample_format=SAMPLE_FORMATS.get(fmt_code, str(fmt_code)),
-        endian=endian,
-        source=str(path.resolve()),
-        trace_index=trace_index,
-    )
+    geometry = survey_geometry(path, inlines, crosslines, trace_index, samples, dt, domain, iline, xline,
+                               fmt_code, endian)  # fmt: skip
     return Volume(data=traces, geometry=geometry)
