@@ -280,7 +280,7 @@ def _reach_mask(own, reach: int):
     return out.astype(bool)
 
 
-def _block_labels(start, winner, conf, thresholds: list[float], n_classes: int):
+def _block_labels(start, winner, conf, thresholds: list[float]):
     cand = winner.map_blocks(
         lambda w, c: _candidates(w, c, thresholds), conf, dtype=np.uint8
     )  # fmt: skip
@@ -422,7 +422,7 @@ def grow_lazy(
         start = da.where(seeds_d > 0, seeds_d, start)
     n_classes = int(max(int(start.max().compute()), int(w.max().compute())))
     ts = [float(thresholds[min(c, len(thresholds) - 1)]) for c in range(max(1, n_classes))]
-    labels = _block_labels(start, w, conf, ts, n_classes)
+    labels = _block_labels(start, w, conf, ts)
     if max_reach < max(w.shape) - 1:
         for c in range(1, n_classes + 1):
             near = _reach_mask(start == c, max_reach)

@@ -66,6 +66,20 @@ def _open(path: Path, endian: str, mode: str = "r"):
         raise SeisgrowError(f"{path.name} could not be read as SEG-Y: {msg}") from exc
 
 
+def open_post_stack(path: Path, endian: str | None):
+    """Open a SEG-Y for either reader (whole or lazy) and refuse files with no traces or samples;
+    returns the open file and its byte order."""
+    if not path.is_file():
+        raise SeisgrowError(f"{path} does not exist or is not a file")
+    endian = endian or detect_endian(path)
+    f = _open(path, endian)
+    if f.tracecount == 0 or len(f.samples) == 0:
+        f.close()
+        what = "no traces (textual/binary header only)" if f.tracecount == 0 else "zero samples per trace"
+        raise SeisgrowError(f"{path.name} has {what}")
+    return f, endian
+
+
 # Sample formats whose bytes numpy reads as they are (IBM float needs segyio's conversion).
 DIRECT_DTYPES = {2: "i4", 3: "i2", 5: "f4", 8: "i1", 10: "u4", 11: "u2", 16: "u1"}
 TRACE_HEADER_BYTES = 240
@@ -294,16 +308,8 @@ def read_segy(
     """
     segyio = _segyio()
     path = Path(path)
-    if not path.is_file():
-        raise SeisgrowError(f"{path} does not exist or is not a file")
-    endian = endian or detect_endian(path)
-    f = _open(path, endian)
+    f, endian = open_post_stack(path, endian)
     try:
-        if f.tracecount == 0:
-            raise SeisgrowError(f"{path.name} has no traces (textual/binary header only)")
-        ns = len(f.samples)
-        if ns == 0:
-            raise SeisgrowError(f"{path.name} has zero samples per trace")
         fmt_code = int(f.bin[segyio.BinField.Format])
         direct = _DirectTraces.open(f, path, endian, fmt_code) if fast else None
         found = _read_direct(direct, f, path, iline, xline) if direct is not None else None

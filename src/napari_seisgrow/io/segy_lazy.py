@@ -24,9 +24,8 @@ from .segy import (
     TRACE_HEADER_BYTES,
     _DirectTraces,
     _grid_from_numbers,
-    _open,
     _segyio,
-    detect_endian,
+    open_post_stack,
     survey_geometry,
 )
 
@@ -120,13 +119,8 @@ def open_segy_lazy(
     """A Volume whose data is a SegyTraces: the grid and geometry now, the samples when sliced."""
     segyio = _segyio()
     path = Path(path)
-    if not path.is_file():
-        raise SeisgrowError(f"{path} does not exist or is not a file")
-    endian = endian or detect_endian(path)
-    f = _open(path, endian)
+    f, endian = open_post_stack(path, endian)
     try:
-        if f.tracecount == 0:
-            raise SeisgrowError(f"{path.name} has no traces (textual/binary header only)")
         ns = len(f.samples)
         fmt_code = int(f.bin[segyio.BinField.Format])
         if fmt_code != IBM_FLOAT and fmt_code not in DIRECT_DTYPES:
