@@ -67,7 +67,8 @@ def test_checkpoint_resume_continues_identically(tmp_path, tiny_synthetic, tiny_
     next(it)
     first.save_checkpoint(tmp_path / "ckpt")
     assert sorted(p.name for p in (tmp_path / "ckpt").iterdir()) == [
-        "confidence.npy", "config.json", "grown.npy", "meta.json", "model.pt", "winner.npy",
+        "confidence.npy", "config.json", "grown.npy", "meta.json", "model.pt", "strat.npy", "training_grown.npy",
+        "winner.npy",
     ]  # fmt: skip
     meta = json.loads((tmp_path / "ckpt" / "meta.json").read_text())
     assert meta["epoch"] == 2 and "torch" in meta["versions"]
@@ -83,10 +84,20 @@ def test_regrow_with_a_higher_threshold_assigns_fewer(tiny_synthetic, tiny_seeds
     with pytest.raises(SeisgrowError, match="train at least one epoch"):
         session.regrow()
     list(session.run())
-    low = session.regrow(grow_thresholds=[0.0]).copy()
+    low = session.regrow(grow_thresholds=[0.0], fill_final=False).copy()
     high = session.regrow(grow_thresholds=[0.99])
     assert (high > 0).sum() < (low > 0).sum()
     assert session.config.grow_thresholds == [0.99]
+
+
+def test_regrow_with_unchanged_settings_gives_back_the_end_of_training_labels(tiny_synthetic, tiny_seeds, tiny_config):
+    session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config)
+    list(session.run())
+    end = session.grown.copy()
+    assert (end > 0).all()  # completed along the layers: every voxel has a class
+    np.testing.assert_array_equal(session.regrow(), end)
+    thresholded = session.regrow(fill_final=False)
+    assert (thresholded == 0).any() and ((thresholded == 0) | (thresholded == end)).all()
 
 
 def test_holdout_accuracy_is_reported(tiny_synthetic, tiny_config):

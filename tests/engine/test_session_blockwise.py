@@ -68,8 +68,7 @@ def test_trains_reading_only_patches_and_blocks_and_grows_like_the_engine(on_dis
     np.testing.assert_array_equal(grown[seeds > 0], seeds[seeds > 0])
     assert (tmp_path / "work" / "labels.zarr").is_dir() and (tmp_path / "work" / "prediction.zarr").is_dir()
     # the stored prediction is the in-memory engine's for the same networks, and so are the labels
-    x = session.x[...]
-    winner, conf = predict_volume(session.nets, x, session.n_classes, session.config.orientations,
+    winner, conf = predict_volume(session.nets, session.inputs, session.n_classes, session.config.orientations,
                                   torch.device("cpu"), batch=session.config.inference_batch)  # fmt: skip
     np.testing.assert_array_equal(np.asarray(session.winner), winner)
     np.testing.assert_array_equal(np.asarray(session.confidence).view(np.uint16), conf.view(np.uint16))
@@ -139,9 +138,9 @@ def test_bad_seeds_and_nan_amplitudes_are_one_line(on_disk, tmp_path, monkeypatc
     from napari_seisgrow.engine import lazy
 
     monkeypatch.setattr(lazy, "SAMPLE_LINES", 4)  # a big survey: the bad trace is not among those sampled
-    session = BlockwiseSession(np.load(tmp_path / "bad.npy", mmap_mode="r"), seeds, _config(), blockwise=work)
     with pytest.raises(SeisgrowError, match="NaN or infinite amplitudes") as info:
-        list(session.run())  # found where it is read: a patch or a block
+        session = BlockwiseSession(np.load(tmp_path / "bad.npy", mmap_mode="r"), seeds, _config(), blockwise=work)
+        list(session.run())  # found where it is read: the stratigraphic coordinate's pass, a patch or a block
     assert "\n" not in str(info.value)
 
 

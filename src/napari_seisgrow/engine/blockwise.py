@@ -109,13 +109,15 @@ class Predictor:
     orientations: tuple[str, ...]
     batch: int = 8
     device: str = "cpu"  # "cuda": a worker's GPU when it has one, else its CPU
+    in_channels: int = 1
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @classmethod
     def from_nets(cls, nets, n_classes: int, config, orientations: Sequence[str], device: str = "cpu") -> Predictor:
         states = [{k: v.detach().cpu().clone() for k, v in net.state_dict().items()} for net in nets]
         return cls(n_classes, config.depth, config.width, config.norm, states, tuple(orientations),
-                   batch=config.inference_batch, device=device)  # fmt: skip
+                   batch=config.inference_batch, device=device,
+                   in_channels=int(states[0]["down.0.0.weight"].shape[1]))  # fmt: skip
 
     def nets(self):
         with _NETS_LOCK:
@@ -126,7 +128,8 @@ class Predictor:
                 dev = torch.device("cuda" if self.device == "cuda" and torch.cuda.is_available() else "cpu")
                 nets = []
                 for sd in self.states:
-                    net = UNet(self.n_classes, depth=self.depth, width=self.width, norm=self.norm)
+                    net = UNet(self.n_classes, depth=self.depth, width=self.width, norm=self.norm,
+                               in_channels=self.in_channels)  # fmt: skip
                     net.load_state_dict(sd)
                     nets.append(net.eval().to(dev))
                 _NETS.clear()  # one model at a time per worker: the last epoch's is stale
@@ -161,14 +164,16 @@ def usable_orientations(orientations: Sequence[str], shape: Sequence[int]) -> li
 
 @torch.no_grad()
 def _probabilities(nets, sections: np.ndarray) -> np.ndarray:
+    """Mean softmax of ``nets`` on (b, C, A, B) sections."""
     dev = next(nets[0].parameters()).device
-    x = torch.from_numpy(np.ascontiguousarray(sections[:, None], dtype=np.float32)).to(dev)
+    x = torch.from_numpy(np.ascontiguousarray(sections, dtype=np.float32)).to(dev)
     p = sum(torch.softmax(net(x).float(), dim=1) for net in nets) / len(nets)
     return p.cpu().numpy()  # (b, K, A, B)
 
 
 def _predict_window(ext: np.ndarray, predictor: Predictor, lo: Sequence[int], own: Sequence[int]) -> np.ndarray:
-    """The packed prediction of ``ext[lo : lo + own]``, from sections of the whole window ``ext``."""
+    """The packed prediction of ``ext[:, lo : lo + own]``, from sections of the whole window ``ext``
+    (channels first)."""
     stop = _STOPS.get(predictor.token)
     if stop is not None and stop.is_set():
         raise Stopped
@@ -184,7 +189,7 @@ def _predict_window(ext: np.ndarray, predictor: Predictor, lo: Sequence[int], ow
         crop = tuple(slice(lo[a], lo[a] + own[a]) for a in others)
         for start in range(0, own[axis], predictor.batch):
             idx = list(range(start, min(own[axis], start + predictor.batch)))
-            sections = np.stack([np.take(ext, lo[axis] + i, axis=axis) for i in idx])
+            sections = np.stack([np.take(ext, lo[axis] + i, axis=axis + 1) for i in idx])
             p = _probabilities(nets, sections)
             for b, i in enumerate(idx):
                 where: list[Any] = [slice(None)] * 4
@@ -218,6 +223,8 @@ def _windows(shape: Sequence[int], chunks, halo: int) -> Iterator[tuple[tuple[sl
 
 def _predict_and_store(source, predictor: Predictor, own, window, winner_out, conf_out) -> None:
     ext = np.asarray(source[window], dtype=np.float32)
+    if ext.ndim == 3:  # one plain amplitude source
+        ext = ext[np.newaxis]
     lo = [o.start - w.start for o, w in zip(own, window, strict=True)]
     packed = _predict_window(ext, predictor, lo, [o.stop - o.start for o in own])
     winner_out[own] = (packed >> 16).astype(np.uint8)

@@ -15,6 +15,8 @@ from typing import Any
 from ..io.errors import SeisgrowError
 
 ORIENTATIONS = ("inline", "crossline", "time")
+INPUTS = ("amplitude", "strat", "depth")
+SAVED_BEFORE_STRUCTURE = ("fill_final", "max_reach", "seed", "grow_radius", "orientations")  # a whole old record
 STAGES = ("warmup", "cps", "grow")
 
 
@@ -36,6 +38,12 @@ class GrowConfig:
     batch_unlabelled: int = _knob(4, "patches per step from anywhere (for the CPS term)", min=0)
     patch_size: list[int] = _knob([64, 96], "patch size (lateral, samples); clipped to the section")
     orientations: list[str] = _knob(["inline", "crossline"], "section orientations: inline, crossline, time")
+    # what the networks see
+    inputs: list[str] = _knob(
+        ["amplitude", "strat"],
+        "network inputs: amplitude, strat (the stratigraphic coordinate: position along the layering), "
+        "depth (the plain sample position)",
+    )
     # networks and optimiser
     depth: int = _knob(4, "U-Net levels (each halves the resolution)", min=1, max=6)
     width: int = _knob(16, "channels of the first U-Net level (doubles per level)", min=4)
@@ -83,6 +91,19 @@ class GrowConfig:
         "connection to the seeds still required), so only voxels no class can reach stay 0",
         group="advanced",
     )
+    completion: str = _knob(
+        "layers",
+        "how the final completion reaches voxels no class grew into: layers (the nearest labelled voxel along the "
+        "layering, so every voxel gets a class) or connected (only voxels connected to their class by argmax)",
+        choices=("layers", "connected"),
+        group="advanced",
+    )
+    layer_reach: float = _knob(
+        10.0,
+        "completion along layers: traces along a reflector that count as much as one sample across it",
+        min=0.1,
+        group="advanced",
+    )
     accumulate: bool = _knob(False, "keep earlier grown labels instead of regrowing from the seeds", group="advanced")
     seed_patch_fraction: float = _knob(
         0.5,
@@ -116,6 +137,9 @@ class GrowConfig:
                 setattr(self, f.name, v)
             if not isinstance(v, want) or (want is int and isinstance(v, bool)):
                 raise SeisgrowError(f"{f.name} must be a {want.__name__}; got {v!r}")
+        bad_inputs = [i for i in self.inputs if i not in INPUTS]
+        if bad_inputs or not self.inputs or len(set(self.inputs)) != len(self.inputs):
+            raise SeisgrowError(f"inputs must be distinct names among {', '.join(INPUTS)}; got {self.inputs}")
         bad = [o for o in self.orientations if o not in ORIENTATIONS]
         if bad or not self.orientations:
             raise SeisgrowError(f"orientations must be among {', '.join(ORIENTATIONS)}; got {self.orientations}")
@@ -149,6 +173,11 @@ class GrowConfig:
             return "cps"
         return "grow"
 
+    @property
+    def needs_strat(self) -> bool:
+        """Whether a run computes the stratigraphic coordinate (as an input or for completion)."""
+        return "strat" in self.inputs or (self.fill_final and self.completion == "layers")
+
     def threshold(self, cls: int) -> float:
         """t_c for class c (1-based)."""
         return float(self.grow_thresholds[min(cls - 1, len(self.grow_thresholds) - 1)])
@@ -173,6 +202,9 @@ class GrowConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> GrowConfig:
+        if "inputs" not in d and all(k in d for k in SAVED_BEFORE_STRUCTURE):
+            # A complete record saved before the stratigraphic inputs existed: rebuild that run as it was.
+            d = {**d, "inputs": ["amplitude"], "completion": "connected"}
         base = profile(d.get("profile", "default")) if "profile" in d else cls()
         return base.with_overrides(**{k: v for k, v in d.items() if k != "profile"})
 

@@ -66,3 +66,33 @@ def split_holdout(seeds: np.ndarray, fraction: float, rng: np.random.Generator) 
             held[m] = c
             train[m] = 0
     return train, held
+
+
+def keep_holdout(
+    seeds: np.ndarray, old_train: np.ndarray, old_holdout: np.ndarray, fraction: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split new seeds so that no stroke changes sides: a stroke that overlaps a held-out stroke
+    of its class stays held out, one that overlaps a trained stroke stays in training, and only
+    strokes painted since can be held out (``fraction`` of them, never a class's last one)."""
+    train = np.array(seeds, copy=True)
+    held = np.zeros_like(seeds)
+    if fraction <= 0 and not (old_holdout > 0).any():
+        return train, held
+    for c in np.unique(seeds[seeds > 0]):
+        comps, n = ndimage.label(seeds == c, structure=np.ones((3, 3, 3), bool))
+        if n == 0:
+            continue
+        ids = np.arange(1, n + 1)
+        was_held = ndimage.maximum(old_holdout == c, comps, ids).astype(bool)
+        was_trained = ndimage.maximum(old_train == c, comps, ids).astype(bool)
+        out = list(ids[was_held & ~was_trained])
+        new = ids[~was_held & ~was_trained]
+        trained = int((was_trained).sum()) + len(new)
+        if fraction > 0 and len(new):
+            k = min(len(new), max(0, round(fraction * len(new))), max(0, trained - 1))
+            out += list(rng.choice(new, size=k, replace=False)) if k else []
+        for comp in out:
+            m = comps == comp
+            held[m] = c
+            train[m] = 0
+    return train, held

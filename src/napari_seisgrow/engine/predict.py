@@ -13,14 +13,27 @@ import numpy as np
 import torch
 from torch import nn
 
+from .channels import Channels
 from .sampling import AXIS
 
 
-def _sections(volume: np.ndarray, axis: int, batch: int):
+def as_channels(volume: Channels | np.ndarray) -> Channels:
+    """A plain 3-D array is one amplitude channel."""
+    return volume if isinstance(volume, Channels) else Channels([np.asarray(volume)], ["amplitude"])
+
+
+def section_index(axis: int, i: int) -> tuple:
+    where: list = [slice(None)] * 3
+    where[axis] = i
+    return tuple(where)
+
+
+def _sections(volume: Channels, axis: int, batch: int):
+    """Batches of whole sections along ``axis``: (indices, (b, C, A, B) float32)."""
     n = volume.shape[axis]
     for start in range(0, n, batch):
         idx = list(range(start, min(n, start + batch)))
-        yield idx, np.stack([np.take(volume, i, axis=axis) for i in idx]).astype(np.float32)
+        yield idx, np.stack([volume[section_index(axis, i)] for i in idx]).astype(np.float32)
 
 
 def _index(axis: int, i: int) -> tuple:
@@ -30,7 +43,7 @@ def _index(axis: int, i: int) -> tuple:
     return tuple(target)
 
 
-def fits_on_device(device: torch.device, n_classes: int, shape: Sequence[int]) -> bool:
+def fits_on_device(device: torch.device, n_classes: int, shape: Sequence[int], n_inputs: int = 1) -> bool:
     """Whether the volume, the per-class sums and the results fit in half the GPU's free memory.
 
     On a GPU the host-side float16 sums, not the networks, bound inference speed, so the whole
@@ -39,13 +52,13 @@ def fits_on_device(device: torch.device, n_classes: int, shape: Sequence[int]) -
     if device.type != "cuda":
         return False
     free, _ = torch.cuda.mem_get_info(device)
-    need = int(np.prod(shape)) * (4 + 2 * n_classes + 3)
+    need = int(np.prod(shape)) * (4 * n_inputs + 2 * n_classes + 3)
     return need < free // 2
 
 
 def _predict_resident(
     nets: Sequence[nn.Module],
-    volume: np.ndarray,
+    volume: Channels | np.ndarray,
     n_classes: int,
     ors: Sequence[str],
     device: torch.device,
@@ -53,7 +66,8 @@ def _predict_resident(
     amp: bool,
     should_stop: Callable[[], bool] | None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    x = torch.from_numpy(np.ascontiguousarray(volume, dtype=np.float32)).to(device)
+    volume = as_channels(volume)
+    x = torch.from_numpy(np.ascontiguousarray(volume[()], dtype=np.float32)).to(device)  # (C, ...)
     total = torch.zeros((n_classes, *volume.shape), dtype=torch.float16, device=device)
     for o in ors:
         axis = AXIS[o]
@@ -61,7 +75,7 @@ def _predict_resident(
             if should_stop is not None and should_stop():
                 return None
             n = min(batch, volume.shape[axis] - start)
-            sections = x.narrow(axis, start, n).movedim(axis, 0).unsqueeze(1).contiguous()
+            sections = x.narrow(axis + 1, start, n).movedim(axis + 1, 0).contiguous()  # (n, C, A, B)
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp and device.type == "cuda"):
                 p = sum(torch.softmax(net(sections).float(), dim=1) for net in nets) / len(nets)  # (n, K, A, B)
             total.narrow(1 + axis, start, n).add_(p.movedim(0, axis + 1).to(torch.float16))
@@ -72,7 +86,7 @@ def _predict_resident(
 @torch.no_grad()
 def predict_volume(
     nets: Sequence[nn.Module],
-    volume: np.ndarray,
+    volume: Channels | np.ndarray,
     n_classes: int,
     orientations: Sequence[str],
     device: torch.device,
@@ -88,9 +102,10 @@ def predict_volume(
     """
     for net in nets:
         net.eval()
+    volume = as_channels(volume)
     shape = volume.shape
     ors = [o for o in orientations if min(s for k, s in enumerate(shape) if k != AXIS[o]) >= 2] or ["inline"]
-    if fits_on_device(device, n_classes, shape):
+    if fits_on_device(device, n_classes, shape, volume.n):
         try:
             return _predict_resident(nets, volume, n_classes, ors, device, batch, amp, should_stop)
         except torch.cuda.OutOfMemoryError:
@@ -100,7 +115,7 @@ def predict_volume(
     conf = np.zeros(shape, dtype=np.float16)
 
     def probs(sections: np.ndarray) -> np.ndarray:
-        x = torch.from_numpy(sections[:, None]).to(device)
+        x = torch.from_numpy(sections).to(device)
         with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp and device.type == "cuda"):
             p = sum(torch.softmax(net(x).float(), dim=1) for net in nets) / len(nets)
         return p.cpu().numpy()  # (b, K, A, B)

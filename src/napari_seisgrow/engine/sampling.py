@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .channels import Channels
 from .config import GrowConfig
 
 AXIS = {"inline": 0, "crossline": 1, "time": 2}
@@ -18,7 +19,7 @@ AXIS = {"inline": 0, "crossline": 1, "time": 2}
 
 @dataclass
 class Batch:
-    x: np.ndarray  # (N, 1, A, B) float32
+    x: np.ndarray  # (N, C, A, B) float32: the network inputs
     y: np.ndarray  # (N, A, B) uint8, 0 = unlabelled
     w: np.ndarray  # (N, A, B) float32 per-pixel loss weight
 
@@ -35,8 +36,8 @@ def _index_by_class(labels: np.ndarray) -> list[np.ndarray]:
 class PatchSampler:
     """Draws training patches; owns no labels, it is handed the current ones every epoch."""
 
-    def __init__(self, volume: np.ndarray, config: GrowConfig, rng: np.random.Generator) -> None:
-        self.volume = volume
+    def __init__(self, volume: Channels | np.ndarray, config: GrowConfig, rng: np.random.Generator) -> None:
+        self.volume = volume if isinstance(volume, Channels) else Channels([volume], ["amplitude"])
         self.config = config
         self.rng = rng
         self.labels: np.ndarray | None = None
@@ -128,18 +129,21 @@ class PatchSampler:
         return self._augment(xs, zeros, [z.astype(np.float32) for z in zeros])
 
     def _augment(self, xs, ys, ws) -> Batch:
-        x = np.stack(xs).astype(np.float32)
+        """Flip sections sideways (every input with them); jitter and noise touch amplitude only."""
+        x = np.stack(xs).astype(np.float32)  # (N, C, A, B)
         y = np.stack(ys).astype(np.uint8)
         w = np.stack(ws).astype(np.float32)
         cfg = self.config
         if cfg.augment:
             n = len(x)
             flip = self.rng.random(n) < 0.5
-            x[flip] = x[flip, ::-1]
+            x[flip] = x[flip, :, ::-1]
             y[flip] = y[flip, ::-1]
             w[flip] = w[flip, ::-1]
             scale = 1.0 + self.rng.uniform(-cfg.amplitude_jitter, cfg.amplitude_jitter, n).astype(np.float32)
-            x *= scale[:, None, None]
-            if cfg.noise_std > 0:
-                x += self.rng.normal(0.0, cfg.noise_std, x.shape).astype(np.float32)
-        return Batch(x=np.ascontiguousarray(x[:, None]), y=np.ascontiguousarray(y), w=np.ascontiguousarray(w))
+            amp = [k for k, name in enumerate(self.volume.names) if name == "amplitude"]
+            for k in amp:
+                x[:, k] *= scale[:, None, None]
+                if cfg.noise_std > 0:
+                    x[:, k] += self.rng.normal(0.0, cfg.noise_std, x[:, k].shape).astype(np.float32)
+        return Batch(x=np.ascontiguousarray(x), y=np.ascontiguousarray(y), w=np.ascontiguousarray(w))

@@ -21,10 +21,12 @@ import torch
 from ..io.atomic import atomic_path
 from ..io.errors import SeisgrowError
 from ..io.geometry import Volume
+from .channels import Channels, StratGrid, build_channels, compute_strat
 from .config import GrowConfig
-from .data import check_seeds, normalise, split_holdout
+from .data import check_seeds, keep_holdout, normalise, split_holdout
 from .device import describe, resolve_device
 from .grow import grow_numpy
+from .layers import fill_along_layers
 from .losses import class_weights, cps_loss, focal_loss
 from .optim import Adam
 from .predict import predict_volume
@@ -32,7 +34,7 @@ from .report import EpochReport
 from .sampling import PatchSampler
 from .unet import UNet
 
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2
 
 
 def versions() -> dict[str, str]:
@@ -45,29 +47,58 @@ class Session:
     """Two U-Nets learning one volume from its seeds."""
 
     def __init__(
-        self, volume: Any, seeds: Any, config: GrowConfig | None = None, stop_event: threading.Event | None = None
+        self,
+        volume: Any,
+        seeds: Any,
+        config: GrowConfig | None = None,
+        stop_event: threading.Event | None = None,
+        *,
+        strat: StratGrid | None = None,
     ) -> None:
-        self.config = config or GrowConfig()
-        self.config.validate()
-        cfg = self.config
+        self._config = config or GrowConfig()
+        self._config.validate()
+        cfg = self._config
         data = volume.data if isinstance(volume, Volume) else volume
         self.geometry = volume.geometry if isinstance(volume, Volume) else None
         self.device = resolve_device(cfg.device)
         self.device_name = describe(self.device)
         self.rng = np.random.default_rng(cfg.seed)
+        self._notes: list[str] = []
         self._prepare(data, seeds)
+        self.strat: StratGrid | None = None
+        if strat is not None and tuple(strat.shape) != tuple(self.x.shape):
+            strat = None  # made for another volume: solve it again
+        if strat is not None or cfg.needs_strat:
+            self.strat = strat if strat is not None else self._solve_strat()
+        self.inputs: Channels = build_channels(cfg.inputs, self.x, self.strat)
         self.nets = [self._build_net(cfg.seed * 2 + k) for k in (1, 2)]
         params = [p for net in self.nets for p in net.parameters()]
         self.optimizer = Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-        self.sampler = PatchSampler(self.x, cfg, self.rng)
+        self.sampler = PatchSampler(self.inputs, cfg, self.rng)
         self.epoch = 0
-        self.grown: Any = self._initial_labels()  # the last good grown labels
+        self.grown: Any = self._initial_labels()  # the last good labels, as shown and exported
+        self.training_grown: Any = self.grown  # thresholded growth from the training seeds: what training sees
         self.winner: np.ndarray | None = None
         self.confidence: np.ndarray | None = None
         self.history: list[dict[str, Any]] = []
         self._stop = stop_event if stop_event is not None else threading.Event()  # may be set before we exist
         self._amp = cfg.amp and self.device.type == "cuda"
-        self._notes: list[str] = []
+
+    @property
+    def config(self) -> GrowConfig:
+        return self._config
+
+    @config.setter
+    def config(self, value: GrowConfig) -> None:
+        """Every part that reads settings (the patch sampler too) sees a change at once."""
+        self._config = value
+        if getattr(self, "sampler", None) is not None:
+            self.sampler.config = value
+
+    def _solve_strat(self) -> StratGrid:
+        grid = compute_strat(self.x, device=self.device)
+        self._notes.append(f"stratigraphic coordinate computed in {grid.seconds:.1f} s")
+        return grid
 
     # ----------------------------------------------------------------- construction helpers
     def _prepare(self, data: Any, seeds: Any) -> None:
@@ -85,7 +116,8 @@ class Session:
     def _build_net(self, seed: int) -> UNet:
         torch.manual_seed(seed)
         cfg = self.config
-        return UNet(self.n_classes, depth=cfg.depth, width=cfg.width, norm=cfg.norm).to(self.device)
+        net = UNet(self.n_classes, depth=cfg.depth, width=cfg.width, norm=cfg.norm, in_channels=len(cfg.inputs))
+        return net.to(self.device)
 
     # ----------------------------------------------------------------- control
     def stop(self) -> None:
@@ -137,7 +169,7 @@ class Session:
         weights = (seeds > 0).astype(np.float32)
         if stage != "grow":
             return seeds, weights
-        grown = np.where(self.holdout > 0, 0, self.grown).astype(np.uint8)
+        grown = np.where(self.holdout > 0, 0, self.training_grown).astype(np.uint8)
         grown[seeds > 0] = seeds[seeds > 0]
         weights = np.where(seeds > 0, 1.0, np.where(grown > 0, self.config.grown_weight, 0.0)).astype(np.float32)
         return grown, weights
@@ -170,10 +202,11 @@ class Session:
         if pred is None:
             return None
         self.winner, self.confidence = pred
-        previous = self.grown if (cfg.accumulate and stage == "grow") else None
-        self.grown = self._grow(previous)
+        previous = self.training_grown if (cfg.accumulate and stage == "grow") else None
+        self.training_grown = self._grow(previous)
+        self.grown = self.training_grown
         if cfg.fill_final and epoch == cfg.epochs - 1:
-            self.grown = self.complete()
+            self.grown = self.complete()  # shown and exported; training never sees completed labels
         return self._report(epoch, stage, sup_total / cfg.steps_per_epoch, cps_total / cfg.steps_per_epoch, lam, t0)
 
     # ----------------------------------------------------------------- running out of memory
@@ -217,7 +250,7 @@ class Session:
             cfg = self.config
             try:
                 return predict_volume(
-                    self.nets, self.x, self.n_classes, cfg.orientations, self.device,
+                    self.nets, self.inputs, self.n_classes, cfg.orientations, self.device,
                     batch=cfg.inference_batch, amp=self._amp, should_stop=self._stop.is_set,
                 )  # fmt: skip
             except torch.cuda.OutOfMemoryError:
@@ -280,39 +313,60 @@ class Session:
         return np.where(held, 0, labels).astype(np.uint8) if held.any() else labels
 
     def complete(self) -> np.ndarray:
-        """The current labels grown on with no threshold: every voxel its class can reach."""
+        """The labels completed: grown on with no threshold (every voxel its class reaches through
+        agreeing argmax), then, with ``completion="layers"``, every voxel still open takes the class
+        of the nearest labelled voxel along the layering, so nothing is left unlabelled."""
         assert self.winner is not None and self.confidence is not None
+        cfg = self.config
         done = grow_numpy(
             self.train_seeds, self.winner, self.confidence, [0.0],
-            radius=self.config.grow_radius, max_reach=self.config.max_reach,
-            previous=self._without_holdout(self.grown), device=self.device,
+            radius=cfg.grow_radius, max_reach=cfg.max_reach,
+            previous=self._without_holdout(self.training_grown), device=self.device,
         )  # fmt: skip
+        if cfg.completion == "layers":
+            strat = self.strat if self.strat is not None else self._solve_strat()
+            self.strat = strat
+            done = fill_along_layers(done, strat.full(), cfg.layer_reach)
         held = self.holdout > 0
         done[held] = self.holdout[held]
         return done
 
     def regrow(self, **overrides: Any) -> np.ndarray:
-        """Rerun growth from the last prediction with new settings (thresholds, radius...): no training."""
+        """Rerun growth from the last prediction with new settings (thresholds, radius...): no training.
+
+        A finished run is completed again as at its end, so Grow with unchanged settings gives
+        back the end-of-training labels.
+        """
         if self.winner is None:
             raise SeisgrowError("nothing to grow from yet: train at least one epoch first")
         if overrides:
             self.config = self.config.with_overrides(**overrides)
             self.config.validate()
-        self.grown = self._grow(None)
+        self.training_grown = self._grow(None)
+        self.grown = self.complete() if (self.config.fill_final and self.done) else self.training_grown
         return self.grown
 
     def update_seeds(self, seeds: Any) -> None:
-        """Continue from the current networks with newly painted seeds."""
+        """Continue from the current networks with newly painted seeds.
+
+        Strokes held out before stay held out and strokes trained on stay in training; only new
+        strokes can be held out. The labels training sees are regrown from the new seeds at once,
+        so an erased stroke's growth and the final completion never feed the next epochs.
+        """
         new = check_seeds(seeds, self.x.shape)
         if int(new.max()) > self.n_classes:
             raise SeisgrowError(
                 f"the new seeds add class {int(new.max())}; the networks know {self.n_classes} classes, so retrain"
             )
         self.seeds = new
-        self.train_seeds, self.holdout = split_holdout(new, self.config.holdout_fraction, self.rng)
-        grown = np.array(self.grown)
-        grown[new > 0] = new[new > 0]
-        self.grown = grown
+        self.train_seeds, self.holdout = keep_holdout(
+            new, self.train_seeds, self.holdout, self.config.holdout_fraction, self.rng
+        )
+        if self.winner is not None:
+            self.training_grown = self._grow(None)
+        else:
+            self.training_grown = np.array(new)
+        self.grown = self.training_grown
 
     def _report(self, epoch: int, stage: str, sup: float, cps: float, lam: float, t0: float) -> EpochReport:
         cfg = self.config
@@ -368,6 +422,7 @@ class Session:
             "n_classes": self.n_classes,
             "shape": list(self.x.shape),
             "amplitude_scale": self.amplitude_scale,
+            "strat_step": list(self.strat.step) if self.strat is not None else None,
             "numpy_rng": self.rng.bit_generator.state,
             "versions": versions(),
             "history": self.history,
@@ -378,7 +433,11 @@ class Session:
                 np.save(d / f"{name}.npy", arr, allow_pickle=False)
 
     def _checkpoint_arrays(self) -> dict[str, Any]:
-        return {"grown": self.grown, "winner": self.winner, "confidence": self.confidence}
+        arrays = {"grown": self.grown, "training_grown": self.training_grown, "winner": self.winner,
+                  "confidence": self.confidence}  # fmt: skip
+        if self.strat is not None:
+            arrays["strat"] = self.strat.tau
+        return arrays
 
     @classmethod
     def resume(cls, directory: str | Path, volume: Any, seeds: Any, **overrides: Any) -> Session:
@@ -392,7 +451,14 @@ class Session:
             raise SeisgrowError(f"{d} is not a napari-seisgrow checkpoint: {exc}") from exc
         if overrides:
             config = config.with_overrides(**overrides)
-        session = cls(volume, seeds, config)
+        strat = None
+        if meta.get("strat_step") and (d / "strat.npy").is_file():
+            try:
+                tau = np.load(d / "strat.npy", allow_pickle=False)
+                strat = StratGrid(tau=tau, shape=tuple(shape), step=tuple(meta["strat_step"]))
+            except (OSError, ValueError) as exc:
+                raise SeisgrowError(f"checkpoint {d} is incomplete or damaged ({type(exc).__name__}); retrain") from exc
+        session = cls(volume, seeds, config, strat=strat)
         if list(session.x.shape) != shape or session.n_classes != n_classes:
             raise SeisgrowError(
                 f"checkpoint {d} was made for shape {tuple(shape)} with {n_classes} classes; "
@@ -407,10 +473,12 @@ class Session:
             session.rng.bit_generator.state = meta["numpy_rng"]
             session.epoch = int(meta["epoch"])
             session.history = list(meta.get("history", []))
-            for name in ("grown", "winner", "confidence"):
+            for name in ("grown", "training_grown", "winner", "confidence"):
                 p = d / f"{name}.npy"
                 if p.is_file():
                     setattr(session, name, np.load(p, allow_pickle=False))
+            if not (d / "training_grown.npy").is_file():
+                session.training_grown = session.grown
         except Exception as exc:  # a damaged file fails in many ways (unpickling, zip, shapes): all one answer
             raise SeisgrowError(f"checkpoint {d} is incomplete or damaged ({type(exc).__name__}); retrain") from exc
         return session

@@ -134,7 +134,7 @@ class BlockwiseSession(Session):
         try:
             with bw.scheduler(self.blockwise.scheduler, self.blockwise.workers) as self.where, \
                     bw.stoppable(predictor.token, self._stop):  # fmt: skip
-                bw.predict_to_zarr(self.x, predictor, self.blockwise.prediction, self.blockwise.block)
+                bw.predict_to_zarr(self.inputs, predictor, self.blockwise.prediction, self.blockwise.block)
         except bw.Stopped:
             return None  # the last prediction and labels stay as they were
         group = zarr.open_group(str(self.blockwise.prediction), mode="r")

@@ -26,18 +26,20 @@ class _Block(nn.Sequential):
 
 
 class UNet(nn.Module):
-    """Input (N, 1, A, B) amplitudes, output (N, K, A, B) class logits.
+    """Input (N, C, A, B) (amplitude, and the stratigraphic inputs when asked), output (N, K, A, B) logits.
 
     Any section size is accepted: the input is reflect-padded to a multiple of 2**(depth-1) and
     the output cropped back, so whole sections of odd sizes go through at inference.
     """
 
-    def __init__(self, n_classes: int, depth: int = 3, width: int = 16, norm: str = "batch") -> None:
+    def __init__(
+        self, n_classes: int, depth: int = 4, width: int = 16, norm: str = "batch", in_channels: int = 1
+    ) -> None:
         super().__init__()
         self.depth = depth
         chans = [width * 2**k for k in range(depth)]
         self.down = nn.ModuleList()
-        cin = 1
+        cin = in_channels
         for c in chans:
             self.down.append(_Block(cin, c, norm))
             cin = c

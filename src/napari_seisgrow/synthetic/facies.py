@@ -1,4 +1,4 @@
-"""Labelled synthetic seismic volumes with exact ground truth, and seed simulators.
+"""The "facies" family: units of different seismic texture, a fault and a channel.
 
 The generator builds a layered earth in relative geologic time (RGT): units of different
 *seismic facies* (thin-bedded, chaotic, transparent, massive), deformed by folds and a regional
@@ -10,30 +10,13 @@ Everything is drawn from one ``numpy.random.Generator``: the same seed gives the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy import ndimage
 
-from .io.geometry import Geometry, Volume
+from .common import Synthetic, add_noise, ricker, volume_of
 
 CLASS_NAMES = ("thin-bedded", "chaotic", "transparent", "massive", "channel fill")
 CHANNEL = 5
-AMPLITUDE_SCALE = 1000.0  # real SEG-Y amplitudes are not in [-1, 1]; neither are ours
-
-
-@dataclass
-class Synthetic:
-    volume: Volume
-    truth: np.ndarray  # uint8, 1..5
-    class_names: tuple[str, ...] = CLASS_NAMES
-
-
-def ricker(freq_hz: float, dt_ms: float) -> np.ndarray:
-    half = int(np.ceil(1.5 / (freq_hz * dt_ms / 1000.0)))
-    t = np.arange(-half, half + 1) * dt_ms / 1000.0
-    a = (np.pi * freq_hz * t) ** 2
-    return ((1 - 2 * a) * np.exp(-a)).astype(np.float32)
 
 
 def _structure(shape, rng) -> np.ndarray:
@@ -178,69 +161,7 @@ def make_synthetic(
     wavelet = ricker(freq_hz, dt_ms)
     trace = ndimage.convolve1d(refl, wavelet, axis=2, mode="constant")
     del refl
-    band = ndimage.convolve1d(rng.normal(size=(ni, nx, nt)).astype(np.float32), wavelet, axis=2, mode="constant")
-    band = ndimage.gaussian_filter(band, (0.7, 0.7, 0))
-    band *= np.sqrt(np.mean(trace**2)) / (snr * np.sqrt(np.mean(band**2)) + 1e-12)
-    data = ((trace + band) * AMPLITUDE_SCALE).astype(np.float32)
-    geometry = Geometry(
-        inlines=np.arange(100, 100 + ni),
-        crosslines=np.arange(300, 300 + nx),
-        samples=np.arange(nt) * dt_ms,
-        sample_interval=dt_ms,
-        sample_unit="ms",
-        domain="time",
-        source=None,
+    data = add_noise(trace, wavelet, snr, rng)
+    return Synthetic(
+        volume=volume_of(data, dt_ms), truth=truth, class_names=CLASS_NAMES, rgt=tau.astype(np.float32), family="facies"
     )
-    return Synthetic(volume=Volume(data=data, geometry=geometry), truth=truth)
-
-
-def seed_inlines(truth: np.ndarray, n: int = 2) -> np.ndarray:
-    """Full labels on ``n`` evenly spaced inlines, as an interpreter labelling key lines."""
-    seeds = np.zeros_like(truth, dtype=np.uint8)
-    for k in inline_positions(truth.shape[0], n):
-        seeds[k] = truth[k]
-    return seeds
-
-
-def inline_positions(ni: int, n: int) -> list[int]:
-    return sorted({round((k + 1) * ni / (n + 1)) for k in range(n)} & set(range(ni)))
-
-
-def seed_scribbles(
-    truth: np.ndarray,
-    n_inlines: int = 3,
-    fraction: float = 0.002,
-    strokes_per_class: int = 2,
-    seed: int = 0,
-) -> np.ndarray:
-    """Short strokes painted inside each class on a few inlines, about ``fraction`` of voxels.
-
-    Strokes run roughly along bedding (mostly lateral, tilted up to 20 degrees), three pixels
-    wide, and stop at class boundaries as a careful interpreter's would.
-    """
-    rng = np.random.default_rng(seed)
-    seeds = np.zeros_like(truth, dtype=np.uint8)
-    rows = inline_positions(truth.shape[0], n_inlines)
-    classes = [int(c) for c in np.unique(truth) if c > 0]
-    budget = fraction * truth.size / max(1, len(rows) * len(classes) * strokes_per_class)
-    length = int(np.clip(budget / 3.0, 4, max(truth.shape[1], 8)))
-    for r in rows:
-        section = truth[r]
-        for c in classes:
-            mask = section == c
-            if not mask.any():
-                continue
-            inner = ndimage.binary_erosion(mask, iterations=2)
-            pts = np.argwhere(inner if inner.any() else mask)
-            for _ in range(strokes_per_class):
-                x0, t0 = pts[rng.integers(len(pts))]
-                ang = rng.uniform(-0.35, 0.35)
-                s = np.arange(-length // 2, length - length // 2)
-                xs = np.round(x0 + s * np.cos(ang)).astype(int)
-                ts = np.round(t0 + s * np.sin(ang)).astype(int)
-                for dt in (-1, 0, 1):
-                    ok = (xs >= 0) & (xs < section.shape[0]) & (ts + dt >= 0) & (ts + dt < section.shape[1])
-                    x, t = xs[ok], ts[ok] + dt
-                    keep = section[x, t] == c
-                    seeds[r, x[keep], t[keep]] = c
-    return seeds

@@ -1,0 +1,394 @@
+"""Reflector dips and a stratigraphic coordinate (relative geologic time) from the amplitudes.
+
+Real stratigraphic units are told apart by their position between reflectors more than by
+their texture: two parallel-bedded units look alike, and what separates them is the reflector
+between them. A coordinate that is constant along every reflector and grows downward (a
+relative geologic time, RGT) gives the networks and the growth that position.
+
+How it is computed, by least squares rather than by tracing (tracing accumulates every dip
+error along its path; a global solve spreads them):
+
+1. Local dips from the gradient structure tensor: for each lateral axis ``a`` the dip
+   ``p_a = -<g_a g_t> / <g_t g_t>`` (samples per trace) and a planarity in 0..1 that says how
+   well one plane explains the local gradients (low in chaos, noise and at faults).
+2. The coordinate ``tau`` solves, in the least-squares sense,
+   ``tau(i + 1, t + p) = tau(i, t)`` along each lateral axis (weighted by planarity: a reflector
+   keeps its value from trace to trace), ``tau(t + 1) - tau(t) = 1`` weakly (the coordinate
+   advances one sample per sample on average; this picks one of the many monotone
+   reparametrisations that all honour the dips), and ``tau(i + 1, t) = tau(i, t)`` weakly where the
+   dips are unreliable. The solve runs coarse to fine (the dips are in samples per trace, which
+   halving both axes keeps), with conjugate gradients on the normal equations at each level.
+3. The result is made to increase strictly downward in every trace (a running maximum) so that
+   "above" and "below" keep their meaning where the solve bends at faults and unconformities.
+
+The unit of ``tau`` is samples at the volume's mean trace: a reflector at sample 120 of an
+undeformed trace has ``tau`` about 120. Nothing here knows about Qt or napari, and everything is
+torch on the session's device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy import ndimage
+
+MAX_DIP = 4.0  # samples per trace: steeper local slopes are noise or faults at seismic sampling
+MAX_THROW_SAMPLES = 24  # the largest fault throw looked for across distant traces
+LAG_MIN_CORRELATION = 0.75  # distant traces correlating less than this say nothing
+
+
+@dataclass(frozen=True)
+class StructureSettings:
+    """How dips are measured and how stiffly the coordinate follows them."""
+
+    gradient_sigma: float = 1.0  # voxels: derivative-of-Gaussian scale
+    smooth_lateral: float = 6.0  # traces: structure-tensor averaging across
+    smooth_vertical: float = 3.0  # samples: structure-tensor averaging down
+    vertical_weight: float = 0.05  # weak pull of d tau / d t towards 1
+    flat_weight: float = 0.05  # weak pull towards equal tau at equal time where dips fail
+    iterations: int = 60  # conjugate-gradient iterations per level (four times that on the coarsest)
+    lags: tuple[int, ...] = (8,)  # traces: distant traces correlated directly (jumps faults and noise)
+    lag_window: float = 12.0  # samples: Gaussian half-width of the correlation window
+    max_throw: float = 0.12  # largest fault throw looked for, as a fraction of the trace length
+    lag_weight: float = 1.0  # weight of a perfectly correlated lag constraint
+    outer_passes: int = 3  # times the fields are re-read at the horizons' new depths, per level
+    min_level_size: int = 24  # coarsest grid: no axis is halved below this
+
+
+def _lateral_axes(shape: tuple[int, ...]) -> list[int]:
+    return [a for a in (0, 1) if shape[a] > 1]
+
+
+def reflector_dips(
+    x: np.ndarray, settings: StructureSettings = StructureSettings()
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Dips along each lateral axis of extent > 1 (samples per trace) and a planarity in 0..1.
+
+    ``x`` is (inline, crossline, sample). Returns ``(dips, planarity)``; ``dips`` has one float32
+    array per lateral axis with more than one trace (none for a single trace).
+    """
+    x = np.asarray(x, dtype=np.float32)
+    axes = _lateral_axes(x.shape)
+    s = settings
+    grads = {}
+    for a in [*axes, 2]:
+        order = [0, 0, 0]
+        order[a] = 1
+        sig = [s.gradient_sigma if x.shape[k] > 1 else 0.0 for k in range(3)]
+        grads[a] = ndimage.gaussian_filter(x, sig, order=order, mode="nearest")
+    smooth = [s.smooth_lateral if x.shape[k] > 1 else 0.0 for k in (0, 1)] + [s.smooth_vertical]
+
+    def avg(u: np.ndarray) -> np.ndarray:
+        return ndimage.gaussian_filter(u, smooth, mode="nearest")
+
+    gt = grads[2]
+    stt = avg(gt * gt)
+    eps = np.float32(1e-6 * float(stt.mean()) + 1e-20)
+    dips = []
+    residual = np.zeros_like(stt)
+    total = stt.copy()
+    for a in axes:
+        ga = grads[a]
+        saa = avg(ga * ga)
+        sat = avg(ga * gt)
+        dips.append(np.clip(-sat / (stt + eps), -MAX_DIP, MAX_DIP).astype(np.float32))
+        residual += np.maximum(saa - sat * sat / (stt + eps), 0)
+        total += saa
+    planarity = np.clip(1.0 - residual / (total + eps), 0.0, 1.0).astype(np.float32)
+    return dips, planarity
+
+
+# ----------------------------------------------------------------------------- distant traces
+def _smooth_t(u: torch.Tensor, sigma: float) -> torch.Tensor:
+    """Gaussian-like smoothing down the last axis: three box passes (cumulative sums), zero outside."""
+    width = 2 * round(np.sqrt(4 * sigma * sigma + 1) / 2) + 1  # odd
+    half = width // 2
+    for _ in range(3):
+        c = F.pad(u, (half + 1, half)).cumsum(-1)
+        u = (c[..., width:] - c[..., :-width]) / width
+    return u
+
+
+def lag_shifts(
+    x: np.ndarray, axis: int, lag: int, predicted: np.ndarray, settings: StructureSettings = StructureSettings()
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vertical shift from trace ``i`` to trace ``i + lag`` along ``axis`` by local cross-correlation.
+
+    ``predicted`` is the shift the dips predict (same shape as the pairs); the search looks up to
+    ``max_throw`` samples either side of it, so a fault's throw is found while a neighbouring
+    cycle of the wavelet far from the prediction is not. Returns the shift (samples, float32) and
+    a quality in 0..1 from the normalised correlation at the peak.
+    """
+    n, nt = x.shape[axis], x.shape[2]
+    xt = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+    a = xt.narrow(axis, 0, n - lag).reshape(-1, nt)
+    b = xt.narrow(axis, lag, n - lag).reshape(-1, nt)
+    pair_shape = list(x.shape)
+    pair_shape[axis] = n - lag
+    base = torch.from_numpy(np.ascontiguousarray(predicted, dtype=np.float32)).reshape(-1, nt).round()
+    reach = max(2, int(min(settings.max_throw * nt, MAX_THROW_SAMPLES)))
+    sig = settings.lag_window
+    ea = _smooth_t(a * a, sig)
+    eb = _smooth_t(b * b, sig)
+    t = torch.arange(nt, dtype=torch.float32).expand_as(a)
+    scores = []
+    for d in range(-reach, reach + 1):
+        pos = t + base + d
+        valid = (pos >= 0) & (pos <= nt - 1)
+        idx = pos.clamp(0, nt - 1).long()
+        bk = torch.gather(b, 1, idx) * valid
+        num = _smooth_t(a * bk, sig)
+        scores.append(num / torch.sqrt(ea * torch.gather(eb, 1, idx) + 1e-12) - 3.0 * (~valid))
+    stack = torch.stack(scores)  # (2 reach + 1, pairs, nt)
+    best, k = stack.max(dim=0)
+    left = torch.gather(stack, 0, (k - 1).clamp(min=0)[None])[0]
+    right = torch.gather(stack, 0, (k + 1).clamp(max=2 * reach)[None])[0]
+    denom = left - 2 * best + right
+    inner = (k > 0) & (k < 2 * reach) & (denom < -1e-6)
+    offset = torch.where(inner, 0.5 * (left - right) / torch.where(inner, denom, -torch.ones_like(denom)), 0.0)
+    shift = base + (k - reach).float() + offset.clamp(-0.5, 0.5)
+    quality = ((best - LAG_MIN_CORRELATION) / (1 - LAG_MIN_CORRELATION)).clamp(0.0, 1.0) ** 2
+    return shift.reshape(pair_shape).numpy(), quality.reshape(pair_shape).numpy()
+
+
+def _predicted_shift(dips: np.ndarray, axis: int, lag: int) -> np.ndarray:
+    """The shift the dips predict over ``lag`` traces (the mean dip along the way times the lag)."""
+    c = np.cumsum(dips, axis=axis, dtype=np.float64)
+    n = dips.shape[axis]
+    zero = np.zeros_like(np.take(c, [0], axis=axis))
+    c = np.concatenate([zero, c], axis=axis)
+    total = np.take(c, np.arange(lag, n), axis=axis) - np.take(c, np.arange(0, n - lag), axis=axis)
+    return total.astype(np.float32)
+
+
+# ----------------------------------------------------------------------------- the solve
+# Unknown: z(i, j, k), the depth (samples) of horizon k in trace (i, j); horizon k lies at about
+# sample k on average. Each horizon follows the dips sideways, so the equations are linear once
+# the fields are read at the current depths; a few outer passes re-read them (Gauss-Newton-like).
+@dataclass
+class _Fields:
+    """The measured fields on one grid: per lateral axis the dip, the planarity weight, the lags."""
+
+    shape: tuple[int, ...]
+    dips: dict[int, torch.Tensor]
+    weight: torch.Tensor
+    lags: list[tuple[int, int, torch.Tensor, torch.Tensor]]  # (axis, lag, shift, quality) on pairs
+
+
+def _read(field: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """``field`` (.., nt) read at fractional samples ``z`` (.., nk), linearly, clamped to the trace."""
+    nt = field.shape[-1]
+    zc = z.clamp(0, nt - 1.0)
+    k0 = torch.floor(zc).long().clamp(max=nt - 2)
+    frac = zc - k0
+    return torch.gather(field, -1, k0) * (1 - frac) + torch.gather(field, -1, k0 + 1) * frac
+
+
+def _pairs(u: torch.Tensor, axis: int, lag: int) -> tuple[torch.Tensor, torch.Tensor]:
+    n = u.shape[axis]
+    return u.narrow(axis, 0, n - lag), u.narrow(axis, lag, n - lag)
+
+
+class _System:
+    """The linear least-squares system for horizon depths, with the fields read at ``z``."""
+
+    def __init__(self, f: _Fields, z: torch.Tensor, s: StructureSettings) -> None:
+        self.terms: list[tuple[int, int, torch.Tensor, torch.Tensor]] = []  # (axis, lag, weight, target)
+        w = _read(f.weight, z)
+        for axis, p in f.dips.items():
+            pa = _read(p, z)
+            p0, p1 = _pairs(pa, axis, 1)
+            w0, w1 = _pairs(w, axis, 1)
+            wm = 0.5 * (w0 + w1)
+            self.terms.append((axis, 1, torch.sqrt(wm), 0.5 * (p0 + p1)))
+            self.terms.append((axis, 1, s.flat_weight * (1 - wm).clamp(min=0) + 1e-3, torch.zeros_like(wm)))
+        for axis, lag, shift, q in f.lags:
+            z0, _ = _pairs(z, axis, lag)
+            self.terms.append((axis, lag, s.lag_weight * torch.sqrt(_read(q, z0)), _read(shift, z0)))
+        self.vertical = s.vertical_weight
+        self.shape = z.shape
+
+    def apply(self, z: torch.Tensor) -> list[torch.Tensor]:
+        out = []
+        for axis, lag, w, _ in self.terms:
+            a, b = _pairs(z, axis, lag)
+            out.append(w * (b - a))
+        out.append(self.vertical * (z[..., 1:] - z[..., :-1]))
+        return out
+
+    def adjoint(self, res: list[torch.Tensor]) -> torch.Tensor:
+        g = torch.zeros(self.shape, dtype=torch.float32, device=res[0].device)
+        for (axis, lag, w, _), r in zip(self.terms, res, strict=False):
+            n = self.shape[axis]
+            rw = r * w
+            g.narrow(axis, lag, n - lag).add_(rw)
+            g.narrow(axis, 0, n - lag).sub_(rw)
+        rv = res[-1] * self.vertical
+        g[..., 1:] += rv
+        g[..., :-1] -= rv
+        return g
+
+    def target(self) -> list[torch.Tensor]:
+        out = [w * t for _, _, w, t in self.terms]
+        s = list(self.shape)
+        s[-1] -= 1
+        out.append(torch.full(s, self.vertical, device=out[0].device if out else None))
+        return out
+
+
+def _dot(a: list[torch.Tensor], b: list[torch.Tensor]) -> torch.Tensor:
+    return sum((u * v).sum() for u, v in zip(a, b, strict=True))
+
+
+def _cgls(op: _System, z: torch.Tensor, iterations: int) -> torch.Tensor:
+    """Conjugate gradients on the normal equations, from ``z``."""
+    b = op.target()
+    r = [bi - ai for bi, ai in zip(b, op.apply(z), strict=True)]
+    s = op.adjoint(r)
+    p = s.clone()
+    gamma = (s * s).sum()
+    for _ in range(iterations):
+        q = op.apply(p)
+        qq = _dot(q, q)
+        if float(qq) <= 0:
+            break
+        alpha = gamma / qq
+        z = z + alpha * p
+        r = [ri - alpha * qi for ri, qi in zip(r, q, strict=True)]
+        s = op.adjoint(r)
+        gamma_new = (s * s).sum()
+        if float(gamma_new) <= 1e-12 * float(gamma) + 1e-30:
+            break
+        p = s + (gamma_new / gamma) * p
+        gamma = gamma_new
+    return z
+
+
+def _pool(u: torch.Tensor, axes: list[int]) -> torch.Tensor:
+    """Mean of pairs of neighbours along each of ``axes`` (an odd tail keeps its last sample)."""
+    for a in axes:
+        n = u.shape[a]
+        if n % 2:
+            u = torch.cat([u, u.narrow(a, n - 1, 1)], dim=a)
+        u = u.unflatten(a, (u.shape[a] // 2, 2)).mean(dim=a + 1)
+    return u
+
+
+def _levels(shape: tuple[int, ...], min_size: int) -> list[list[int]]:
+    """For each coarsening step, the axes it halves: time and every lateral axis still large enough.
+
+    Dips are in samples per trace, which halving a lateral axis together with time keeps.
+    """
+    steps = []
+    cur = list(shape)
+    while cur[2] >= 2 * min_size:
+        lat = [a for a in (0, 1) if cur[a] >= 2 * min_size]
+        if not lat:
+            break
+        steps.append([*lat, 2])
+        for a in [*lat, 2]:
+            cur[a] = (cur[a] + 1) // 2
+    return steps
+
+
+def _coarser(f: _Fields, step: list[int]) -> _Fields:
+    w = f.weight
+    pw = _pool(w, step) + 1e-6
+    dips = {a: _pool(p * w, step) / pw for a, p in f.dips.items()}
+    shape = tuple(int(n) for n in pw.shape)
+    lags = []
+    for axis, lag, shift, q in f.lags:
+        if lag % 2 or lag // 2 < 1:
+            continue  # a pair (i, i + lag) becomes (i / 2, i / 2 + lag / 2): only even lags map over
+        n_pairs = shape[axis] - lag // 2
+        qs = _pool(q, step)
+        ss = _pool(shift * q, step) / (qs + 1e-6) / 2  # shifts halve with the time axis
+        qs, ss = qs.narrow(axis, 0, min(n_pairs, qs.shape[axis])), ss.narrow(axis, 0, min(n_pairs, ss.shape[axis]))
+        if qs.shape[axis] < n_pairs:  # an odd size lost its last pair: that pair says nothing
+            pad = [n_pairs - qs.shape[axis] if k == axis else qs.shape[k] for k in range(3)]
+            qs = torch.cat([qs, torch.zeros(pad, device=qs.device)], axis)
+            ss = torch.cat([ss, torch.zeros(pad, device=ss.device)], axis)
+        lags.append((axis, lag // 2, ss, qs))
+    return _Fields(shape, dips, _pool(w, step), lags)
+
+
+def stratigraphic_coordinate(
+    x: np.ndarray,
+    settings: StructureSettings = StructureSettings(),
+    device: torch.device | str = "cpu",
+) -> np.ndarray:
+    """A relative geologic time per voxel (float32, samples), constant along reflectors, increasing down."""
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim != 3:
+        raise ValueError("x must be (inline, crossline, sample)")
+    shape = tuple(int(s) for s in x.shape)
+    nt = shape[2]
+    axes = _lateral_axes(shape)
+    if not axes or nt < 4:
+        return np.array(np.broadcast_to(np.arange(nt, dtype=np.float32), shape))
+    dev = torch.device(device)
+    dips_np, planarity = reflector_dips(x, settings)
+    lags = []
+    for axis, p in zip(axes, dips_np, strict=True):
+        for lag in settings.lags:
+            if lag < shape[axis]:
+                sh, q = lag_shifts(x, axis, lag, _predicted_shift(p, axis, lag), settings)
+                lags.append((axis, lag, torch.from_numpy(sh).to(dev), torch.from_numpy(q).to(dev)))
+    fields = _Fields(
+        shape,
+        {a: torch.from_numpy(p).to(dev) for a, p in zip(axes, dips_np, strict=True)},
+        torch.from_numpy(planarity).to(dev) ** 2,
+        lags,
+    )
+    pyramid = [fields]
+    for step in _levels(shape, settings.min_level_size):
+        pyramid.append(_coarser(pyramid[-1], step))
+    z = None
+    for level, f in enumerate(reversed(pyramid)):
+        if z is None:
+            z = torch.arange(f.shape[2], device=dev, dtype=torch.float32).view(1, 1, -1).expand(f.shape).contiguous()
+        else:
+            z = _upsample(z, f.shape)
+        passes = settings.outer_passes
+        iters = settings.iterations * (4 if level == 0 else 1)
+        for _ in range(passes):
+            z = _cgls(_System(f, z, settings), z, iters)
+    assert z is not None
+    return _invert(z, nt)
+
+
+def _upsample(z: torch.Tensor, shape: tuple[int, ...]) -> torch.Tensor:
+    """Coarse horizon depths onto a finer grid: trilinear, values scaled like the time axis."""
+    factor = (shape[2] - 1) / max(z.shape[2] - 1, 1)
+    up = F.interpolate(z[None, None], size=shape, mode="trilinear", align_corners=True)[0, 0]
+    return up * factor
+
+
+def _invert(z: torch.Tensor, nt: int) -> np.ndarray:
+    """tau(i, j, t) from horizon depths z(i, j, k): per trace, the (fractional) horizon at each sample.
+
+    Horizons are first made non-decreasing down each trace (where the solve let two cross, the
+    lower one is held at the upper one), then the depth-to-horizon map is inverted by interpolation.
+    """
+    z = torch.cummax(z, dim=-1).values
+    k = torch.arange(z.shape[-1], dtype=torch.float32, device=z.device)
+    flat = z.reshape(-1, z.shape[-1]).contiguous()
+    t = torch.arange(nt, dtype=torch.float32, device=z.device).expand(flat.shape[0], nt).contiguous()
+    idx = torch.searchsorted(flat, t, right=True)  # first horizon deeper than the sample
+    hi = idx.clamp(1, flat.shape[1] - 1)
+    lo = hi - 1
+    z0, z1 = torch.gather(flat, 1, lo), torch.gather(flat, 1, hi)
+    frac = ((t - z0) / (z1 - z0).clamp(min=1e-3)).clamp(-50, 50)
+    tau = k[lo] + frac
+    tau = _monotone(tau.reshape(*z.shape[:-1], nt).cpu().numpy())
+    return tau
+
+
+def _monotone(tau: np.ndarray) -> np.ndarray:
+    """Strictly increasing down each trace, by the smallest upward corrections."""
+    step = np.float32(1e-3)
+    ramp = np.arange(tau.shape[2], dtype=np.float32) * step
+    return (np.maximum.accumulate(tau - ramp, axis=2) + ramp).astype(np.float32)
