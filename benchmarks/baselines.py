@@ -2,7 +2,8 @@
 
 * nearest seed: every voxel takes the label of the closest painted voxel;
 * an ilastik-style pixel classifier: a random forest on multi-scale 3-D filter features
-  (Gaussian smoothing, gradient magnitude, Laplacian of Gaussian, local energy).
+  (Gaussian smoothing, gradient magnitude, Laplacian of Gaussian, local energy);
+* structural: the nearest seed in the stratigraphic coordinate alone.
 """
 
 from __future__ import annotations
@@ -47,3 +48,16 @@ def random_forest(
     rf = RandomForestClassifier(n_estimators=n_estimators, n_jobs=-1, random_state=seed, min_samples_leaf=2)
     rf.fit(feats[train], flat[train])
     return rf.predict(feats).reshape(seeds.shape).astype(np.uint8)
+
+
+def nearest_in_coordinate(coordinate: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """The structural baseline: each voxel takes the class of the seed nearest in ``coordinate``
+    alone (the stratigraphic coordinate), wherever that seed is laterally."""
+    m = seeds > 0
+    order = np.argsort(coordinate[m], kind="stable")
+    values, classes = coordinate[m][order], seeds[m][order]
+    k = np.clip(np.searchsorted(values, coordinate), 1, max(1, len(values) - 1))
+    if len(values) == 1:
+        return np.full(seeds.shape, classes[0], np.uint8)
+    left = np.abs(coordinate - values[k - 1]) <= np.abs(values[k] - coordinate)
+    return classes[np.where(left, k - 1, k)].astype(np.uint8)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.channels import StratGrid
 from ..engine.config import GrowConfig
 from ..engine.report import EpochReport
 from ..engine.session import Session
@@ -59,14 +60,16 @@ def build_and_train(
     autosave: Autosave | None = None,
     stop_event: threading.Event | None = None,
     blockwise: Blockwise | None = None,
+    strat: StratGrid | None = None,
 ):
-    """Build the session here, off the GUI thread (normalising a big volume and initialising torch
-    take seconds), yield it, then train. ``blockwise``: the volume is too big for memory."""
+    """Build the session here, off the GUI thread (normalising a big volume, solving the
+    stratigraphic coordinate and initialising torch take seconds), yield it, then train.
+    ``blockwise``: the volume is too big for memory; ``strat``: the coordinate, when already known."""
     try:
         if blockwise is not None:
-            session = BlockwiseSession(volume, seeds, config, stop_event=stop_event, blockwise=blockwise)
+            session = BlockwiseSession(volume, seeds, config, stop_event=stop_event, blockwise=blockwise, strat=strat)
         else:
-            session = Session(volume, seeds, config, stop_event=stop_event)
+            session = Session(volume, seeds, config, stop_event=stop_event, strat=strat)
     except SeisgrowError:
         raise
     except Exception as exc:

@@ -47,6 +47,7 @@ from ..io.geometry import Geometry, Volume
 from ..session_store import load_session, save_session
 from .classes_table import ClassTableWidget
 from .settings import SettingsPanel
+from .strat_layer import StratLayer
 from .training import Update, build_and_train, confidence_image, one_line, train
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ class SeisGrowWidget(QWidget):
         self.seeds_changed = False
         self._stop_requested = False
         self._watched: Labels | None = None
+        self.strat = StratLayer(self.viewer, self._labels_kwargs, show_error)
         self._build()
         for ev in (self.viewer.layers.events.inserted, self.viewer.layers.events.removed):
             ev.connect(self._refresh_layers)
@@ -158,6 +160,12 @@ class SeisGrowWidget(QWidget):
         self.confidence_box.setToolTip("The winning class's probability per voxel, updated every epoch")
         self.confidence_box.toggled.connect(self._confidence_toggled)
         layout.addWidget(self.confidence_box)
+        self.strat_box = QCheckBox("Show stratigraphic coordinate")
+        self.strat_box.setToolTip(
+            "Where each voxel sits in the layering, as the method sees it: the stripes should run along the reflectors"
+        )
+        self.strat_box.toggled.connect(self._strat_toggled)
+        layout.addWidget(self.strat_box)
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m epochs")
         layout.addWidget(self.progress)
@@ -183,7 +191,7 @@ class SeisGrowWidget(QWidget):
             current = combo.currentText()
             names = [
                 layer.name for layer in self.viewer.layers
-                if isinstance(layer, kind) and layer is not self.grown_layer and layer is not self.confidence_layer
+                if isinstance(layer, kind) and layer not in (self.grown_layer, self.confidence_layer, self.strat.layer)
             ]  # fmt: skip
             combo.blockSignals(True)
             combo.clear()
@@ -425,7 +433,7 @@ class SeisGrowWidget(QWidget):
             show_info(f"Training blockwise; the grown labels are kept in {blockwise.work}")
         self._start_worker(
             build_and_train, volume, seeds, config, shown, self.confidence_box.isChecked,
-            autosaver, self._stop_event, blockwise, epochs=config.epochs,
+            autosaver, self._stop_event, blockwise, self.strat.known(self.image_layer()), epochs=config.epochs,
         )  # fmt: skip
 
     def continue_with_new_seeds(self) -> None:
@@ -480,6 +488,7 @@ class SeisGrowWidget(QWidget):
 
     def _on_session(self, session: Session) -> None:
         self.session = session
+        self._keep_strat(session)
         if self._stop_requested:
             session.stop()
         self.device_label.setText(f"device: {session.device_name}")
@@ -519,6 +528,27 @@ class SeisGrowWidget(QWidget):
         elif not on and self.confidence_layer is not None and self.confidence_layer in self.viewer.layers:
             self.viewer.layers.remove(self.confidence_layer)
             self.confidence_layer = None
+
+    def _keep_strat(self, session: Session | None) -> None:
+        """The session's coordinate serves the layer (and the next training) without a second solve."""
+        if session is None or session.strat is None:
+            return
+        try:
+            image = self.image_layer()
+        except SeisgrowError:
+            return
+        self.strat.keep(image, session.strat)
+        if self.strat_box.isChecked() and self.strat.layer is None:
+            self.strat.show(image)
+
+    def _strat_toggled(self, on: bool) -> None:
+        if not on:
+            self.strat.hide()
+            return
+        try:
+            self.strat.show(self.image_layer())
+        except SeisgrowError as exc:
+            show_error(str(exc))
 
     def stop_training(self) -> None:
         self._stop_requested = True
@@ -658,6 +688,7 @@ class SeisGrowWidget(QWidget):
         if saved.checkpoint is not None:
             try:
                 self.session = Session.resume(saved.checkpoint, Volume(image.data, self.geometry()), saved.seeds)
+                self._keep_strat(self.session)
             except SeisgrowError as exc:
                 show_warning(f"model not restored: {exc}")
         self._set_running(False)

@@ -109,28 +109,34 @@ class Predictor:
     orientations: tuple[str, ...]
     batch: int = 8
     device: str = "cpu"  # "cuda": a worker's GPU when it has one, else its CPU
-    in_channels: int = 1
+    views: tuple[tuple[int, ...] | None, ...] = ()  # per network: the input channels it reads (None: all)
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @classmethod
     def from_nets(cls, nets, n_classes: int, config, orientations: Sequence[str], device: str = "cpu") -> Predictor:
-        states = [{k: v.detach().cpu().clone() for k, v in net.state_dict().items()} for net in nets]
+        from .unet import InputView
+
+        views = tuple(net.channels if isinstance(net, InputView) else None for net in nets)
+        plain = [net.net if isinstance(net, InputView) else net for net in nets]
+        states = [{k: v.detach().cpu().clone() for k, v in net.state_dict().items()} for net in plain]
         return cls(n_classes, config.depth, config.width, config.norm, states, tuple(orientations),
-                   batch=config.inference_batch, device=device,
-                   in_channels=int(states[0]["down.0.0.weight"].shape[1]))  # fmt: skip
+                   batch=config.inference_batch, device=device, views=views)  # fmt: skip
 
     def nets(self):
         with _NETS_LOCK:
             nets = _NETS.get(self.token)
             if nets is None:
-                from .unet import UNet
+                from .unet import InputView, UNet
 
                 dev = torch.device("cuda" if self.device == "cuda" and torch.cuda.is_available() else "cpu")
                 nets = []
-                for sd in self.states:
+                views = self.views or (None,) * len(self.states)
+                for sd, view in zip(self.states, views, strict=True):
                     net = UNet(self.n_classes, depth=self.depth, width=self.width, norm=self.norm,
-                               in_channels=self.in_channels)  # fmt: skip
+                               in_channels=int(sd["down.0.0.weight"].shape[1]))  # fmt: skip
                     net.load_state_dict(sd)
+                    if view is not None:
+                        net = InputView(net, view)
                     nets.append(net.eval().to(dev))
                 _NETS.clear()  # one model at a time per worker: the last epoch's is stale
                 _NETS[self.token] = nets

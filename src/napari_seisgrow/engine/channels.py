@@ -184,3 +184,26 @@ def build_channels(names: Sequence[str], amplitudes: Any, strat: StratGrid | Non
         else:
             raise SeisgrowError(f"unknown network input {name!r}; use {', '.join(INPUTS)}")
     return Channels(sources, names)
+
+
+def strat_for_volume(data: Any, clip_percentile: float = 99.5, device: torch.device | str = "cpu") -> StratGrid:
+    """The coordinate of raw amplitudes as a session would compute it: normalised the same way,
+    read lazily (one decimated inline at a time) when the volume is not an in-memory array."""
+    from .data import normalise
+    from .lazy import Amplitudes, as_source, clip_scale
+
+    if isinstance(data, np.ndarray):
+        x, _ = normalise(data, clip_percentile)
+        return compute_strat(x, device=device)
+    source = as_source(data)
+    return compute_strat(Amplitudes(source, clip_scale(source, clip_percentile)), device=device)
+
+
+class StratValues:
+    """A ``StratGrid`` as a read-only array of the full volume's shape (for a lazy viewer layer)."""
+
+    def __init__(self, grid: StratGrid) -> None:
+        self.grid, self.shape, self.dtype, self.ndim = grid, grid.shape, np.dtype(np.float32), 3
+
+    def __getitem__(self, index: Any) -> np.ndarray:
+        return self.grid.values(index)

@@ -44,6 +44,12 @@ class GrowConfig:
         "network inputs: amplitude, strat (the stratigraphic coordinate: position along the layering), "
         "depth (the plain sample position)",
     )
+    views: str = _knob(
+        "same",
+        "same: both networks read every input; split: the first reads amplitude alone, the second every input "
+        "(two views teach each other: texture and position)",
+        choices=("same", "split"),
+    )
     # networks and optimiser
     depth: int = _knob(4, "U-Net levels (each halves the resolution)", min=1, max=6)
     width: int = _knob(16, "channels of the first U-Net level (doubles per level)", min=4)
@@ -54,6 +60,13 @@ class GrowConfig:
         "cosine",
         "cosine: decay to 5% of lr over the run (steadier final labels); constant",
         choices=("cosine", "constant"),
+    )
+    ema: float = _knob(
+        0.0,
+        "labels come from a slowly averaged copy of each network (decay per step; 0 = off): steadier pseudo labels",
+        min=0.0,
+        max=0.9999,
+        group="advanced",
     )
     # loss
     focal_gamma: float = _knob(2.0, "focal loss gamma", min=0.0)

@@ -7,6 +7,7 @@ arrays: amplitudes are normalised into a copy and seeds are copied read-only at 
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import threading
@@ -32,7 +33,7 @@ from .optim import Adam
 from .predict import predict_volume
 from .report import EpochReport
 from .sampling import PatchSampler
-from .unet import UNet
+from .unet import InputView, UNet
 
 CHECKPOINT_FORMAT = 2
 
@@ -71,7 +72,8 @@ class Session:
         if strat is not None or cfg.needs_strat:
             self.strat = strat if strat is not None else self._solve_strat()
         self.inputs: Channels = build_channels(cfg.inputs, self.x, self.strat)
-        self.nets = [self._build_net(cfg.seed * 2 + k) for k in (1, 2)]
+        self.nets = [self._build_net(cfg.seed * 2 + k, view) for k, view in zip((1, 2), self._views(), strict=True)]
+        self.ema_nets = [copy.deepcopy(net).eval() for net in self.nets] if cfg.ema > 0 else None
         params = [p for net in self.nets for p in net.parameters()]
         self.optimizer = Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.sampler = PatchSampler(self.inputs, cfg, self.rng)
@@ -113,11 +115,20 @@ class Session:
     def _initial_labels(self) -> Any:
         return np.array(self.seeds)
 
-    def _build_net(self, seed: int) -> UNet:
+    def _views(self) -> list[tuple[int, ...] | None]:
+        """The input channels each network reads: all of them, or with ``views="split"`` the first
+        network reads the amplitude alone and the second everything (two views of the data)."""
+        cfg = self.config
+        if cfg.views == "split" and "amplitude" in cfg.inputs and len(cfg.inputs) > 1:
+            return [(cfg.inputs.index("amplitude"),), None]
+        return [None, None]
+
+    def _build_net(self, seed: int, view: tuple[int, ...] | None = None) -> torch.nn.Module:
         torch.manual_seed(seed)
         cfg = self.config
-        net = UNet(self.n_classes, depth=cfg.depth, width=cfg.width, norm=cfg.norm, in_channels=len(cfg.inputs))
-        return net.to(self.device)
+        channels = len(view) if view is not None else len(cfg.inputs)
+        net = UNet(self.n_classes, depth=cfg.depth, width=cfg.width, norm=cfg.norm, in_channels=channels)
+        return (InputView(net, view) if view is not None else net).to(self.device)
 
     # ----------------------------------------------------------------- control
     def stop(self) -> None:
@@ -233,7 +244,7 @@ class Session:
         self.device = device
         self.device_name = describe(device)
         self._amp = self.config.amp and device.type == "cuda"
-        for net in self.nets:
+        for net in [*self.nets, *(self.ema_nets or [])]:
             net.to(device)
         self.optimizer.exp_avg = [t.to(device) for t in self.optimizer.exp_avg]
         self.optimizer.exp_avg_sq = [t.to(device) for t in self.optimizer.exp_avg_sq]
@@ -250,7 +261,7 @@ class Session:
             cfg = self.config
             try:
                 return predict_volume(
-                    self.nets, self.inputs, self.n_classes, cfg.orientations, self.device,
+                    self.predicting_nets, self.inputs, self.n_classes, cfg.orientations, self.device,
                     batch=cfg.inference_batch, amp=self._amp, should_stop=self._stop.is_set,
                 )  # fmt: skip
             except torch.cuda.OutOfMemoryError:
@@ -291,7 +302,24 @@ class Session:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
+        self._update_ema()
         return float(sup.detach()) / 2, float(cps.detach()) / 2
+
+    @property
+    def predicting_nets(self) -> list[UNet]:
+        """The networks whose predictions become labels: the slowly averaged copies when ``ema`` is on."""
+        return self.ema_nets if self.ema_nets is not None else self.nets
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        if self.ema_nets is None:
+            return
+        d = self.config.ema
+        for net, ema in zip(self.nets, self.ema_nets, strict=True):
+            for p, e in zip(net.parameters(), ema.parameters(), strict=True):
+                e.mul_(d).add_(p.detach(), alpha=1 - d)
+            for b, e in zip(net.buffers(), ema.buffers(), strict=True):
+                e.copy_(b)  # normalisation statistics follow the live network
 
     def _grow(self, previous: np.ndarray | None = None) -> np.ndarray:
         cfg = self.config
@@ -411,6 +439,7 @@ class Session:
     def _write_checkpoint(self, d: Path) -> None:
         state = {
             "nets": [net.state_dict() for net in self.nets],
+            "ema_nets": [net.state_dict() for net in self.ema_nets] if self.ema_nets is not None else None,
             "optimizer": self.optimizer.state_dict(),
             "torch_rng": torch.get_rng_state(),
         }
@@ -468,6 +497,9 @@ class Session:
             state = torch.load(d / "model.pt", map_location=session.device, weights_only=True)
             for net, sd in zip(session.nets, state["nets"], strict=True):
                 net.load_state_dict(sd)
+            if session.ema_nets is not None:
+                for net, sd in zip(session.ema_nets, state.get("ema_nets") or state["nets"], strict=True):
+                    net.load_state_dict(sd)
             session.optimizer.load_state_dict(state["optimizer"])
             torch.set_rng_state(state["torch_rng"].cpu())  # map_location moved it to the GPU
             session.rng.bit_generator.state = meta["numpy_rng"]

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..io.errors import SeisgrowError
 from . import blockwise as bw
+from .channels import StratGrid
 from .config import GrowConfig
 from .lazy import Amplitudes, SeedLabels, TrainingLabels, Weights, as_source, clip_scale, scan_seeds
 from .report import EpochReport
@@ -62,12 +63,13 @@ class BlockwiseSession(Session):
         stop_event: threading.Event | None = None,
         *,
         blockwise: Blockwise,
+        strat: StratGrid | None = None,
     ) -> None:
         self.blockwise = blockwise
         self.where = ""
         self._pools: list[np.ndarray] = []
         self._labelled_counts: np.ndarray | None = None
-        super().__init__(volume, seeds, config, stop_event)
+        super().__init__(volume, seeds, config, stop_event, strat=strat)
 
     # ----------------------------------------------------------------- data
     def _prepare(self, data: Any, seeds: Any) -> None:
@@ -129,7 +131,7 @@ class BlockwiseSession(Session):
         if self._stop.is_set():
             return None
         cfg = self.config
-        predictor = bw.Predictor.from_nets(self.nets, self.n_classes, cfg, cfg.orientations,
+        predictor = bw.Predictor.from_nets(self.predicting_nets, self.n_classes, cfg, cfg.orientations,
                                            device=self.device.type)  # fmt: skip
         try:
             with bw.scheduler(self.blockwise.scheduler, self.blockwise.workers) as self.where, \

@@ -69,3 +69,16 @@ class UNet(nn.Module):
             x = F.interpolate(reduce(x), scale_factor=2, mode="bilinear", align_corners=False)
             x = block(torch.cat([x, skips.pop()], dim=1))
         return self.head(x)[..., :a, :b]
+
+
+class InputView(nn.Module):
+    """A network that reads only some of the input channels (co-training: two networks, two views)."""
+
+    def __init__(self, net: nn.Module, channels: tuple[int, ...]) -> None:
+        super().__init__()
+        self.net = net
+        self.channels = tuple(int(c) for c in channels)
+        self.depth = getattr(net, "depth", 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x[:, list(self.channels)])

@@ -1,0 +1,116 @@
+"""Reflector dips and the stratigraphic coordinate, on synthetics whose layering is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from napari_seisgrow.engine.data import normalise
+from napari_seisgrow.engine.structure import StructureSettings, lag_shifts, reflector_dips, stratigraphic_coordinate
+from napari_seisgrow.synthetic import ricker
+from napari_seisgrow.synthetic.strata import make_strata
+
+
+def _layered(shape, age, seed=0):
+    """Seismic whose reflectors are the iso-surfaces of ``age`` (samples): random beds, a wavelet."""
+    rng = np.random.default_rng(seed)
+    n = int(age.max()) + 40
+    series = rng.normal(size=n) * (rng.random(n) < 0.35)
+    refl = np.interp(age.ravel() + 20, np.arange(n), series).reshape(shape)
+    x = ndimage.convolve1d(refl, ricker(30, 4), axis=2)
+    return (x / np.abs(x).max()).astype(np.float32)
+
+
+def _spread_along(values, age, lo, hi):
+    """RMS spread of ``values`` within each unit-wide band of ``age`` (between ``lo`` and ``hi``)."""
+    band = np.floor(age).astype(int)
+    keep = (band >= lo) & (band < hi)
+    b, v = band[keep], values[keep].astype(np.float64)
+    n = np.bincount(b)
+    ok = n > 0
+    mean = np.bincount(b, v)[ok] / n[ok]
+    var = np.bincount(b, v * v)[ok] / n[ok] - mean**2
+    return float(np.sqrt(np.maximum(var, 0).mean()))
+
+
+def test_a_plane_wave_gives_its_dip():
+    shape = (1, 120, 100)
+    x_ = np.arange(shape[1])[None, :, None]
+    t_ = np.arange(shape[2])[None, None, :]
+    x = _layered(shape, (t_ - 0.4 * x_).astype(np.float32) + 40)
+    dips, planarity = reflector_dips(x)
+    inner = (slice(None), slice(15, -15), slice(15, -15))
+    assert len(dips) == 1  # one lateral axis has extent
+    assert abs(float(np.median(dips[0][inner])) - 0.4) < 0.03
+    assert float(np.median(planarity[inner])) > 0.9
+
+
+def test_the_coordinate_is_constant_along_folded_reflectors_and_increases_downward():
+    shape = (1, 240, 140)
+    x_ = np.arange(shape[1])[None, :, None].astype(np.float32)
+    t_ = np.arange(shape[2])[None, None, :].astype(np.float32)
+    age = t_ - 12 * np.sin(2 * np.pi * x_ / 160) * (0.5 + t_ / shape[2]) - 0.1 * x_  # folds growing with depth
+    x = _layered(shape, age)
+    tau = stratigraphic_coordinate(x)
+    assert tau.shape == shape and tau.dtype == np.float32
+    assert (np.diff(tau, axis=2) > 0).all()  # down every trace
+    time = np.broadcast_to(t_, shape)
+    along = _spread_along(tau, age, 20, 100)
+    assert along < 1.5  # within about a sample and a half along every reflector
+    assert along < 0.15 * _spread_along(time, age, 20, 100)  # where plain time is off by many samples
+
+
+def test_a_small_volume_in_3d():
+    shape = (20, 28, 64)
+    i_ = np.arange(shape[0])[:, None, None].astype(np.float32)
+    j_ = np.arange(shape[1])[None, :, None].astype(np.float32)
+    t_ = np.arange(shape[2])[None, None, :].astype(np.float32)
+    age = t_ - 0.3 * i_ + 0.2 * j_ + 10
+    x = _layered(shape, np.broadcast_to(age, shape))
+    tau = stratigraphic_coordinate(x)
+    assert _spread_along(tau, np.broadcast_to(age, shape), 14, 50) < 1.0
+
+
+def test_distant_traces_find_a_fault_throw():
+    shape = (1, 60, 120)
+    t_ = np.arange(shape[2])[None, None, :].astype(np.float32)
+    x_ = np.arange(shape[1])[None, :, None]
+    age = np.broadcast_to(t_ - np.where(x_ >= 30, 9.0, 0.0), shape)  # 9 samples down right of trace 30
+    x = _layered(shape, age)
+    shift, quality = lag_shifts(x, 1, 8, np.zeros((1, 52, 120), np.float32), StructureSettings())
+    across = shift[0, 22:30, 30:90]  # pairs (i, i + 8) that straddle the fault
+    good = quality[0, 22:30, 30:90] > 0.5
+    assert good.mean() > 0.5
+    assert abs(float(np.median(across[good])) - 9.0) < 0.6
+
+
+def test_single_traces_and_short_traces_get_plain_time():
+    x = np.random.default_rng(0).normal(size=(1, 1, 50)).astype(np.float32)
+    np.testing.assert_array_equal(stratigraphic_coordinate(x)[0, 0], np.arange(50, dtype=np.float32))
+
+
+@pytest.mark.parametrize("seed", [0])
+def test_on_same_texture_units_the_coordinate_separates_units_better_than_time(seed):
+    """Units of the same bedding differ only by position: the nearest stroke in the coordinate
+    labels them better than the nearest stroke in time."""
+    from napari_seisgrow.metrics import segmentation_scores
+    from napari_seisgrow.synthetic.strokes import seed_bedding_strokes
+
+    s = make_strata((1, 300, 150), seed, fault_throw=0.0)
+    seeds = seed_bedding_strokes(s.truth, s.rgt, length=0.15, seed=seed)
+    x, _ = normalise(s.volume.data)
+    tau = stratigraphic_coordinate(x)
+
+    def nearest_in(coord):
+        m = seeds > 0
+        order = np.argsort(coord[m])
+        cv, classes = coord[m][order], seeds[m][order]
+        k = np.clip(np.searchsorted(cv, coord), 1, len(cv) - 1)
+        pick = np.where(np.abs(coord - cv[k - 1]) <= np.abs(cv[k] - coord), k - 1, k)
+        return classes[pick]
+
+    time = np.broadcast_to(np.arange(150, dtype=np.float32), s.truth.shape)
+    by_tau = segmentation_scores(nearest_in(tau), s.truth)["miou"]
+    by_time = segmentation_scores(nearest_in(time), s.truth)["miou"]
+    assert by_tau > by_time + 0.1

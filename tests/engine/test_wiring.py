@@ -1,0 +1,111 @@
+"""The method's wiring, each part checked where it can go wrong: cross supervision, the stage
+schedule, what the label-update stage trains on, new seeds mid-run and settings changed mid-run."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from napari_seisgrow.engine import GrowConfig, Session
+from napari_seisgrow.engine import session as session_module
+from napari_seisgrow.synthetic import seed_scribbles
+
+from ..conftest import TINY
+
+
+def _record_cps(monkeypatch):
+    calls = []
+    real = session_module.cps_loss
+
+    def recording(logits, other_probs, mask, **kw):
+        calls.append((logits.detach().clone(), other_probs.detach().clone()))
+        return real(logits, other_probs, mask, **kw)
+
+    monkeypatch.setattr(session_module, "cps_loss", recording)
+    return calls
+
+
+def test_each_network_learns_from_the_other_networks_pseudo_labels(tiny_synthetic, tiny_seeds, monkeypatch):
+    calls = _record_cps(monkeypatch)
+    cfg = GrowConfig(**{**TINY, "warmup_epochs": 0, "cps_epochs": 0, "epochs": 1, "steps_per_epoch": 1})
+    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    list(session.run())
+    assert len(calls) == 4  # two networks, on the labelled and on the unlabelled batch
+    for (logits_a, target_a), (logits_b, target_b) in (calls[0:2], calls[2:4]):
+        own_a, own_b = torch.softmax(logits_a.float(), 1), torch.softmax(logits_b.float(), 1)
+        torch.testing.assert_close(target_a, own_b)  # network 0 is taught by network 1...
+        torch.testing.assert_close(target_b, own_a)  # ...and network 1 by network 0
+        assert not torch.allclose(target_a, own_a)  # not by itself: self-training fails here
+
+
+def test_warm_up_has_no_cps_term_and_the_ramp_reaches_its_weight(tiny_synthetic, tiny_seeds, monkeypatch):
+    calls = _record_cps(monkeypatch)
+    cfg = GrowConfig(**{**TINY, "warmup_epochs": 1, "cps_epochs": 2, "epochs": 4, "cps_weight": 0.7,
+                        "steps_per_epoch": 2})  # fmt: skip
+    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    drawn = []
+    real_unlabelled = session.sampler.unlabelled_batch
+    session.sampler.unlabelled_batch = lambda n: drawn.append(session.epoch) or real_unlabelled(n)
+    it = session.run()
+    next(it)  # the warm-up epoch
+    assert calls == [] and drawn == []
+    lambdas = [session._cps_lambda(e, s) for e in range(4) for s in range(2)]
+    assert lambdas[:2] == [0.0, 0.0]
+    assert 0 < lambdas[2] < lambdas[3] < lambdas[4] < lambdas[5] == 0.7  # ramps over the CPS epochs
+    assert lambdas[6:] == [0.7, 0.7]
+    list(it)
+    assert calls and drawn and min(drawn) == 1
+
+
+def test_label_update_trains_on_grown_labels_at_their_weight_without_held_out_strokes(tiny_synthetic):
+    seeds = seed_scribbles(tiny_synthetic.truth, n_inlines=3, fraction=0.02, seed=0)
+    cfg = GrowConfig(**{**TINY, "holdout_fraction": 0.3, "grown_weight": 0.4})
+    session = Session(tiny_synthetic.volume, seeds, cfg)
+    held = session.holdout > 0
+    assert held.any()
+    session.training_grown = np.where(seeds > 0, seeds, 1).astype(np.uint8)  # pretend growth covered everything
+    labels, weights = session._training_labels("grow")
+    painted = session.train_seeds > 0
+    assert (weights[painted] == 1.0).all() and (labels[painted] == session.train_seeds[painted]).all()
+    assert (weights[held] == 0.0).all() and (labels[held] == 0).all()  # held-out strokes never train
+    grown = ~painted & ~held
+    assert np.allclose(weights[grown], 0.4) and (labels[grown] == 1).all()
+    labels, weights = session._training_labels("cps")  # before the label-update stage: seeds only
+    assert ((labels > 0) == painted).all()
+
+
+def test_new_seeds_keep_held_out_strokes_and_never_train_on_completed_labels(tiny_synthetic):
+    seeds = seed_scribbles(tiny_synthetic.truth, n_inlines=3, fraction=0.02, seed=0)
+    cfg = GrowConfig(**{**TINY, "holdout_fraction": 0.3, "epochs": 2})
+    session = Session(tiny_synthetic.volume, seeds, cfg)
+    list(session.run())
+    assert (session.grown > 0).all()  # completed for the viewer...
+    assert (session.training_grown == 0).any()  # ...but not what training sees
+    held_before = session.holdout.copy()
+    new = seeds.copy()
+    new[0, :3, :3] = int(tiny_synthetic.truth[0, 1, 1])  # a new stroke
+    session.update_seeds(new)
+    np.testing.assert_array_equal(session.holdout[held_before > 0], held_before[held_before > 0])
+    assert not ((session.train_seeds > 0) & (held_before > 0)).any()  # no held-out stroke moves to training
+    labels, _ = session._training_labels("grow")
+    assert (labels == 0).any()
+    np.testing.assert_array_equal(session.training_grown, session._grow(None))  # regrown from the new seeds
+
+
+def test_erasing_a_stroke_removes_its_growth_from_training(tiny_synthetic, tiny_seeds):
+    cfg = GrowConfig(**{**TINY, "epochs": 1, "grow_thresholds": [0.0]})
+    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    list(session.run())
+    classes = np.unique(tiny_seeds[tiny_seeds > 0])
+    gone = int(classes[-1])
+    erased = np.where(tiny_seeds == gone, 0, tiny_seeds).astype(np.uint8)
+    session.update_seeds(erased)
+    assert not (session.training_grown == gone).any()  # nothing grows from a stroke that is no more
+
+
+def test_settings_changed_mid_run_reach_the_patch_sampler(tiny_synthetic, tiny_seeds):
+    session = Session(tiny_synthetic.volume, tiny_seeds, GrowConfig(**TINY))
+    session.config = session.config.with_overrides(patch_size=[16, 16], batch_labelled=1)
+    session._set_training_labels("warmup")
+    batch = session.sampler.labelled_batch(session.config.batch_labelled)
+    assert batch.x.shape[0] == 1 and batch.x.shape[-2:] == (16, 16)
