@@ -45,7 +45,7 @@ class GrowConfig:
         "depth (the plain sample position)",
     )
     views: str = _knob(
-        "same",
+        "split",
         "same: both networks read every input; split: the first reads amplitude alone, the second every input "
         "(two views teach each other: texture and position)",
         choices=("same", "split"),
@@ -97,7 +97,13 @@ class GrowConfig:
         min=1,
         group="advanced",
     )
-    max_reach: int = _knob(1024, "maximum growth distance from the seeds, in voxels", min=1, group="advanced")
+    max_reach: int = _knob(
+        1024,
+        "maximum growth distance, in voxels: at radius 1 a straight-line (Chebyshev) distance from the class's "
+        "labelled voxels; at larger radii a number of growth steps times the radius",
+        min=1,
+        group="advanced",
+    )
     fill_final: bool = _knob(
         True,
         "after the last epoch, complete the labels: grow on from them with no threshold (argmax agreement and "
@@ -106,14 +112,15 @@ class GrowConfig:
     )
     completion: str = _knob(
         "layers",
-        "how the final completion reaches voxels no class grew into: layers (the nearest labelled voxel along the "
-        "layering, so every voxel gets a class) or connected (only voxels connected to their class by argmax)",
+        "how the final completion reaches voxels the thresholded growth left open: layers (each takes the class of "
+        "the nearest labelled voxel along the layering, so every voxel gets a class) or connected (growth goes on "
+        "with no threshold through agreeing argmax; what no class reaches stays unlabelled)",
         choices=("layers", "connected"),
         group="advanced",
     )
     layer_reach: float = _knob(
-        10.0,
-        "completion along layers: traces along a reflector that count as much as one sample across it",
+        3.0,
+        "completion along layers: traces along a reflector that cost as much as one sample across it",
         min=0.1,
         group="advanced",
     )
@@ -217,7 +224,7 @@ class GrowConfig:
     def from_dict(cls, d: dict[str, Any]) -> GrowConfig:
         if "inputs" not in d and all(k in d for k in SAVED_BEFORE_STRUCTURE):
             # A complete record saved before the stratigraphic inputs existed: rebuild that run as it was.
-            d = {**d, "inputs": ["amplitude"], "completion": "connected"}
+            d = {**d, "inputs": ["amplitude"], "completion": "connected", "views": "same"}
         base = profile(d.get("profile", "default")) if "profile" in d else cls()
         return base.with_overrides(**{k: v for k, v in d.items() if k != "profile"})
 

@@ -341,20 +341,26 @@ class Session:
         return np.where(held, 0, labels).astype(np.uint8) if held.any() else labels
 
     def complete(self) -> np.ndarray:
-        """The labels completed: grown on with no threshold (every voxel its class reaches through
-        agreeing argmax), then, with ``completion="layers"``, every voxel still open takes the class
-        of the nearest labelled voxel along the layering, so nothing is left unlabelled."""
+        """The labels completed so that no voxel is left open.
+
+        ``completion="layers"``: every voxel the thresholded growth left open takes the class of
+        the nearest labelled voxel along the layering (the stratigraphic coordinate), where a step
+        across reflectors costs ``layer_reach`` steps along them. ``"connected"``: growth goes on
+        with no threshold, through voxels whose argmax agrees and that connect to their class;
+        what no class reaches stays 0.
+        """
         assert self.winner is not None and self.confidence is not None
         cfg = self.config
-        done = grow_numpy(
-            self.train_seeds, self.winner, self.confidence, [0.0],
-            radius=cfg.grow_radius, max_reach=cfg.max_reach,
-            previous=self._without_holdout(self.training_grown), device=self.device,
-        )  # fmt: skip
+        start = self._without_holdout(self.training_grown)
         if cfg.completion == "layers":
-            strat = self.strat if self.strat is not None else self._solve_strat()
-            self.strat = strat
-            done = fill_along_layers(done, strat.full(), cfg.layer_reach)
+            if self.strat is None:
+                self.strat = self._solve_strat()
+            done = fill_along_layers(start, self.strat.full(), cfg.layer_reach)
+        else:
+            done = grow_numpy(
+                self.train_seeds, self.winner, self.confidence, [0.0],
+                radius=cfg.grow_radius, max_reach=cfg.max_reach, previous=start, device=self.device,
+            )  # fmt: skip
         held = self.holdout > 0
         done[held] = self.holdout[held]
         return done
