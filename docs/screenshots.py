@@ -2,8 +2,9 @@
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots.py
 
-Writes docs/images/seeds.png (seeds painted), training.png (grown labels mid-training) and
-final.png (the result), each a capture of the whole napari window.
+Writes docs/images/seeds.png (seeds painted), training.png (grown labels mid-training),
+final.png (the result) and strat.png (the stratigraphic coordinate on a real F3 inline), each a
+capture of the whole napari window. ``--only strat`` takes the last one alone.
 """
 
 from __future__ import annotations
@@ -68,5 +69,39 @@ def main() -> None:
     viewer.close()
 
 
+def strat() -> None:
+    """A real F3 inline with the stratigraphic coordinate shown over it."""
+    import napari
+    from qtpy.QtCore import QEventLoop, QTimer
+
+    from napari_seisgrow._qt.strat_layer import NAME
+
+    OUT.mkdir(exist_ok=True)
+    viewer = napari.Viewer(show=True)
+    viewer.window.resize(1500, 950)
+    section = Path(__file__).resolve().parents[2] / "shared" / "data" / "f3-sections" / "f3_inline_230.sgy"
+    viewer.open(str(section), plugin="napari-seisgrow")
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
+    viewer.dims.ndisplay = 2
+    viewer.dims.order = (0, 2, 1) if viewer.layers[0].data.shape[0] == 1 else viewer.dims.order
+    widget.strat_box.setChecked(True)
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.timeout.connect(lambda: loop.quit() if NAME in viewer.layers else None)
+    timer.start(200)
+    loop.exec()
+    viewer.reset_view()
+    app = napari.qt.get_qapp()
+    app.processEvents()
+    viewer.screenshot(str(OUT / "strat.png"), canvas_only=False)
+    viewer.close()
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if "--only" in sys.argv and sys.argv[-1] == "strat":
+        strat()
+    else:
+        main()
+        strat()

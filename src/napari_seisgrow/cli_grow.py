@@ -99,6 +99,10 @@ def cmd_grow(args: argparse.Namespace) -> int:
             session = Session(volume, seeds, cfg)
     where = f"; blocks on {session.where}" if blockwise else ""
     print(f"seisgrow: training on {session.device_name}{where}, {session.config.epochs} epochs", file=sys.stderr)
+    if session.strat is not None and session.strat.seconds:
+        grid = session.strat.tau.shape
+        print(f"seisgrow: stratigraphic coordinate solved in {session.strat.seconds:.1f} s on "
+              f"{grid[0]} x {grid[1]} x {grid[2]}", file=sys.stderr)  # fmt: skip
     progress = ProgressBar()
     interrupted = False
     failure: BaseException | None = None

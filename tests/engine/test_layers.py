@@ -38,3 +38,18 @@ def test_nothing_labelled_or_nothing_open_is_returned_as_is():
     np.testing.assert_array_equal(fill_along_layers(empty, tau), empty)
     full = np.ones((1, 3, 10), np.uint8)
     np.testing.assert_array_equal(fill_along_layers(full, tau), full)
+
+
+def test_open_regions_where_the_two_networks_agree_are_kept_whole():
+    from napari_seisgrow.engine.layers import agreeing_regions
+
+    open_ = np.zeros((1, 10, 20), bool)
+    open_[0, :, 2:6] = True  # region A
+    open_[0, :, 12:18] = True  # region B
+    agree = np.ones(open_.shape, bool)
+    agree[0, :5, 12:18] = False  # the networks disagree on half of B
+    keep = agreeing_regions(open_, agree, 0.9)
+    assert keep[0, :, 2:6].all() and not keep[0, :, 12:18].any()  # whole regions, either way
+    assert not keep[~open_].any()
+    assert agreeing_regions(open_, agree, 0.5)[0, :, 12:18].all()
+    assert not agreeing_regions(np.zeros_like(open_), agree, 0.5).any()

@@ -42,10 +42,17 @@ def layer_data(grid: StratGrid) -> Any:
 class StratLayer:
     """Computes (once per volume), keeps and shows the coordinate for the widget."""
 
-    def __init__(self, viewer: Any, layer_kwargs: Callable[[str], dict], on_error: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        viewer: Any,
+        layer_kwargs: Callable[[str], dict],
+        on_error: Callable[[str], None],
+        on_added: Callable[[], None] = lambda: None,
+    ) -> None:
         self.viewer = viewer
         self.layer_kwargs = layer_kwargs
         self.on_error = on_error
+        self.on_added = on_added  # the layer pickers must learn that this layer is not a seismic one
         self.layer: Image | None = None
         self.cache: dict[tuple, StratGrid] = {}
         self.worker = None
@@ -99,3 +106,4 @@ class StratLayer:
             data, colormap=banded_colormap(lo, hi), contrast_limits=(lo, hi), opacity=0.35,
             blending="translucent", **self.layer_kwargs(NAME),
         )  # fmt: skip
+        self.on_added()

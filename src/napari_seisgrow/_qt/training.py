@@ -61,15 +61,18 @@ def build_and_train(
     stop_event: threading.Event | None = None,
     blockwise: Blockwise | None = None,
     strat: StratGrid | None = None,
+    pretrained: Callable[[], Any] | None = None,
 ):
     """Build the session here, off the GUI thread (normalising a big volume, solving the
     stratigraphic coordinate and initialising torch take seconds), yield it, then train.
-    ``blockwise``: the volume is too big for memory; ``strat``: the coordinate, when already known."""
+    ``blockwise``: the volume is too big for memory; ``strat``: the coordinate, when already known;
+    ``pretrained``: gives the weights of the background pretraining (waiting for it to end), or None."""
     try:
+        weights = pretrained() if pretrained is not None else None
         if blockwise is not None:
             session = BlockwiseSession(volume, seeds, config, stop_event=stop_event, blockwise=blockwise, strat=strat)
         else:
-            session = Session(volume, seeds, config, stop_event=stop_event, strat=strat)
+            session = Session(volume, seeds, config, stop_event=stop_event, strat=strat, pretrained=weights)
     except SeisgrowError:
         raise
     except Exception as exc:

@@ -46,6 +46,7 @@ from ..io import SeisgrowError, write_labels
 from ..io.geometry import Geometry, Volume
 from ..session_store import load_session, save_session
 from .classes_table import ClassTableWidget
+from .prepare import Preparation
 from .settings import SettingsPanel
 from .strat_layer import StratLayer
 from .training import Update, build_and_train, confidence_image, one_line, train
@@ -57,6 +58,8 @@ GROWN_NAME = "grown"
 WORK_SUFFIX = ".seisgrow-work"
 PROGRESS_DELAY_MS = 60
 CONFIDENCE_NAME = "confidence"
+LEARN_BY_DEFAULT = False  # pretraining in the background while painting (see docs/benchmarks.md)
+PREPARE_WAIT_S = 30.0  # Train waits at most this long for the pretraining to stop at its next step
 
 
 def _button_row(layout: QVBoxLayout, *specs: tuple[str, Any, str]) -> list[QPushButton]:
@@ -97,7 +100,8 @@ class SeisGrowWidget(QWidget):
         self.seeds_changed = False
         self._stop_requested = False
         self._watched: Labels | None = None
-        self.strat = StratLayer(self.viewer, self._labels_kwargs, show_error)
+        self.strat = StratLayer(self.viewer, self._labels_kwargs, show_error, lambda: self._refresh_layers())
+        self.prepare = Preparation(self._show_preparation, self.strat.keep)
         self._build()
         for ev in (self.viewer.layers.events.inserted, self.viewer.layers.events.removed):
             ev.connect(self._refresh_layers)
@@ -110,6 +114,7 @@ class SeisGrowWidget(QWidget):
         grid = QGridLayout()
         self.image_combo = QComboBox()
         self.image_combo.currentIndexChanged.connect(self._offer_autosave)
+        self.image_combo.currentIndexChanged.connect(self._maybe_prepare)
         self.seeds_combo = QComboBox()
         self.seeds_combo.currentIndexChanged.connect(self._watch_seeds)
         self.new_seeds_btn = QPushButton("New seeds layer")
@@ -166,6 +171,13 @@ class SeisGrowWidget(QWidget):
         )
         self.strat_box.toggled.connect(self._strat_toggled)
         layout.addWidget(self.strat_box)
+        self.learn_box = QCheckBox("Learn the volume while I paint")
+        self.learn_box.setChecked(LEARN_BY_DEFAULT)
+        self.learn_box.setToolTip(
+            "Self-supervised pretraining in the background (the networks fill in hidden traces); Train starts from it"
+        )
+        self.learn_box.toggled.connect(self._maybe_prepare)
+        layout.addWidget(self.learn_box)
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m epochs")
         layout.addWidget(self.progress)
@@ -431,9 +443,19 @@ class SeisGrowWidget(QWidget):
             self._show_grown(da.from_array(seeds, chunks=seeds.chunks))
             shown, autosaver = None, None  # the work folder's Zarr stores are the record of the run
             show_info(f"Training blockwise; the grown labels are kept in {blockwise.work}")
+        image = self.image_layer()
+        pretrained = None
+        if blockwise is None and (self.prepare.running or self.prepare.weights(image, config) is not None):
+            self.prepare.cancel()  # ends at its next step; training starts from what it learnt
+            prep = self.prepare
+
+            def pretrained():
+                prep.done.wait(PREPARE_WAIT_S)
+                return prep.weights(image, config)
+
         self._start_worker(
             build_and_train, volume, seeds, config, shown, self.confidence_box.isChecked,
-            autosaver, self._stop_event, blockwise, self.strat.known(self.image_layer()), epochs=config.epochs,
+            autosaver, self._stop_event, blockwise, self.strat.known(image), pretrained, epochs=config.epochs,
         )  # fmt: skip
 
     def continue_with_new_seeds(self) -> None:
@@ -530,16 +552,40 @@ class SeisGrowWidget(QWidget):
             self.confidence_layer = None
 
     def _keep_strat(self, session: Session | None) -> None:
-        """The session's coordinate serves the layer (and the next training) without a second solve."""
-        if session is None or session.strat is None:
+        """The session's coordinate serves the layer (and the next training) without a second solve,
+        and its pretrained weights the next training from scratch."""
+        if session is None:
             return
         try:
             image = self.image_layer()
         except SeisgrowError:
             return
+        self.prepare.keep(image, session.config, getattr(session, "pretrained_weights", None))
+        if session.strat is None:
+            return
         self.strat.keep(image, session.strat)
         if self.strat_box.isChecked() and self.strat.layer is None:
             self.strat.show(image)
+
+    def _maybe_prepare(self, *_: Any) -> None:
+        """Start learning the picked volume in the background, when asked and not training."""
+        if not self.learn_box.isChecked():
+            self.prepare.cancel()
+            return
+        if self.running:
+            return
+        try:
+            image = self.image_layer()
+            if self.blockwise():
+                return  # a volume that does not fit in memory is not pretrained
+            config = self.settings.config()
+        except SeisgrowError:
+            return
+        self.prepare.start(image, config, self.strat.known(image))
+
+    def _show_preparation(self, text: str) -> None:
+        if not self.running:
+            self.status.setText(text)
 
     def _strat_toggled(self, on: bool) -> None:
         if not on:
@@ -718,10 +764,12 @@ class SeisGrowWidget(QWidget):
         """Stop a running training and wait for its thread, so nothing outlives the viewer."""
         self._closing = True
         self._stop_event.set()
+        self.prepare.cancel()
         if self.session is not None:
             self.session.stop()
         if self.worker is not None:
             self.worker.quit()
+        if self.worker is not None or self.prepare.running or self.strat.worker is not None:
             GeneratorWorker.await_workers(msecs=timeout_ms)
 
     def eventFilter(self, obj, event) -> bool:

@@ -50,6 +50,13 @@ class GrowConfig:
         "(two views teach each other: texture and position)",
         choices=("same", "split"),
     )
+    pretrain_steps: int = _knob(
+        0,
+        "self-supervised steps before training (masked-trace reconstruction on the unlabelled volume); "
+        "the widget runs them in the background while you paint",
+        min=0,
+        group="advanced",
+    )
     # networks and optimiser
     depth: int = _knob(4, "U-Net levels (each halves the resolution)", min=1, max=6)
     width: int = _knob(16, "channels of the first U-Net level (doubles per level)", min=4)
@@ -116,6 +123,14 @@ class GrowConfig:
         "the nearest labelled voxel along the layering, so every voxel gets a class) or connected (growth goes on "
         "with no threshold through agreeing argmax; what no class reaches stays unlabelled)",
         choices=("layers", "connected"),
+        group="advanced",
+    )
+    agreement: float = _knob(
+        0.9,
+        "completion along layers: a region growth could not reach keeps the networks' argmax when the two networks "
+        "agree on at least this share of it (1 = always follow the layering)",
+        min=0.0,
+        max=1.0,
         group="advanced",
     )
     layer_reach: float = _knob(

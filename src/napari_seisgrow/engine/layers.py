@@ -55,3 +55,26 @@ def fill_along_layers(labels: np.ndarray, tau: np.ndarray, reach: float = 10.0) 
     hole = out == 0
     out[hole] = back[hole]
     return out
+
+
+def agreeing_regions(open_voxels: np.ndarray, agree: np.ndarray, share: float) -> np.ndarray:
+    """The open voxels whose 26-connected open region has both networks agreeing on at least
+    ``share`` of its voxels.
+
+    Growth stops where the networks are unsure or where a class's voxels are cut off from its
+    seeds (a unit of a known facies with no stroke in it). In the second case the two views, the
+    texture network and the position network, still agree with each other, and their answer is
+    the better one; where they disagree, the layering decides.
+    """
+    from .grow import components
+
+    if not open_voxels.any():
+        return np.zeros(open_voxels.shape, bool)
+    raw, lut = components(open_voxels.astype(np.uint8))
+    region = lut[raw]
+    n = int(region.max()) + 1
+    size = np.bincount(region.ravel(), minlength=n)
+    agreeing = np.bincount(region.ravel(), weights=(agree & open_voxels).ravel(), minlength=n)
+    good = agreeing >= share * np.maximum(size, 1)
+    good[0] = False
+    return good[region]

@@ -27,13 +27,14 @@ from .config import GrowConfig
 from .data import check_seeds, keep_holdout, normalise, split_holdout
 from .device import describe, resolve_device
 from .grow import grow_numpy
-from .layers import fill_along_layers
+from .layers import agreeing_regions, fill_along_layers
 from .losses import class_weights, cps_loss, focal_loss
 from .optim import Adam
 from .predict import predict_volume
+from .pretrain import build_network, load_pretrained, pretrain, views_for
 from .report import EpochReport
 from .sampling import PatchSampler
-from .unet import InputView, UNet
+from .unet import UNet
 
 CHECKPOINT_FORMAT = 2
 
@@ -55,6 +56,7 @@ class Session:
         stop_event: threading.Event | None = None,
         *,
         strat: StratGrid | None = None,
+        pretrained: list[dict[str, torch.Tensor]] | None = None,
     ) -> None:
         self._config = config or GrowConfig()
         self._config.validate()
@@ -72,7 +74,12 @@ class Session:
         if strat is not None or cfg.needs_strat:
             self.strat = strat if strat is not None else self._solve_strat()
         self.inputs: Channels = build_channels(cfg.inputs, self.x, self.strat)
-        self.nets = [self._build_net(cfg.seed * 2 + k, view) for k, view in zip((1, 2), self._views(), strict=True)]
+        self.nets = [self._build_net(cfg.seed * 2 + k, view) for k, view in zip((1, 2), views_for(cfg), strict=True)]
+        self.pretrained = pretrained is not None
+        self.pretrained_weights = pretrained  # kept with checkpoints: a new run on this volume can start from them
+        self.pretrain_info = ""
+        if pretrained is not None:
+            load_pretrained(self.nets, pretrained)
         self.ema_nets = [copy.deepcopy(net).eval() for net in self.nets] if cfg.ema > 0 else None
         params = [p for net in self.nets for p in net.parameters()]
         self.optimizer = Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -83,6 +90,9 @@ class Session:
         self.winner: np.ndarray | None = None
         self.confidence: np.ndarray | None = None
         self.history: list[dict[str, Any]] = []
+        self._agree: np.ndarray | None = None  # where the two networks' winners agree (for the completion)
+        self._agree_key = -1
+        self._train_steps = 0  # optimiser steps taken: what a cached per-network answer depends on
         self._stop = stop_event if stop_event is not None else threading.Event()  # may be set before we exist
         self._amp = cfg.amp and self.device.type == "cuda"
 
@@ -98,9 +108,7 @@ class Session:
             self.sampler.config = value
 
     def _solve_strat(self) -> StratGrid:
-        grid = compute_strat(self.x, device=self.device)
-        self._notes.append(f"stratigraphic coordinate computed in {grid.seconds:.1f} s")
-        return grid
+        return compute_strat(self.x, device=self.device)
 
     # ----------------------------------------------------------------- construction helpers
     def _prepare(self, data: Any, seeds: Any) -> None:
@@ -115,20 +123,30 @@ class Session:
     def _initial_labels(self) -> Any:
         return np.array(self.seeds)
 
-    def _views(self) -> list[tuple[int, ...] | None]:
-        """The input channels each network reads: all of them, or with ``views="split"`` the first
-        network reads the amplitude alone and the second everything (two views of the data)."""
-        cfg = self.config
-        if cfg.views == "split" and "amplitude" in cfg.inputs and len(cfg.inputs) > 1:
-            return [(cfg.inputs.index("amplitude"),), None]
-        return [None, None]
-
     def _build_net(self, seed: int, view: tuple[int, ...] | None = None) -> torch.nn.Module:
-        torch.manual_seed(seed)
-        cfg = self.config
-        channels = len(view) if view is not None else len(cfg.inputs)
-        net = UNet(self.n_classes, depth=cfg.depth, width=cfg.width, norm=cfg.norm, in_channels=channels)
-        return (InputView(net, view) if view is not None else net).to(self.device)
+        return build_network(self.config, self.n_classes, view, seed).to(self.device)
+
+    def _pretrain(self) -> bool:
+        """``pretrain_steps`` of masked-trace reconstruction before the first epoch; False if stopped."""
+        weights = None
+        t0 = time.perf_counter()
+        last = None
+        for item in pretrain(self.inputs, self.config, self.config.pretrain_steps, device=self.device,
+                             should_stop=self._stop.is_set):  # fmt: skip
+            if isinstance(item, list):
+                weights = item
+            else:
+                last = item
+        if self._stop.is_set() or weights is None:
+            return False
+        load_pretrained(self.nets, weights)
+        self.pretrained_weights = weights
+        if self.ema_nets is not None:
+            self.ema_nets = [copy.deepcopy(net).eval() for net in self.nets]
+        self.pretrained = True
+        loss = f", reconstruction loss {last.loss:.4f}" if last is not None else ""
+        self.pretrain_info = f"pretrained {self.config.pretrain_steps} steps in {time.perf_counter() - t0:.1f} s{loss}"
+        return True
 
     # ----------------------------------------------------------------- control
     def stop(self) -> None:
@@ -149,6 +167,8 @@ class Session:
     # ----------------------------------------------------------------- the loop
     def run(self) -> Iterator[EpochReport]:
         """Train the remaining epochs, yielding one report per finished epoch."""
+        if self.epoch == 0 and not self.pretrained and self.config.pretrain_steps > 0 and not self._pretrain():
+            return
         while self.epoch < self.config.epochs and not self._stop.is_set():
             report = self._run_epoch(self.epoch)
             if report is None:
@@ -302,6 +322,7 @@ class Session:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
+        self._train_steps += 1
         self._update_ema()
         return float(sup.detach()) / 2, float(cps.detach()) / 2
 
@@ -356,6 +377,9 @@ class Session:
             if self.strat is None:
                 self.strat = self._solve_strat()
             done = fill_along_layers(start, self.strat.full(), cfg.layer_reach)
+            if cfg.agreement < 1.0:
+                keep = agreeing_regions(start == 0, self._networks_agree(), cfg.agreement)
+                done = np.where(keep, self.winner, done).astype(np.uint8)
         else:
             done = grow_numpy(
                 self.train_seeds, self.winner, self.confidence, [0.0],
@@ -364,6 +388,24 @@ class Session:
         held = self.holdout > 0
         done[held] = self.holdout[held]
         return done
+
+    def _networks_agree(self) -> np.ndarray:
+        """Where the two networks' winners agree, from one inference pass of each (kept until the
+        networks change again)."""
+        if self._agree is not None and self._agree_key == self._train_steps:
+            return self._agree
+        cfg = self.config
+        winners = []
+        for net in self.predicting_nets:
+            pred = predict_volume([net], self.inputs, self.n_classes, cfg.orientations, self.device,
+                                  batch=cfg.inference_batch, amp=self._amp)  # fmt: skip
+            assert pred is not None
+            winners.append(pred[0])
+        self._agree = np.all([w == winners[0] for w in winners[1:]], axis=0) if len(winners) > 1 else None
+        if self._agree is None:
+            self._agree = np.ones(self.x.shape, bool)
+        self._agree_key = self._train_steps
+        return self._agree
 
     def regrow(self, **overrides: Any) -> np.ndarray:
         """Rerun growth from the last prediction with new settings (thresholds, radius...): no training.
@@ -450,6 +492,8 @@ class Session:
             "torch_rng": torch.get_rng_state(),
         }
         torch.save(state, d / "model.pt")
+        if self.pretrained_weights is not None:
+            torch.save(self.pretrained_weights, d / "pretrained.pt")
         self.config.to_json(d / "config.json")
         meta = {
             "format": CHECKPOINT_FORMAT,
@@ -507,6 +551,9 @@ class Session:
                 for net, sd in zip(session.ema_nets, state.get("ema_nets") or state["nets"], strict=True):
                     net.load_state_dict(sd)
             session.optimizer.load_state_dict(state["optimizer"])
+            if (d / "pretrained.pt").is_file():
+                session.pretrained_weights = torch.load(d / "pretrained.pt", map_location="cpu", weights_only=True)
+                session.pretrained = True
             torch.set_rng_state(state["torch_rng"].cpu())  # map_location moved it to the GPU
             session.rng.bit_generator.state = meta["numpy_rng"]
             session.epoch = int(meta["epoch"])

@@ -69,6 +69,7 @@ class BlockwiseSession(Session):
         self.where = ""
         self._pools: list[np.ndarray] = []
         self._labelled_counts: np.ndarray | None = None
+        self._said_layers = False
         super().__init__(volume, seeds, config, stop_event, strat=strat)
 
     # ----------------------------------------------------------------- data
@@ -159,8 +160,15 @@ class BlockwiseSession(Session):
         return labels
 
     def complete(self) -> Any:
+        """Growth on with no threshold through agreeing argmax (block by block). Completion along
+        the layering needs the whole flattened volume at once, so a blockwise run says so and
+        completes this way instead."""
         if self.winner is None or self.confidence is None:
             raise SeisgrowError("nothing to grow from yet: train at least one epoch first")
+        if self.config.completion == "layers" and not self._said_layers:
+            self._said_layers = True
+            self._notes.append("completion along the layering needs an in-memory run; completed through "
+                               "agreeing argmax instead (some voxels may stay unlabelled)")  # fmt: skip
         return self._grow(self.grown, thresholds=[0.0])
 
     def update_seeds(self, seeds: Any) -> None:

@@ -1,0 +1,32 @@
+"""The "stratigraphic coordinate" layer in a real viewer: computed off the GUI thread, reused by training."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from napari_seisgrow._qt.strat_layer import NAME
+from napari_seisgrow.engine.channels import strat_for_volume
+
+from .test_widget import WAIT_MS, _paint, setup  # noqa: F401  (the fixture)
+
+
+def test_the_layer_shows_the_coordinate_and_training_reuses_it(qtbot, setup):  # noqa: F811
+    viewer, widget, synth = setup
+    widget.strat_box.setChecked(True)
+    qtbot.waitUntil(lambda: NAME in viewer.layers, timeout=WAIT_MS)
+    layer = viewer.layers[NAME]
+    image = viewer.layers["seismic"]
+    assert layer.data.shape == image.data.shape
+    np.testing.assert_allclose(layer.scale, image.scale)
+    expected = strat_for_volume(synth.volume.data).full()
+    np.testing.assert_allclose(np.asarray(layer.data), expected, atol=1e-4)  # the engine's coordinate
+    assert (np.diff(np.asarray(layer.data), axis=2) > 0).all()  # it grows down every trace
+    assert NAME not in [widget.image_combo.itemText(k) for k in range(widget.image_combo.count())]
+
+    known = widget.strat.known(image)
+    _paint(widget, synth)
+    widget.start_training()
+    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    assert widget.session is not None and widget.session.strat is known  # not solved a second time
+    widget.strat_box.setChecked(False)
+    assert NAME not in viewer.layers
