@@ -91,10 +91,11 @@ def main() -> None:
         before, t_before = run(volume, seeds, {"inputs": ["amplitude"], "completion": "connected"}, args.epochs)
         after, t_after = run(volume, seeds, {}, args.epochs)
         for label, s, secs in (("before", before, t_before), ("after", after, t_after)):
-            print(json.dumps({"section": name, "run": label, "coverage": round(float((s.grown > 0).mean()), 3),
-                              "seconds": round(secs, 1), "seeded": round(float((seeds > 0).mean()), 4)}), flush=True)  # fmt: skip
+            row = {"section": name, "run": label, "coverage": round(float((s.grown > 0).mean()), 3),
+                   "seconds": round(secs, 1), "seeded": round(float((seeds > 0).mean()), 4)}  # fmt: skip
+            print(json.dumps(row), flush=True)
 
-        def flat(a):
+        def flat(a, axis=axis):
             return a[:, 0] if axis == 0 else a[0]
 
         c = float(np.percentile(np.abs(section), 99))
@@ -105,7 +106,8 @@ def main() -> None:
             a.imshow(section.T, cmap="gray", vmin=-c, vmax=c, aspect="auto", interpolation="bilinear")
         painted = np.ma.masked_equal(seeds2, 0)
         ax[0].imshow(painted.T, cmap=cmap, vmin=0.5, vmax=10.5, aspect="auto", interpolation="nearest")
-        ax[0].set_title(f"{name}: strokes along the bedding, {k} units ({100 * float((seeds > 0).mean()):.1f} % of pixels)")
+        share = 100 * float((seeds > 0).mean())
+        ax[0].set_title(f"{name}: strokes along the bedding, {k} units ({share:.1f} % of pixels)")
         for a, s, title in ((ax[1], before, "before: amplitude only"), (ax[2], after, "after: the default now")):
             g = np.ma.masked_equal(flat(np.asarray(s.grown)), 0)
             a.imshow(g.T, cmap=cmap, vmin=0.5, vmax=10.5, aspect="auto", alpha=0.45, interpolation="nearest")

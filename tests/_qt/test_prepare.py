@@ -34,7 +34,7 @@ def test_train_while_learning_stops_it_and_uses_what_it_has(qtbot, setup, monkey
     from napari_seisgrow._qt import prepare
 
     monkeypatch.setattr(prepare, "STEPS", 100_000)  # would run for hours
-    viewer, widget, synth = setup
+    _, widget, synth = setup
     widget.learn_box.setChecked(True)
     qtbot.waitUntil(lambda: "step" in widget.status.text(), timeout=WAIT_MS)
     _paint(widget, synth)
