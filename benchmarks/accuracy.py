@@ -17,8 +17,9 @@ with strokes along the bedding. Strokes: two per class per section, the rarest c
 stroke. Every score counts unassigned voxels as wrong.
 
 Methods: ``default``; ablations ``seeds-only`` (the networks trained on the seeds alone, argmax),
-``no-cps``, ``no-updates`` (no label-update stage), ``no-structure`` (amplitude alone, completion
-only through agreeing argmax: the method before the stratigraphic coordinate); baselines
+``no-cps``, ``no-updates`` (no label-update stage), ``no-structure`` (amplitude alone, no growth
+envelope, completion only through agreeing argmax: the method before the stratigraphic
+coordinate); baselines
 ``random-forest`` (ilastik-style filter features), ``nearest-seed`` and ``structural`` (each
 voxel takes the class of the nearest seed in the stratigraphic coordinate alone).
 
@@ -84,7 +85,7 @@ def method_config(name: str, epochs: int | None) -> GrowConfig:
     elif name == "no-updates":
         cfg = cfg.with_overrides(cps_epochs=cfg.epochs)  # the label-update stage never starts
     elif name == "no-structure":
-        cfg = cfg.with_overrides(inputs=["amplitude"], completion="connected")
+        cfg = cfg.with_overrides(inputs=["amplitude"], completion="connected", grow_envelope=0.0)
     if epochs:
         cfg = cfg.with_overrides(epochs=epochs)
     return cfg.with_overrides(**OVERRIDES)

@@ -111,6 +111,13 @@ class GrowConfig:
         min=1,
         group="advanced",
     )
+    grow_envelope: float = _knob(
+        10.0,
+        "a class grows only within this many samples (of the stratigraphic coordinate) of the interval its "
+        "strokes span; 0 = anywhere",
+        min=0.0,
+        group="advanced",
+    )
     fill_final: bool = _knob(
         True,
         "after the last epoch, complete the labels: grow on from them with no threshold (argmax agreement and "
@@ -210,8 +217,8 @@ class GrowConfig:
 
     @property
     def needs_strat(self) -> bool:
-        """Whether a run computes the stratigraphic coordinate (as an input or for completion)."""
-        return "strat" in self.inputs or (self.fill_final and self.completion == "layers")
+        """Whether a run computes the stratigraphic coordinate (an input, the growth envelope or completion)."""
+        return "strat" in self.inputs or self.grow_envelope > 0 or (self.fill_final and self.completion == "layers")
 
     def threshold(self, cls: int) -> float:
         """t_c for class c (1-based)."""
@@ -239,7 +246,7 @@ class GrowConfig:
     def from_dict(cls, d: dict[str, Any]) -> GrowConfig:
         if "inputs" not in d and all(k in d for k in SAVED_BEFORE_STRUCTURE):
             # A complete record saved before the stratigraphic inputs existed: rebuild that run as it was.
-            d = {**d, "inputs": ["amplitude"], "completion": "connected", "views": "same"}
+            d = {**d, "inputs": ["amplitude"], "completion": "connected", "views": "same", "grow_envelope": 0.0}
         base = profile(d.get("profile", "default")) if "profile" in d else cls()
         return base.with_overrides(**{k: v for k, v in d.items() if k != "profile"})
 

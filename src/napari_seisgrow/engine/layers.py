@@ -78,3 +78,26 @@ def agreeing_regions(open_voxels: np.ndarray, agree: np.ndarray, share: float) -
     good = agreeing >= share * np.maximum(size, 1)
     good[0] = False
     return good[region]
+
+
+def class_ranges(seeds: np.ndarray, tau: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per class (index 1..K), the lowest and highest stratigraphic coordinate of its seeds
+    (+inf / -inf for a class with none)."""
+    lo = np.full(n_classes + 1, np.inf, np.float32)
+    hi = np.full(n_classes + 1, -np.inf, np.float32)
+    held = seeds > 0
+    cls, values = seeds[held].astype(np.int64), tau[held]
+    np.minimum.at(lo, cls, values)
+    np.maximum.at(hi, cls, values)
+    return lo, hi
+
+
+def within_envelope(winner: np.ndarray, tau: np.ndarray, lo: np.ndarray, hi: np.ndarray, margin: float) -> np.ndarray:
+    """Whether each voxel's winning class was painted within ``margin`` of its coordinate.
+
+    A class grows only inside the stratigraphic interval its strokes span, widened by the margin:
+    a texture that recurs far above or below (a parallel-bedded unit looks like many others)
+    does not carry a unit's label across the layers between.
+    """
+    w = np.asarray(winner, dtype=np.int64).clip(0, len(lo) - 1)
+    return (tau >= lo[w] - margin) & (tau <= hi[w] + margin)

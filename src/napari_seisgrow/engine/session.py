@@ -27,7 +27,7 @@ from .config import GrowConfig
 from .data import check_seeds, keep_holdout, normalise, split_holdout
 from .device import describe, resolve_device
 from .grow import grow_numpy
-from .layers import agreeing_regions, fill_along_layers
+from .layers import agreeing_regions, class_ranges, fill_along_layers, within_envelope
 from .losses import class_weights, cps_loss, focal_loss
 from .optim import Adam
 from .predict import predict_volume
@@ -349,12 +349,27 @@ class Session:
         if previous is not None:
             previous = self._without_holdout(previous)
         grown = grow_numpy(
-            self.train_seeds, self.winner, self.confidence, thresholds,
+            self.train_seeds, self.winner, self._growable_confidence(), thresholds,
             radius=cfg.grow_radius, max_reach=cfg.max_reach, previous=previous, device=self.device,
         )  # fmt: skip
         held = self.holdout > 0
         grown[held] = self.holdout[held]  # the output always holds every seed
         return grown
+
+    def _growable_confidence(self) -> np.ndarray:
+        """The confidence growth sees: zero where growth must not go. Nothing grows into dead
+        samples (exact zeros: no data to judge), and with ``grow_envelope`` a class grows only
+        within that many samples of the stratigraphic interval its strokes span."""
+        assert self.winner is not None and self.confidence is not None
+        cfg = self.config
+        allowed = np.asarray(self.x) != 0
+        if cfg.grow_envelope > 0 and self.strat is not None:
+            tau = self.strat.full()
+            lo, hi = class_ranges(self.train_seeds, tau, self.n_classes)
+            allowed &= within_envelope(self.winner, tau, lo, hi, cfg.grow_envelope)
+        if allowed.all():
+            return self.confidence
+        return np.where(allowed, self.confidence, np.float16(0)).astype(self.confidence.dtype)
 
     def _without_holdout(self, labels: np.ndarray) -> np.ndarray:
         """Labels with the held-out strokes removed, so they never seed growth or training."""
@@ -378,7 +393,8 @@ class Session:
                 self.strat = self._solve_strat()
             done = fill_along_layers(start, self.strat.full(), cfg.layer_reach)
             if cfg.agreement < 1.0:
-                keep = agreeing_regions(start == 0, self._networks_agree(), cfg.agreement)
+                live = np.asarray(self.x) != 0  # dead samples (exact zeros: no data) follow the layering
+                keep = agreeing_regions(start == 0, self._networks_agree() & live, cfg.agreement)
                 done = np.where(keep, self.winner, done).astype(np.uint8)
         else:
             done = grow_numpy(

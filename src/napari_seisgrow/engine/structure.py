@@ -50,10 +50,10 @@ class StructureSettings:
     vertical_weight: float = 0.05  # weak pull of d tau / d t towards 1
     flat_weight: float = 0.05  # weak pull towards equal tau at equal time where dips fail
     iterations: int = 60  # conjugate-gradient iterations per level (four times that on the coarsest)
-    lags: tuple[int, ...] = (8,)  # traces: distant traces correlated directly (jumps faults and noise)
+    lags: tuple[int, ...] = (8, 16)  # traces: distant traces correlated directly (jumps faults and noise)
     lag_window: float = 12.0  # samples: Gaussian half-width of the correlation window
     max_throw: float = 0.12  # largest fault throw looked for, as a fraction of the trace length
-    lag_weight: float = 1.0  # weight of a perfectly correlated lag constraint
+    lag_weight: float = 2.0  # weight of a perfectly correlated lag constraint (dips weigh at most 1)
     outer_passes: int = 3  # times the fields are re-read at the horizons' new depths, per level
     min_level_size: int = 24  # coarsest grid: no axis is halved below this
 
