@@ -109,3 +109,24 @@ def test_settings_changed_mid_run_reach_the_patch_sampler(tiny_synthetic, tiny_s
     session._set_training_labels("warmup")
     batch = session.sampler.labelled_batch(session.config.batch_labelled)
     assert batch.x.shape[0] == 1 and batch.x.shape[-2:] == (16, 16)
+
+
+def test_growth_stays_within_each_classs_stratigraphic_interval_and_off_dead_samples(tiny_synthetic, tiny_seeds):
+    from napari_seisgrow.engine.layers import class_ranges
+
+    session = Session(tiny_synthetic.volume, tiny_seeds, GrowConfig(**{**TINY, "epochs": 1, "grow_envelope": 2.0}))
+    list(session.run())
+    session.winner = np.full_like(session.winner, 1)  # pretend the networks call everything class 1...
+    session.confidence = np.ones_like(session.confidence)  # ...with full confidence
+    grown = session._grow(None)
+    tau = session.strat.full()
+    lo, hi = class_ranges(session.train_seeds, tau, session.n_classes)
+    added = (grown == 1) & (session.train_seeds == 0)
+    assert added.any()
+    assert (tau[added] >= lo[1] - 2.0).all() and (tau[added] <= hi[1] + 2.0).all()
+    free = session.config.with_overrides(grow_envelope=0.0)
+    session.config = free
+    assert (session._grow(None) == 1).sum() > (grown == 1).sum()  # without the envelope it spreads further
+    session.x = np.array(session.x)
+    session.x[:, :, :5] = 0.0  # dead samples at the top: no data
+    assert not (session._grow(None)[:, :, :5][session.train_seeds[:, :, :5] == 0] > 0).any()
