@@ -47,10 +47,9 @@ def seed_scribbles(
         section = truth[r]
         for c in classes:
             mask = section == c
-            if not mask.any():
+            pts = _start_points(mask)
+            if pts is None:
                 continue
-            inner = ndimage.binary_erosion(mask, iterations=2)
-            pts = np.argwhere(inner if inner.any() else mask)
             for _ in range(strokes_per_class):
                 x0, t0 = pts[rng.integers(len(pts))]
                 ang = rng.uniform(-0.35, 0.35)
@@ -97,10 +96,9 @@ def seed_bedding_strokes(
         painted = np.zeros(section.shape, np.uint8)
         for c in classes:
             mask = section == c
-            if not mask.any():
+            pts = _start_points(mask)
+            if pts is None:
                 continue
-            inner = ndimage.binary_erosion(mask, iterations=2)
-            pts = np.argwhere(inner if inner.any() else mask)
             n = 1 if c == rarest else strokes_per_class
             half = max(2, int(length * section.shape[0] / (4 if c == rarest else 2)))
             for _ in range(n):
@@ -110,6 +108,15 @@ def seed_bedding_strokes(
         sl[axis] = r
         seeds[tuple(sl)] = painted
     return seeds
+
+
+def _start_points(mask: np.ndarray) -> np.ndarray | None:
+    """Where a stroke may start: well inside the class (two pixels from its edge) when it is thick
+    enough, anywhere in it otherwise; None when the class is not on this section."""
+    if not mask.any():
+        return None
+    inner = ndimage.binary_erosion(mask, iterations=2)
+    return np.argwhere(inner if inner.any() else mask)
 
 
 def _paint_along(painted: np.ndarray, mask: np.ndarray, age: np.ndarray, x0: int, t0: int, half: int, c: int) -> None:
