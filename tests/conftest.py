@@ -51,11 +51,19 @@ def tiny_config() -> GrowConfig:
     return GrowConfig(**TINY)
 
 
+def _listing(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")} if folder.is_dir() else set()
+
+
 @pytest.fixture(scope="session")
 def segy_dir() -> Path:
+    """The shared SEG-Y files, which no test may write beside (tests copy a file to tmp_path first)."""
     if not SEGY_DIR.is_dir():
         pytest.fail(f"real SEG-Y test data missing at {SEGY_DIR}")
-    return SEGY_DIR
+    before = _listing(SEGY_DIR.parent)
+    yield SEGY_DIR
+    added = sorted(_listing(SEGY_DIR.parent) - before)
+    assert not added, f"tests wrote into the shared test data: {added[:5]}"
 
 
 @pytest.fixture

@@ -6,6 +6,14 @@ from dataclasses import dataclass, field
 
 from .figures import CLASS_COLOURS
 
+MAX_VALUE = 255  # seeds layers are uint8
+
+
+def default_colour(value: int) -> str:
+    """The colour a class value gets until the user picks another (20 distinct colours, then again)."""
+    return CLASS_COLOURS[1 + (value - 1) % (len(CLASS_COLOURS) - 1)]
+
+
 DEFAULT_NAMES = ("Class 1", "Class 2", "Class 3", "Class 4", "Class 5", "Class 6", "Class 7", "Class 8")
 
 
@@ -32,13 +40,19 @@ class ClassTable:
         for c in self.classes:
             if c.value == value:
                 return c
-        c = FaciesClass(value, name or f"Class {value}", CLASS_COLOURS[1 + (value - 1) % (len(CLASS_COLOURS) - 1)])
+        c = FaciesClass(value, name or f"Class {value}", default_colour(value))
         self.classes.append(c)
         self.classes.sort(key=lambda k: k.value)
         return c
 
     def colour_dict(self) -> dict[int | None, str]:
-        return {None: "transparent", 0: "transparent", **{c.value: c.colour for c in self.classes}}
+        """Colours for every value a seeds layer can hold, not only the table's: a stroke painted with
+        a value the table does not have yet is drawn at once, in the colour its class will get."""
+        every = {v: default_colour(v) for v in range(1, MAX_VALUE + 1)}
+        return {None: "transparent", 0: "transparent", **every, **{c.value: c.colour for c in self.classes}}
+
+    def values(self) -> set[int]:
+        return {c.value for c in self.classes}
 
     def to_list(self) -> list[dict]:
         return [{"value": c.value, "name": c.name, "colour": c.colour} for c in self.classes]

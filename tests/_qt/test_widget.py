@@ -207,8 +207,12 @@ def test_painting_while_trained_offers_to_continue(qtbot, setup):
 
 def test_f3_start_to_finish_as_a_user_would(qtbot, make_napari_viewer, segy_dir, tmp_path):
     """Open the real F3 cut-out through the plugin, paint two facies, train, re-grow, export SEG-Y."""
+    import shutil
+
+    src = tmp_path / "f3.sgy"  # autosave writes beside the source: never beside the shared test data
+    shutil.copy(segy_dir / "f3.sgy", src)
     viewer = make_napari_viewer()
-    (image,) = viewer.open(str(segy_dir / "f3.sgy"), plugin="napari-seisgrow")
+    (image,) = viewer.open(str(src), plugin="napari-seisgrow")
     _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
     try:
         assert widget.image_combo.currentText() == image.name

@@ -1,4 +1,5 @@
-"""The class table: a name and a colour per label value, applied to the seeds and grown layers."""
+"""The class table: a name and a colour per label value, applied to the seeds and grown layers,
+and how many voxels each class has grown by (a column fits 2 to 20 classes where one status line cannot)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from qtpy.QtWidgets import QColorDialog, QHeaderView, QTableWidget, QTableWidget
 
 from ..classes import ClassTable
 
-COLUMNS = ("value", "name", "colour")
+COLUMNS = ("value", "name", "colour", "grown")
 
 
 class ClassTableWidget(QTableWidget):
@@ -20,6 +21,7 @@ class ClassTableWidget(QTableWidget):
         super().__init__(0, len(COLUMNS))
         self.table = table
         self.on_change = on_change
+        self.counts: dict[int, int] = {}
         self.setHorizontalHeaderLabels([c.capitalize() for c in COLUMNS])
         self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().setVisible(False)
@@ -44,7 +46,25 @@ class ClassTableWidget(QTableWidget):
             swatch.setBackground(QColor(c.colour))
             swatch.setFlags(swatch.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.setItem(row, 2, swatch)
+            grown = QTableWidgetItem(_count(self.counts[c.value]) if c.value in self.counts else "")
+            grown.setFlags(grown.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            grown.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            grown.setToolTip("voxels this class has grown by, beyond its seeds, at the last epoch")
+            self.setItem(row, 3, grown)
         self.blockSignals(False)
+
+    def set_counts(self, counts: dict[int, int]) -> None:
+        """Each class's grown voxels at the last epoch (shown in the last column)."""
+        self.counts = {int(k): int(v) for k, v in counts.items()}
+        self.reload()
+
+    def highlight(self, value: int) -> None:
+        """Select the row of ``value`` (the label being painted with), if the table has it."""
+        for row, c in enumerate(self.table.classes):
+            if c.value == value:
+                self.selectRow(row)
+                return
+        self.clearSelection()
 
     def _edited(self, row: int, column: int) -> None:
         if column == 1:
@@ -62,3 +82,11 @@ class ClassTableWidget(QTableWidget):
         self.table.classes[row].colour = colour
         self.reload()
         self.on_change()
+
+
+def _count(n: int) -> str:
+    if n >= 10_000_000:
+        return f"+{n / 1e6:.0f} M"
+    if n >= 10_000:
+        return f"+{n / 1e3:.0f} k"
+    return f"+{n}"
