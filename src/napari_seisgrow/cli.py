@@ -122,8 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.set_defaults(func=cmd_demo)
     from .cli_grow import add_grow_parser
+    from .cli_suggest import add_suggest_parser
 
     add_grow_parser(sub)
+    add_suggest_parser(sub)
     return parser
 
 

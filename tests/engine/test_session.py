@@ -67,7 +67,8 @@ def test_checkpoint_resume_continues_identically(tmp_path, tiny_synthetic, tiny_
     next(it)
     first.save_checkpoint(tmp_path / "ckpt")
     assert sorted(p.name for p in (tmp_path / "ckpt").iterdir()) == [
-        "confidence.npy", "config.json", "grown.npy", "meta.json", "model.pt", "strat.npy", "training_grown.npy",
+        "confidence.npy", "config.json", "grown.npy", "meta.json", "model.pt", "seeds.npy", "strat.npy",
+        "training_grown.npy",
         "winner.npy",
     ]  # fmt: skip
     meta = json.loads((tmp_path / "ckpt" / "meta.json").read_text())

@@ -34,6 +34,7 @@ from .predict import predict_volume
 from .pretrain import build_network, load_pretrained, pretrain, views_for
 from .report import EpochReport
 from .sampling import PatchSampler
+from .suggest import Suggestion, suggest_places
 from .unet import UNet
 
 CHECKPOINT_FORMAT = 2
@@ -92,6 +93,7 @@ class Session:
         self.history: list[dict[str, Any]] = []
         self._agree: np.ndarray | None = None  # where the two networks' winners agree (for the completion)
         self._agree_key = -1
+        self.net_winners: list[np.ndarray] = []  # each network's own winner, when computed (completion, suggest)
         self._train_steps = 0  # optimiser steps taken: what a cached per-network answer depends on
         self._stop = stop_event if stop_event is not None else threading.Event()  # may be set before we exist
         self._amp = cfg.amp and self.device.type == "cuda"
@@ -421,7 +423,18 @@ class Session:
         if self._agree is None:
             self._agree = np.ones(self.x.shape, bool)
         self._agree_key = self._train_steps
+        self.net_winners = winners
         return self._agree
+
+    def suggest(self, n: int = 10, **options: Any) -> list[Suggestion]:
+        """Where one more stroke should help most, from the last prediction (``engine.suggest``).
+
+        The networks' separate answers are computed once if this session has not needed them yet."""
+        if self.winner is None or self.confidence is None:
+            raise SeisgrowError("nothing to suggest yet: train at least one epoch")
+        self._networks_agree()
+        return suggest_places(self.winner, self.confidence, self.seeds, self.n_classes, self.net_winners,
+                              live=np.asarray(self.x) != 0, n=n, **options)  # fmt: skip
 
     def regrow(self, **overrides: Any) -> np.ndarray:
         """Rerun growth from the last prediction with new settings (thresholds, radius...): no training.
@@ -529,7 +542,9 @@ class Session:
 
     def _checkpoint_arrays(self) -> dict[str, Any]:
         arrays = {"grown": self.grown, "training_grown": self.training_grown, "winner": self.winner,
-                  "confidence": self.confidence}  # fmt: skip
+                  "confidence": self.confidence, "seeds": self.seeds}  # fmt: skip
+        if self.net_winners and self._agree_key == self._train_steps:  # the networks' own answers, if current
+            arrays.update({f"winner_net{k + 1}": w for k, w in enumerate(self.net_winners)})
         if self.strat is not None:
             arrays["strat"] = self.strat.tau
         return arrays

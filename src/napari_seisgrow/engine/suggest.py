@@ -1,0 +1,173 @@
+"""Where one more stroke should help most: a doubt score per voxel and a ranked, spread-out list
+of places on inline sections.
+
+The two networks already say where the labels are doubtful: where their winners differ, and
+where the winning class barely wins. Places are windows of one inline (a few dozen traces by a
+few dozen samples), because a stroke is painted on one section. Windows next to a seed are left
+out (a stroke there would teach little new), and once a window is chosen its neighbours are
+passed over, so ten suggestions are ten places. Everything here works on the last prediction:
+no network runs, so ranking a 200 x 300 x 400 volume takes a fraction of a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+WINDOW = (32, 32)  # traces, samples
+NEAR_SEEDS = (2, 1)  # inlines, windows: a window this close to a seed is not suggested
+SPREAD = (4, 1)  # inlines, windows: after a pick, its neighbours this close are passed over
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    inline: int  # 0-based index along the first axis
+    traces: tuple[int, int]  # [start, stop) along the second axis
+    samples: tuple[int, int]  # [start, stop) along the third axis
+    classes: tuple[int, int]  # the two classes in doubt (the second is 0 when only one class is there)
+    score: float  # mean doubt over the window, 0..1
+    disagreement: float | None  # share of the window where the networks' winners differ (None: unknown)
+
+    @property
+    def centre(self) -> tuple[int, int, int]:
+        return self.inline, (self.traces[0] + self.traces[1]) // 2, (self.samples[0] + self.samples[1]) // 2
+
+    def reason(self, names: dict[int, str] | None = None) -> str:
+        """One line for the status bar, e.g. "networks disagree on 40%: chaotic vs channel fill"."""
+        names = names or {}
+        a, b = (names.get(c, f"class {c}") for c in self.classes)
+        pair = f"{a} vs {b}" if self.classes[1] else f"{a}, weakly"
+        if self.disagreement is not None and self.disagreement >= 0.05:
+            return f"networks disagree on {100 * self.disagreement:.0f}% here: {pair}"
+        return f"the winning class barely wins here (doubt {self.score:.2f}): {pair}"
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "centre": list(self.centre)}
+
+
+def doubt(confidence: np.ndarray, n_classes: int, disagree: np.ndarray | None = None) -> np.ndarray:
+    """Per voxel, 0 (sure) to 1 (no idea): how far the winning probability is from certainty,
+    scaled so that a uniform answer is 1, averaged with the networks' disagreement when known."""
+    c = np.asarray(confidence, dtype=np.float32)
+    floor = 1.0 / max(n_classes, 2)
+    d = np.clip((1.0 - c) / (1.0 - floor), 0.0, 1.0)
+    if disagree is not None:
+        d = 0.5 * (d + np.asarray(disagree, dtype=np.float32))
+    return d
+
+
+def _window_means(values: np.ndarray, window: tuple[int, int]) -> np.ndarray:
+    """(inlines, n_t, n_s) means over windows; the last window of an axis may be shorter."""
+    ni, nt, ns = values.shape
+    wt, ws = min(window[0], nt), min(window[1], ns)
+    bt, bs = -(-nt // wt), -(-ns // ws)
+    sums = np.zeros((ni, bt, bs), np.float64)
+    counts = np.zeros((1, bt, bs), np.float64)
+    for j in range(bt):
+        for k in range(bs):
+            block = values[:, j * wt : (j + 1) * wt, k * ws : (k + 1) * ws]
+            sums[:, j, k] = block.sum(axis=(1, 2), dtype=np.float64)
+            counts[0, j, k] = block.shape[1] * block.shape[2]
+    return sums / counts
+
+
+def _window_any(mask: np.ndarray, window: tuple[int, int]) -> np.ndarray:
+    return _window_means(mask.astype(np.float32), window) > 0
+
+
+def _dilate(mask: np.ndarray, reach: tuple[int, int]) -> np.ndarray:
+    """Box dilation: ``reach[0]`` inlines and ``reach[1]`` windows each way."""
+    from scipy.ndimage import maximum_filter
+
+    size = (2 * reach[0] + 1, 2 * reach[1] + 1, 2 * reach[1] + 1)
+    return maximum_filter(mask, size=size, mode="constant", cval=0) > 0
+
+
+def _classes_in_doubt(winner: np.ndarray, other: np.ndarray | None) -> tuple[tuple[int, int], float | None]:
+    """The pair of classes the window hesitates between, and the share where the networks differ."""
+    w = winner.ravel().astype(np.int64)
+    if other is not None:
+        o = other.ravel().astype(np.int64)
+        differ = (w != o) & (w > 0) & (o > 0)
+        share = float(differ.mean())
+        if differ.any():
+            lo, hi = np.minimum(w[differ], o[differ]), np.maximum(w[differ], o[differ])
+            pairs, counts = np.unique(lo * 256 + hi, return_counts=True)
+            best = int(pairs[counts.argmax()])
+            return (best // 256, best % 256), share
+    else:
+        share = None
+    counts = np.bincount(w[w > 0], minlength=2)
+    order = np.argsort(counts)[::-1]
+    first = int(order[0])
+    second = int(order[1]) if counts[order[1]] > 0 else 0
+    return (first, second), share
+
+
+def rank_places(
+    doubt_map: np.ndarray,
+    seeds: np.ndarray,
+    winner: np.ndarray,
+    *,
+    other: np.ndarray | None = None,
+    n: int = 10,
+    window: tuple[int, int] = WINDOW,
+    near_seeds: tuple[int, int] = NEAR_SEEDS,
+    spread: tuple[int, int] = SPREAD,
+    live: np.ndarray | None = None,
+) -> list[Suggestion]:
+    """The ``n`` windows of highest mean doubt, away from seeds and from each other.
+
+    ``other``: the second network's winner (the pair in doubt then comes from where they differ);
+    ``live``: voxels that hold data (dead traces and padding are never suggested).
+    """
+    values = np.asarray(doubt_map, dtype=np.float32)
+    if live is not None:
+        values = np.where(live, values, 0.0)
+    means = _window_means(values, window)
+    blocked = _dilate(_window_any(np.asarray(seeds) > 0, window), near_seeds)
+    if live is not None:
+        blocked |= ~_window_any(np.asarray(live), window)
+    nt, ns = values.shape[1:]
+    wt, ws = min(window[0], nt), min(window[1], ns)
+    score = np.where(blocked, -1.0, means)
+    out: list[Suggestion] = []
+    while len(out) < n:
+        flat = int(score.argmax())
+        if score.flat[flat] <= 0:
+            break
+        i, j, k = np.unravel_index(flat, score.shape)
+        t0, s0 = j * wt, k * ws
+        t1, s1 = min(nt, t0 + wt), min(ns, s0 + ws)
+        win = np.asarray(winner[i, t0:t1, s0:s1])
+        oth = None if other is None else np.asarray(other[i, t0:t1, s0:s1])
+        classes, share = _classes_in_doubt(win, oth)
+        out.append(Suggestion(int(i), (int(t0), int(t1)), (int(s0), int(s1)), classes, float(means[i, j, k]), share))
+        score[
+            max(0, i - spread[0]) : i + spread[0] + 1,
+            max(0, j - spread[1]) : j + spread[1] + 1,
+            max(0, k - spread[1]) : k + spread[1] + 1,
+        ] = -1.0
+    return out
+
+
+def suggest_places(
+    winner: np.ndarray,
+    confidence: np.ndarray,
+    seeds: np.ndarray,
+    n_classes: int,
+    net_winners: list[np.ndarray] | None = None,
+    *,
+    live: np.ndarray | None = None,
+    n: int = 10,
+    **options,
+) -> list[Suggestion]:
+    """``rank_places`` from what a run keeps: the ensemble's winner and confidence, and (when known)
+    each network's own winner."""
+    other = disagree = None
+    if net_winners and len(net_winners) >= 2:
+        disagree = net_winners[0] != net_winners[1]
+        # where they differ, the pair in doubt is the two networks' answers
+        other = np.where(net_winners[0] == winner, net_winners[1], net_winners[0])
+    return rank_places(doubt(confidence, n_classes, disagree), seeds, winner, other=other, live=live, n=n, **options)
