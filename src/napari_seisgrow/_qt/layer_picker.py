@@ -30,7 +30,7 @@ class LayerPickerMixin:
             current = combo.currentText()
             names = [
                 layer.name for layer in self.viewer.layers
-                if isinstance(layer, kind) and layer not in (self.grown_layer, self.confidence_layer, self.strat.layer)
+                if isinstance(layer, kind) and layer not in self._own_layers()
             ]  # fmt: skip
             combo.blockSignals(True)
             combo.clear()
@@ -40,8 +40,13 @@ class LayerPickerMixin:
             combo.blockSignals(False)
         if self.grown_layer is not None and self.grown_layer not in self.viewer.layers:
             self.grown_layer = None
+        self._corrections_gone()
         self._watch_seeds()
         self._offer_autosave()
+
+    def _own_layers(self) -> tuple:
+        """Layers the widget made for its own output: never offered as seismic or seeds."""
+        return (self.grown_layer, self.confidence_layer, self.strat.layer, self.doubt_layer, self.corrections_layer)
 
     def image_layer(self) -> Image:
         name = self.image_combo.currentText()

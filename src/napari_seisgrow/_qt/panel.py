@@ -98,6 +98,19 @@ class PanelMixin:
         self.confidence_box.setToolTip("The winning class's probability per voxel, updated every epoch")
         self.confidence_box.toggled.connect(self._confidence_toggled)
         layout.addWidget(self.confidence_box)
+        self.doubt_box = QCheckBox("Show doubt layer")
+        self.doubt_box.setToolTip(
+            "Where the labels are doubtful (the networks disagree or the winner barely wins): 0 sure, 1 no idea"
+        )
+        self.doubt_box.toggled.connect(self._doubt_toggled)
+        layout.addWidget(self.doubt_box)
+        self.next_btn, self.correct_btn, self.accept_btn = _button_row(
+            layout,
+            ("Next suggestion", self.next_suggestion, "Go to the place where one more stroke should help most"),
+            ("Correct labels", self.start_correcting,
+             "Paint the right class over wrong grown labels; the next training uses the corrections as seeds"),
+            ("Accept corrections", self.accept_corrections, "Copy the corrections into your seeds layer"),
+        )  # fmt: skip
         self.strat_box = QCheckBox("Show stratigraphic coordinate")
         self.strat_box.setToolTip(
             "Where each voxel sits in the layering, as the method sees it: the stripes should run along the reflectors"
@@ -136,5 +149,7 @@ class PanelMixin:
         has_model = self.session is not None and self.session.winner is not None
         self.grow_btn.setEnabled(not running and has_model)
         self.restart_btn.setEnabled(not running and has_model and self.seeds_changed)
-        for b in (self.new_seeds_btn, self.load_btn):
+        for b in (self.new_seeds_btn, self.load_btn, self.accept_btn):
             b.setEnabled(not running)
+        self.next_btn.setEnabled(bool(self.suggestions))
+        self.correct_btn.setEnabled(has_model)

@@ -44,6 +44,7 @@ class RunControllerMixin:
             classes = np.unique(scan_seeds(snapshot, tuple(image.data.shape)).classes)
         else:
             snapshot = np.array(seeds.data, copy=True)  # the user's layer is never handed to the engine
+            snapshot, self._corrected = self._with_corrections(snapshot)
             classes = np.unique(snapshot[snapshot > 0])
         for value in classes:
             self.classes.ensure(int(value))
@@ -87,8 +88,9 @@ class RunControllerMixin:
                 return prep.weights(image, config)
 
         self._start_worker(
-            build_and_train, volume, seeds, config, shown, self.confidence_box.isChecked,
-            autosaver, self._stop_event, blockwise, self.strat.known(image), pretrained, epochs=config.epochs,
+            build_and_train, volume, seeds, config, shown, self.confidence_box.isChecked, autosaver,
+            self._stop_event, blockwise, self.strat.known(image), pretrained, self.doubt_box.isChecked,
+            epochs=config.epochs,
         )  # fmt: skip
 
     def continue_with_new_seeds(self) -> None:
@@ -109,7 +111,7 @@ class RunControllerMixin:
         self._on_session(self.session)
         shown = None if self.grown_layer is None else self.grown_layer.data.copy()
         self._start_worker(
-            train, self.session, shown, self.confidence_box.isChecked, self._autosaver(),
+            train, self.session, shown, self.confidence_box.isChecked, self._autosaver(), self.doubt_box.isChecked,
             epochs=self.session.config.epochs, first=self.session.epoch,
         )  # fmt: skip
 
@@ -138,7 +140,7 @@ class RunControllerMixin:
         self._autosave_warned = False
         self.restore_btn.setVisible(False)
         self._set_running(True)
-        self.status.setText("Training…")
+        self.status.setText("Training…" + self._corrections_note())
         worker.start()
 
     def _on_session(self, session: Session) -> None:
@@ -147,7 +149,10 @@ class RunControllerMixin:
         if self._stop_requested:
             session.stop()
         self.device_label.setText(f"device: {session.device_name}")
-        self.status.setText(f"Training on {session.device_name}…")
+        self.status.setText(f"Training on {session.device_name}…{self._corrections_note()}")
+
+    def _corrections_note(self) -> str:
+        return f"\n{self._corrected} corrected voxels used as seeds" if self._corrected else ""
 
     def stop_training(self) -> None:
         self._stop_requested = True
@@ -179,6 +184,9 @@ class RunControllerMixin:
             show_warning(f"Autosave failed (training goes on): {update.autosave_error}")
         if update.confidence is not None and self.confidence_box.isChecked():
             self._show_confidence(update.confidence)
+        self._set_suggestions(update.suggestions)
+        if update.doubt is not None and self.doubt_box.isChecked():
+            self._show_doubt(update.doubt)
         # QProgressBar repaints synchronously when its value changes, taking every dirty region of
         # the window with it: show the figures a moment later, after the canvas has drawn the new
         # labels on its own, so the two paints are two short stalls rather than one long one
@@ -191,7 +199,7 @@ class RunControllerMixin:
             return
         self.progress.setValue(r.epoch + 1)
         config = self.session.config if self.session is not None else self.settings.config()
-        self.status.setText(progress_text(r, config))
+        self.status.setText(progress_text(r, config) + self._corrections_note())
         self.class_table.set_counts(r.grown_counts)
 
     def _on_error(self, exc: BaseException) -> None:

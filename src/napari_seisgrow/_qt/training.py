@@ -19,6 +19,7 @@ from ..engine.config import GrowConfig
 from ..engine.report import EpochReport
 from ..engine.session import Session
 from ..engine.session_blockwise import Blockwise, BlockwiseSession
+from ..engine.suggest import Suggestion
 from ..io.errors import SeisgrowError
 
 
@@ -29,6 +30,8 @@ class Update:
     confidence: np.ndarray | None = None  # float32, made here only while the confidence layer is wanted
     autosave_error: str | None = None  # why this epoch's autosave failed (training goes on)
     replace: bool = False  # a blockwise run's labels: show the new Zarr store rather than copy inlines
+    suggestions: list[Suggestion] | None = None  # where to paint next, best first (None: not available)
+    doubt: np.ndarray | None = None  # float32 0..1, made here only while the doubt layer is wanted
 
 
 def changed_inlines(old: np.ndarray | None, new: np.ndarray) -> tuple[int, int] | None:
@@ -62,6 +65,7 @@ def build_and_train(
     blockwise: Blockwise | None = None,
     strat: StratGrid | None = None,
     pretrained: Callable[[], Any] | None = None,
+    want_doubt: Callable[[], bool] = lambda: False,
 ):
     """Build the session here, off the GUI thread (normalising a big volume, solving the
     stratigraphic coordinate and initialising torch take seconds), yield it, then train.
@@ -78,7 +82,7 @@ def build_and_train(
     except Exception as exc:
         raise TrainingError(one_line(exc)) from exc
     yield session
-    yield from train(session, shown, want_confidence, autosave)
+    yield from train(session, shown, want_confidence, autosave, want_doubt)
 
 
 def one_line(exc: BaseException) -> str:
@@ -93,11 +97,22 @@ def confidence_image(session: Session) -> np.ndarray | None:
     return None if session.confidence is None else session.confidence.astype(np.float32)
 
 
+def where_next(session: Session, want_doubt: bool) -> tuple[list[Suggestion] | None, np.ndarray | None]:
+    """Suggestions (and the doubt map when wanted) after an epoch, here in the worker. Mid-run they
+    come from the ensemble's confidence alone; once the run is done, the networks' disagreement too."""
+    if not hasattr(session, "suggest") or session.winner is None:
+        return None, None  # a blockwise run keeps no whole-volume prediction in memory
+    networks = session.done
+    places = session.suggest(networks=networks)
+    return places, (session.doubt_map(networks=False) if want_doubt else None)
+
+
 def train(
     session: Session,
     shown: np.ndarray | None,
     want_confidence: Callable[[], bool] = lambda: False,
     autosave: Autosave | None = None,
+    want_doubt: Callable[[], bool] = lambda: False,
 ) -> Iterator[Update]:
     """Run the session's remaining epochs; ``shown`` is what the grown layer displays now.
 
@@ -117,7 +132,8 @@ def train(
             if not isinstance(report.grown, np.ndarray):
                 yield Update(report, None, conf, failed, replace=True)
                 continue
-            yield Update(report, changed_inlines(previous, report.grown), conf, failed)
+            places, doubt_map = where_next(session, want_doubt())
+            yield Update(report, changed_inlines(previous, report.grown), conf, failed, False, places, doubt_map)
             previous = report.grown
     except SeisgrowError:
         raise

@@ -8,7 +8,9 @@ It is an assembly of parts, one job per module:
 - ``layer_picker``: the seismic and seeds layers, new seeds layers, the class table;
 - ``display``: the grown, confidence and stratigraphic-coordinate layers;
 - ``run_controller``: Train, Stop, Grow, Continue, background pretraining, closing;
-- ``files``: autosave, export, save and load.
+- ``files``: autosave, export, save and load;
+- ``suggestions``: the doubt layer and "Next suggestion";
+- ``corrections``: corrections painted over the grown labels, used as seeds.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from qtpy.QtWidgets import QWidget
 
 from ..classes import ClassTable
 from ..engine.session import Session
+from .corrections import CorrectionsMixin
 from .display import CONFIDENCE_NAME, GROWN_NAME, DisplayMixin
 from .files import FilesMixin
 from .layer_picker import WORK_SUFFIX, LayerPickerMixin
@@ -33,6 +36,7 @@ from .panel import LEARN_BY_DEFAULT, PanelMixin
 from .prepare import Preparation
 from .run_controller import PREPARE_WAIT_S, PROGRESS_DELAY_MS, RunControllerMixin
 from .strat_layer import StratLayer
+from .suggestions import SuggestionsMixin
 
 if TYPE_CHECKING:
     import napari
@@ -48,7 +52,10 @@ __all__ = [
 ]
 
 
-class SeisGrowWidget(PanelMixin, LayerPickerMixin, DisplayMixin, RunControllerMixin, FilesMixin, QWidget):
+class SeisGrowWidget(
+    PanelMixin, LayerPickerMixin, DisplayMixin, RunControllerMixin, FilesMixin, SuggestionsMixin, CorrectionsMixin,
+    QWidget,
+):  # fmt: skip
     def __init__(self, napari_viewer: napari.viewer.Viewer) -> None:
         super().__init__()
         self.viewer = napari_viewer
@@ -57,6 +64,12 @@ class SeisGrowWidget(PanelMixin, LayerPickerMixin, DisplayMixin, RunControllerMi
         self.worker: GeneratorWorker | None = None
         self.grown_layer: Labels | None = None
         self.confidence_layer: Image | None = None
+        self.doubt_layer: Image | None = None
+        self.corrections_layer: Labels | None = None
+        self.suggestion_layer = None  # a Shapes layer outlining the current suggestion
+        self.suggestions = []
+        self._suggestion_index = 0
+        self._corrected = 0  # corrected voxels in the seeds of the run being started
         self.autosave_found: Path | None = None
         self.autosave_folder: Path | None = None
         self._offered: set[Path] = set()

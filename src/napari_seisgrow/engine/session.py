@@ -34,7 +34,7 @@ from .predict import predict_volume
 from .pretrain import build_network, load_pretrained, pretrain, views_for
 from .report import EpochReport
 from .sampling import PatchSampler
-from .suggest import Suggestion, suggest_places
+from .suggest import Suggestion, doubt, suggest_places
 from .unet import UNet
 
 CHECKPOINT_FORMAT = 2
@@ -426,14 +426,27 @@ class Session:
         self.net_winners = winners
         return self._agree
 
-    def suggest(self, n: int = 10, **options: Any) -> list[Suggestion]:
-        """Where one more stroke should help most, from the last prediction (``engine.suggest``).
+    def _current_net_winners(self, networks: bool) -> list[np.ndarray] | None:
+        """Each network's own winner for the current weights: computed if ``networks`` (one inference
+        pass each), else only when already known (mid-training, where the extra passes cost too much)."""
+        if networks:
+            self._networks_agree()
+        current = self.net_winners and self._agree_key == self._train_steps
+        return self.net_winners if current else None
 
-        The networks' separate answers are computed once if this session has not needed them yet."""
+    def doubt_map(self, networks: bool = True) -> np.ndarray:
+        """Per voxel 0 (sure) .. 1 (no idea), float32: see ``engine.suggest.doubt``."""
         if self.winner is None or self.confidence is None:
             raise SeisgrowError("nothing to suggest yet: train at least one epoch")
-        self._networks_agree()
-        return suggest_places(self.winner, self.confidence, self.seeds, self.n_classes, self.net_winners,
+        nets = self._current_net_winners(networks)
+        return doubt(self.confidence, self.n_classes, None if not nets else nets[0] != nets[1])
+
+    def suggest(self, n: int = 10, networks: bool = True, **options: Any) -> list[Suggestion]:
+        """Where one more stroke should help most, from the last prediction (``engine.suggest``)."""
+        if self.winner is None or self.confidence is None:
+            raise SeisgrowError("nothing to suggest yet: train at least one epoch")
+        nets = self._current_net_winners(networks)
+        return suggest_places(self.winner, self.confidence, self.seeds, self.n_classes, nets,
                               live=np.asarray(self.x) != 0, n=n, **options)  # fmt: skip
 
     def regrow(self, **overrides: Any) -> np.ndarray:
