@@ -110,6 +110,17 @@ def seed_bedding_strokes(
     return seeds
 
 
+def stroke_at(truth: np.ndarray, rgt: np.ndarray, inline: int, trace: int, sample: int, half: int) -> np.ndarray:
+    """One stroke along the bedding through a chosen point of one inline, in the class the truth
+    has there (what an interpreter paints where asked): the inline's painted section."""
+    section, age = truth[inline], rgt[inline]
+    c = int(section[trace, sample])
+    painted = np.zeros(section.shape, np.uint8)
+    if c > 0:
+        _paint_along(painted, section == c, age, int(trace), int(sample), max(2, half), c)
+    return painted
+
+
 def _start_points(mask: np.ndarray) -> np.ndarray | None:
     """Where a stroke may start: well inside the class (two pixels from its edge) when it is thick
     enough, anywhere in it otherwise; None when the class is not on this section."""
