@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-FORMATS = {5: ">f4", 3: ">i2", 8: "i1", 1: ">u4"}  # 1 (IBM) is written as raw words: only segyio reads it
+FORMATS = {5: ">f4", 3: ">i2", 8: "i1", 1: ">u4"}  # 1 (IBM) is written as raw words
 
 READERS = {
     "memmap copy (reference)": """

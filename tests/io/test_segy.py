@@ -232,8 +232,8 @@ def test_direct_reader_refuses_nan_too(tmp_path):
 
 
 @pytest.mark.parametrize(("name", "direct"), [("f3.sgy", True), ("f3-lsb.sgy", True), ("Format5msb.sgy", True),
-                                              ("Format8msb.sgy", True), ("Format1msb.sgy", False)])  # fmt: skip
-def test_direct_reader_is_used_for_ieee_and_integers_only(segy_dir, name, direct):
+                                              ("Format8msb.sgy", True), ("Format1msb.sgy", True)])  # fmt: skip
+def test_direct_reader_is_used_for_ieee_integers_and_ibm(segy_dir, name, direct):
     from napari_seisgrow.io.segy import _DirectTraces, detect_endian
 
     path = segy_dir / name

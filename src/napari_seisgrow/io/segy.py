@@ -14,6 +14,7 @@ import numpy as np
 from .atomic import atomic_path, check_output_path
 from .errors import SeisgrowError
 from .geometry import SAMPLE_FORMATS, Geometry, Volume
+from .ibm import ibm_to_float32
 
 TEXT_HEADER_BYTES = 3200
 BINARY_HEADER_BYTES = 400
@@ -80,8 +81,9 @@ def open_post_stack(path: Path, endian: str | None):
     return f, endian
 
 
-# Sample formats whose bytes numpy reads as they are (IBM float needs segyio's conversion).
+# Sample formats whose bytes numpy reads as they are; IBM floats (1) are read as words and converted.
 DIRECT_DTYPES = {2: "i4", 3: "i2", 5: "f4", 8: "i1", 10: "u4", 11: "u2", 16: "u1"}
+IBM_FLOAT = 1
 TRACE_HEADER_BYTES = 240
 
 
@@ -103,18 +105,20 @@ class _DirectTraces:
     this process (``MADV_DONTNEED``), so resident memory stays near the float32 cube alone.
     """
 
-    def __init__(self, path: Path, data_start: int, n_traces: int, ns: int, sample_dtype: np.dtype, endian: str):
+    def __init__(self, path: Path, data_start: int, n_traces: int, ns: int, sample_dtype: np.dtype, endian: str,
+                 ibm: bool = False):  # fmt: skip
         self.path, self.data_start, self.n_traces, self.ns = path, data_start, n_traces, ns
         self.record = np.dtype([("header", f"V{TRACE_HEADER_BYTES}"), ("samples", sample_dtype, (ns,))])
         self.endian = ">" if endian == "big" else "<"
-        self.is_float = sample_dtype.kind == "f"
+        self.ibm = ibm
+        self.is_float = sample_dtype.kind == "f" or ibm
         with open(path, "rb") as fh:
             self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         self.records = np.frombuffer(self._map, dtype=self.record, count=n_traces, offset=data_start)
 
     @classmethod
     def open(cls, f, path: Path, endian: str, fmt_code: int) -> _DirectTraces | None:
-        kind = DIRECT_DTYPES.get(fmt_code)
+        kind = "u4" if fmt_code == IBM_FLOAT else DIRECT_DTYPES.get(fmt_code)
         if kind is None or f.tracecount == 0:
             return None
         dtype = np.dtype(kind).newbyteorder(">" if endian == "big" else "<")
@@ -123,15 +127,28 @@ class _DirectTraces:
         record = TRACE_HEADER_BYTES + ns * dtype.itemsize
         if data_start + f.tracecount * record != path.stat().st_size:
             return None  # variable trace lengths or trailing bytes: segyio knows better
-        reader = cls(path, data_start, f.tracecount, ns, dtype, endian)
+        reader = cls(path, data_start, f.tracecount, ns, dtype, endian, ibm=fmt_code == IBM_FLOAT)
         for k in {0, f.tracecount - 1}:  # the layout must agree with segyio's own reading
-            if not np.array_equal(reader.records["samples"][k], np.asarray(f.trace.raw[k]), equal_nan=True):
+            if not np.array_equal(reader.floats(k, k + 1)[0], np.asarray(f.trace.raw[k]), equal_nan=True):
                 return None
         return reader
 
     def samples(self, start: int, stop: int) -> np.ndarray:
         """Samples of traces [start, stop): an (n, ns) view of the file in its own dtype."""
         return self.records["samples"][start:stop]
+
+    def floats(self, start: int, stop: int) -> np.ndarray:
+        """Samples of traces [start, stop) as numbers: IBM words converted (bit for bit as segyio
+        does), other formats as the file's view, cast by whoever assigns them."""
+        raw = self.samples(start, stop)
+        return ibm_to_float32(raw) if self.ibm else raw
+
+    def read_into(self, start: int, stop: int, out: np.ndarray) -> None:
+        """Traces [start, stop) as float32 into ``out`` (IBM words converted straight into it)."""
+        if self.ibm:
+            ibm_to_float32(self.samples(start, stop), out=out)
+        else:
+            out[...] = self.samples(start, stop)
 
     def release(self, start: int, stop: int) -> None:
         """Drop the pages of traces [start, stop) from this process (the OS cache keeps them)."""
@@ -243,7 +260,7 @@ def _read_direct(d: _DirectTraces, f, path: Path, iline: int, xline: int):
 
     def convert(start: int, out: np.ndarray = buf) -> None:
         stop = min(start + DIRECT_CHUNK_TRACES, n)
-        out[start:stop] = d.samples(start, stop)
+        d.read_into(start, stop, out[start:stop])
         il[start:stop] = il_words[start:stop]
         xl[start:stop] = xl_words[start:stop]
         d.check_finite(out[start:stop], start)
@@ -270,13 +287,13 @@ def _read_direct(d: _DirectTraces, f, path: Path, iline: int, xline: int):
     cells = _cells(trace_index, n)
     for start in range(0, n, DIRECT_CHUNK_TRACES):
         stop = min(start + DIRECT_CHUNK_TRACES, n)
-        flat[cells[start:stop]] = d.samples(start, stop)
+        flat[cells[start:stop]] = d.floats(start, stop)
         d.release(start, stop)
     return inlines, crosslines, trace_index, data
 
 
 def _read_generic(f, path: Path, iline: int, xline: int):
-    """Through segyio, for IBM floats and layouts numpy cannot map."""
+    """Through segyio, for layouts numpy cannot map (variable trace lengths, trailing bytes)."""
     ns = len(f.samples)
     inlines, crosslines, trace_index = _survey_grid(f, path, iline, xline)
     data = np.zeros((len(inlines), len(crosslines), ns), dtype=np.float32)
@@ -303,7 +320,7 @@ def read_segy(
     """Read a post-stack SEG-Y onto its full inline x crossline grid as float32.
 
     Traces are read in chunks and cast straight to float32 (no float64 copy); IEEE and integer
-    samples are read by numpy directly (``fast``), IBM floats through segyio. Grid cells the
+    samples are read by numpy directly (``fast``), IBM floats converted by numpy as segyio would. Grid cells the
     survey has no trace for are zero and marked in ``geometry.live_mask``.
     """
     segyio = _segyio()

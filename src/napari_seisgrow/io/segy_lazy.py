@@ -17,6 +17,7 @@ import numpy as np
 
 from .errors import SeisgrowError
 from .geometry import Volume
+from .ibm import ibm_to_float32
 from .segy import (
     BINARY_HEADER_BYTES,
     DIRECT_DTYPES,
@@ -30,20 +31,7 @@ from .segy import (
 )
 
 IBM_FLOAT = 1
-
-
-def ibm_to_float32(words: np.ndarray) -> np.ndarray:
-    """IBM System/360 single floats (as native uint32 words) to IEEE float32.
-
-    value = (-1)^sign * 0.mantissa (24 bits) * 16^(exponent - 64); computed in float64, where
-    every IBM single is exact, then rounded once to float32. Normalised words (what writers
-    produce) convert exactly as segyio converts them; unnormalised ones convert to their value.
-    """
-    w = np.asarray(words, dtype=np.uint32)
-    mant = (w & 0x00FFFFFF).astype(np.float64)
-    exp = ((w >> 24) & 0x7F).astype(np.int32)
-    value = np.ldexp(mant, 4 * (exp - 64) - 24)
-    return np.where((w >> 31).astype(bool) & (mant > 0), -value, value).astype(np.float32)  # -0 reads as 0
+__all__ = ["IBM_FLOAT", "SegyTraces", "ibm_to_float32"]
 
 
 class SegyTraces:
