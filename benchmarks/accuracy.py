@@ -145,29 +145,55 @@ def run(args) -> None:
 
 
 def summary(path: str) -> None:
-    """Mean and worst mIoU per family, case and method; coverage; the held-out family apart."""
+    """Per protocol: mean and worst mIoU per family and method; the default paired against the
+    seeds-only argmax and the structural baseline; smallest class IoU; seconds. Held-out family apart."""
     rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
     methods = [m for m in METHODS if any(r["method"] == m for r in rows)]
+
+    def pick(part, **key):
+        return [r for r in part if all(r[k] == v for k, v in key.items())]
+
+    def paired(part, other):
+        """Default minus ``other`` on each volume both ran."""
+        d = {(r["family"], r["gen_seed"]): r["miou"] for r in pick(part, method="default")}
+        return [d[(r["family"], r["gen_seed"])] - r["miou"] for r in pick(part, method=other)
+                if (r["family"], r["gen_seed"]) in d]  # fmt: skip
+
     for title, held in (("Tuned families (facies, strata, bodies)", False), ("Held-out family (noisy)", True)):
-        part = [r for r in rows if r["held_out"] == held]
+        part = pick(rows, held_out=held)
         if not part:
             continue
-        print(f"\n### {title}\n")
-        print("| family | case | " + " | ".join(methods) + " |")
-        print("|---|---|" + "---|" * len(methods))
-        for family in dict.fromkeys(r["family"] for r in part):
-            for case in dict.fromkeys(r["case"] for r in part if r["family"] == family):
+        print(f"\n#### {title}: mIoU, mean over volumes (worst)\n")
+        for case in dict.fromkeys(r["case"] for r in part):
+            here = pick(part, case=case)
+            ran = [m for m in methods if pick(here, method=m)]
+            print(f"\n{case}:\n")
+            print("| family | volumes | " + " | ".join(ran) + " |")
+            print("|---|---|" + "---|" * len(ran))
+            for family in dict.fromkeys(r["family"] for r in here):
                 cells = []
-                for m in methods:
-                    v = [r["miou"] for r in part if r["family"] == family and r["case"] == case and r["method"] == m]
-                    cells.append(f"{np.mean(v):.3f} (worst {min(v):.3f})" if v else "-")
-                print(f"| {family} | {case} | " + " | ".join(cells) + " |")
-        cells = []
-        for m in methods:
-            v = [r["miou"] for r in part if r["method"] == m]
-            cov = [r["coverage"] for r in part if r["method"] == m]
-            cells.append(f"**{np.mean(v):.3f}** (worst {min(v):.3f}; coverage {np.mean(cov):.2f})" if v else "-")
-        print("| all | all | " + " | ".join(cells) + " |")
+                for m in ran:
+                    v = [r["miou"] for r in pick(here, family=family, method=m)]
+                    cells.append(f"{np.mean(v):.3f} ({min(v):.3f})" if v else "-")
+                n = len(pick(here, family=family, method="default"))
+                print(f"| {family} | {n} | " + " | ".join(cells) + " |")
+            cells = []
+            for m in ran:
+                v = [r["miou"] for r in pick(here, method=m)]
+                cells.append(f"**{np.mean(v):.3f}** ({min(v):.3f})")
+            print("| mean | | " + " | ".join(cells) + " |")
+            lines = []
+            for other in ("seeds-only", "structural", "no-structure"):
+                d = paired(here, other)
+                if d:
+                    lines.append(f"default - {other}: mean {np.mean(d):+.3f}, worst {min(d):+.3f}")
+            smallest = [min(r["iou"].values()) for r in pick(here, method="default")]
+            cover = [r["coverage"] for r in pick(here, method="default")]
+            secs = ", ".join(f"{m} {np.mean([r['seconds'] for r in pick(here, method=m)]):.0f}" for m in ran)
+            worst_class = f"{np.mean(smallest):.2f} on average, {min(smallest):.2f} at worst"
+            print("\n" + "".join(f"{line}.\n" for line in lines))
+            print(f"default: smallest class IoU {worst_class}; coverage at least {min(cover):.2f}.")
+            print(f"Seconds (mean): {secs}.")
 
 
 def main() -> None:

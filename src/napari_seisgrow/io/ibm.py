@@ -11,8 +11,9 @@ offset, added as integers; magnitudes below IBM 0x21200000 (about 2^-130) become
 which writers do not produce, come out as segyio makes them, not as their value.
 
 Everything but the fraction is decided by a word's top 11 bits (sign, exponent, the fraction's
-top three bits), so three 2048-entry tables hold the multiplier, the exponent term and the sign,
-and each word costs a few integer operations on cache-sized blocks.
+top three bits), so two 2048-entry tables hold the multiplier and the exponent term (the sign
+added in: every unsigned result is below 2^31, so adding the sign bit sets it), and each word
+costs a few integer operations on cache-sized blocks.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 BLOCK = 1 << 14  # words per step: the working arrays stay in the CPU's cache
 
 
-def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _tables() -> tuple[np.ndarray, np.ndarray]:
     key = np.arange(2048, dtype=np.uint32)
     sign = (key >> np.uint32(10)) << np.uint32(31)
     exp = (key >> np.uint32(3)) & np.uint32(0x7F)
@@ -38,10 +39,11 @@ def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     term[under] = 0
     term[over] = 0x7FFFFFFF
     sign[under] = 0
-    return scale, term.astype(np.uint32), sign.astype(np.uint32)
+    with np.errstate(over="ignore"):
+        return scale, (term + sign).astype(np.uint32)
 
 
-_SCALE, _TERM, _SIGN = _tables()
+_SCALE, _TERM = _tables()
 
 
 def ibm_to_float32(words: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -68,7 +70,5 @@ def ibm_to_float32(words: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
         np.take(_SCALE, km, out=pm)
         np.multiply(fm, pm, out=fm)
         np.take(_TERM, km, out=pm)
-        np.add(fm, pm, out=fm)
-        np.take(_SIGN, km, out=pm)
-        np.bitwise_or(fm, pm, out=flat_out[a : a + m])
+        np.add(fm, pm, out=flat_out[a : a + m])
     return result
