@@ -187,8 +187,8 @@ def summary(path: str) -> None:
                 d = paired(here, other)
                 if d:
                     lines.append(f"default - {other}: mean {np.mean(d):+.3f}, worst {min(d):+.3f}")
-            smallest = [min(r["iou"].values()) for r in pick(here, method="default")]
-            cover = [r["coverage"] for r in pick(here, method="default")]
+            smallest = [min(r["iou"].values()) for r in pick(here, method="default")] or [float("nan")]
+            cover = [r["coverage"] for r in pick(here, method="default")] or [float("nan")]
             secs = ", ".join(f"{m} {np.mean([r['seconds'] for r in pick(here, method=m)]):.0f}" for m in ran)
             worst_class = f"{np.mean(smallest):.2f} on average, {min(smallest):.2f} at worst"
             print("\n" + "".join(f"{line}.\n" for line in lines))

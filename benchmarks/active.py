@@ -44,9 +44,19 @@ def build(name: str, shape: tuple[int, int, int], gen_seed: int):
     return make(name, shape, gen_seed)
 
 
-def first_strokes(synth, seed: int) -> np.ndarray:
-    """One short stroke per class on the middle inline."""
-    return seed_bedding_strokes(synth.truth, synth.rgt, n_sections=1, strokes_per_class=1, length=0.15, seed=seed)
+def first_strokes(synth, seed: int, half: int) -> np.ndarray:
+    """One short stroke per class on the middle inline; a class not on it gets its stroke on the
+    inline where it is widest (every class must have a seed from the start)."""
+    seeds = seed_bedding_strokes(synth.truth, synth.rgt, n_sections=1, strokes_per_class=1, length=0.15, seed=seed)
+    rng = np.random.default_rng(seed)
+    for c in range(1, int(synth.truth.max()) + 1):
+        if (seeds == c).any() or not (synth.truth == c).any():
+            continue
+        i = int((synth.truth == c).sum(axis=(1, 2)).argmax())
+        t, k = np.argwhere(synth.truth[i] == c)[rng.integers((synth.truth[i] == c).sum())]
+        stroke = stroke_at(synth.truth, synth.rgt, i, int(t), int(k), half)
+        seeds[i][stroke > 0] = stroke[stroke > 0]
+    return seeds
 
 
 def pick(strategy: str, session: Session, synth, seeds: np.ndarray, rng: np.random.Generator):
@@ -61,14 +71,24 @@ def pick(strategy: str, session: Session, synth, seeds: np.ndarray, rng: np.rand
         places = session.suggest(n=1)
         if not places:
             return pick("random", session, synth, seeds, rng)
-        return places[0].centre
+        s = places[0]
+        box = (s.inline, slice(*s.traces), slice(*s.samples))
+        free = np.argwhere((truth[box] > 0) & (seeds[box] == 0))
+        if free.size == 0:
+            return pick("random", session, synth, seeds, rng)
+        centre = np.array([(s.traces[1] - s.traces[0]) // 2, (s.samples[1] - s.samples[0]) // 2])
+        t, k = free[np.abs(free - centre).sum(axis=1).argmin()]  # the painted point nearest the window's centre
+        return s.inline, s.traces[0] + int(t), s.samples[0] + int(k)
     wrong = (np.asarray(session.grown) != truth).astype(np.float32)
     places = rank_places(wrong, seeds, np.asarray(session.grown), n=1)
     if not places:
         return pick("random", session, synth, seeds, rng)
     s = places[0]
     window = wrong[s.inline, s.traces[0] : s.traces[1], s.samples[0] : s.samples[1]]
+    window = window * (truth[s.inline, s.traces[0] : s.traces[1], s.samples[0] : s.samples[1]] > 0)
     where = np.argwhere(window > 0)
+    if where.size == 0:
+        return pick("random", session, synth, seeds, rng)
     centre = np.array([(s.traces[1] - s.traces[0]) // 2, (s.samples[1] - s.samples[0]) // 2])
     t, k = where[np.abs(where - centre).sum(axis=1).argmin()]
     return s.inline, s.traces[0] + int(t), s.samples[0] + int(k)
@@ -76,7 +96,7 @@ def pick(strategy: str, session: Session, synth, seeds: np.ndarray, rng: np.rand
 
 def run_volume(name: str, args, out: Path | None) -> None:
     synth = build(name, tuple(args.shape), args.gen_seed)
-    seeds0 = first_strokes(synth, args.gen_seed)
+    seeds0 = first_strokes(synth, args.gen_seed, args.half // 2)
     cfg = profile("default").with_overrides(epochs=args.first_epochs, **OVERRIDES)
     first = Session(synth.volume, seeds0, cfg)
     t0 = time.perf_counter()

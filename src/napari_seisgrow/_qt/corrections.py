@@ -34,6 +34,8 @@ class CorrectionsMixin:
             show_warning("corrections are not available for volumes too big for memory: paint on the seeds layer")
             return None
         layer = self.corrections_layer
+        if layer is not None and layer in self.viewer.layers and tuple(layer.data.shape) != tuple(image.data.shape):
+            layer = None  # made for another volume: leave it, start one for this volume
         if layer is None or layer not in self.viewer.layers:
             data = np.zeros(tuple(image.data.shape), np.uint8)
             layer = self.viewer.add_labels(data, **self._labels_kwargs(CORRECTIONS_NAME))
@@ -81,6 +83,9 @@ class CorrectionsMixin:
             seeds = self.seeds_layer()
         except SeisgrowError as exc:
             show_warning(str(exc))
+            return 0
+        if tuple(seeds.data.shape) != corr.shape:
+            show_warning(f"the corrections {corr.shape} do not fit the seeds layer {tuple(seeds.data.shape)}")
             return 0
         painted = corr > 0
         n = int(painted.sum())

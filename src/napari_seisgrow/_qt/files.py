@@ -107,6 +107,7 @@ class FilesMixin:
             return False
         self.classes = saved.classes
         self.class_table.set_table(self.classes)
+        self._set_suggestions([])
         self.settings.set_config(config)
         seeds = self.viewer.add_labels(saved.seeds, **self._labels_kwargs("seeds"))
         self.seeds_combo.setCurrentText(seeds.name)

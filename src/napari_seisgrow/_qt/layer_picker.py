@@ -139,8 +139,8 @@ class LayerPickerMixin:
             layer = self.seeds_layer()
         except SeisgrowError:
             layer = None
-        if layer is self._watched:
-            return
+        if layer is self._watched or (layer is not None and self._watched is not None and layer == self._watched):
+            return  # the same layer (napari hands plugins a new proxy of it each time)
         if self._watched is not None:
             self._watched.events.paint.disconnect(self._seeds_painted)
             self._watched.events.selected_label.disconnect(self._label_picked)

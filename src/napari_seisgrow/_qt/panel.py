@@ -24,6 +24,21 @@ from .settings import SettingsPanel
 LEARN_BY_DEFAULT = False  # pretraining in the background while painting (see docs/benchmarks.md)
 
 
+class Flag:
+    """A checkbox's state for the training worker: set on the GUI thread by the box's signal, read
+    from the worker as a plain bool (the worker never touches a widget)."""
+
+    def __init__(self, box: QCheckBox) -> None:
+        self.value = box.isChecked()
+        box.toggled.connect(self._set)
+
+    def _set(self, on: bool) -> None:
+        self.value = bool(on)
+
+    def __call__(self) -> bool:
+        return self.value
+
+
 def _button_row(layout: QVBoxLayout, *specs: tuple[str, Any, str]) -> list[QPushButton]:
     """A row of buttons: (text, slot, tooltip) each."""
     row = QHBoxLayout()
@@ -48,6 +63,7 @@ class PanelMixin:
         self.image_combo = QComboBox()
         self.image_combo.currentIndexChanged.connect(self._offer_autosave)
         self.image_combo.currentIndexChanged.connect(self._maybe_prepare)
+        self.image_combo.currentIndexChanged.connect(lambda *_: self._set_suggestions([]))  # another volume
         self.seeds_combo = QComboBox()
         self.seeds_combo.currentIndexChanged.connect(self._watch_seeds)
         self.new_seeds_btn = QPushButton("New seeds layer")
@@ -97,12 +113,14 @@ class PanelMixin:
         self.confidence_box = QCheckBox("Show confidence layer")
         self.confidence_box.setToolTip("The winning class's probability per voxel, updated every epoch")
         self.confidence_box.toggled.connect(self._confidence_toggled)
+        self._want_confidence = Flag(self.confidence_box)
         layout.addWidget(self.confidence_box)
         self.doubt_box = QCheckBox("Show doubt layer")
         self.doubt_box.setToolTip(
             "Where the labels are doubtful (the networks disagree or the winner barely wins): 0 sure, 1 no idea"
         )
         self.doubt_box.toggled.connect(self._doubt_toggled)
+        self._want_doubt = Flag(self.doubt_box)
         layout.addWidget(self.doubt_box)
         self.next_btn, self.correct_btn, self.accept_btn = _button_row(
             layout,

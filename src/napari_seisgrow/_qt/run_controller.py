@@ -39,6 +39,7 @@ class RunControllerMixin:
         if tuple(seeds.data.shape) != tuple(image.data.shape):
             shapes = f"{tuple(seeds.data.shape)} and seismic {tuple(image.data.shape)}"
             raise SeisgrowError(f"seeds {shapes} differ in shape; make a new seeds layer for this volume")
+        self._corrected = 0
         if self.blockwise():
             snapshot = snapshot_store(seeds.data, self.work_folder() / "run")
             classes = np.unique(scan_seeds(snapshot, tuple(image.data.shape)).classes)
@@ -67,6 +68,7 @@ class RunControllerMixin:
             return
         self.seeds_changed = False
         self.session = None
+        self._set_suggestions([])  # a new run: the last one's places no longer apply
         self._stop_event = threading.Event()  # set by Stop or by closing, even before the session exists
         if blockwise is None:
             self._show_grown(seeds)  # the grown layer starts as the seeds: epochs then update it in place
@@ -88,8 +90,8 @@ class RunControllerMixin:
                 return prep.weights(image, config)
 
         self._start_worker(
-            build_and_train, volume, seeds, config, shown, self.confidence_box.isChecked, autosaver,
-            self._stop_event, blockwise, self.strat.known(image), pretrained, self.doubt_box.isChecked,
+            build_and_train, volume, seeds, config, shown, self._want_confidence, autosaver,
+            self._stop_event, blockwise, self.strat.known(image), pretrained, self._want_doubt,
             epochs=config.epochs,
         )  # fmt: skip
 
@@ -111,7 +113,7 @@ class RunControllerMixin:
         self._on_session(self.session)
         shown = None if self.grown_layer is None else self.grown_layer.data.copy()
         self._start_worker(
-            train, self.session, shown, self.confidence_box.isChecked, self._autosaver(), self.doubt_box.isChecked,
+            train, self.session, shown, self._want_confidence, self._autosaver(), self._want_doubt,
             epochs=self.session.config.epochs, first=self.session.epoch,
         )  # fmt: skip
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from napari.utils.notifications import show_info
 
+from ..engine.session_blockwise import BlockwiseSession
 from ..engine.suggest import Suggestion
 from ..io import SeisgrowError
 
@@ -22,9 +23,12 @@ class SuggestionsMixin:
     _suggestion_index: int
 
     def _set_suggestions(self, places: list[Suggestion] | None) -> None:
-        """New places after an epoch: "Next suggestion" starts again from the best one."""
+        """New places after an epoch ("Next suggestion" starts again from the best one); [] forgets them."""
         if places is None:
             return
+        if not places and self.suggestion_layer is not None and self.suggestion_layer in self.viewer.layers:
+            self.viewer.layers.remove(self.suggestion_layer)
+            self.suggestion_layer = None
         self.suggestions = list(places)
         self._suggestion_index = 0
         self.next_btn.setEnabled(bool(self.suggestions))
@@ -95,12 +99,16 @@ class SuggestionsMixin:
             self.doubt_layer = self.viewer.add_image(
                 doubt, colormap="inferno", contrast_limits=(0.0, 1.0), opacity=0.7, blending="translucent", **kwargs
             )
+            self._refresh_layers()  # added before it was known as ours: take it off the seismic picker
+            self.viewer.layers.selection.active = self._paint_target()  # painting goes on where it went
         else:
             layer.data = doubt
 
     def _doubt_toggled(self, on: bool) -> None:
-        if on and self.session is not None and not self.running and getattr(self.session, "winner", None) is not None:
-            self._show_doubt(self.session.doubt_map(networks=False))
+        session = self.session
+        if on and session is not None and not self.running and not isinstance(session, BlockwiseSession):
+            if session.winner is not None:
+                self._show_doubt(session.doubt_map(networks=False))
         elif not on and self.doubt_layer is not None and self.doubt_layer in self.viewer.layers:
             self.viewer.layers.remove(self.doubt_layer)
             self.doubt_layer = None

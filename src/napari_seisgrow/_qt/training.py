@@ -99,12 +99,17 @@ def confidence_image(session: Session) -> np.ndarray | None:
 
 def where_next(session: Session, want_doubt: bool) -> tuple[list[Suggestion] | None, np.ndarray | None]:
     """Suggestions (and the doubt map when wanted) after an epoch, here in the worker. Mid-run they
-    come from the ensemble's confidence alone; once the run is done, the networks' disagreement too."""
-    if not hasattr(session, "suggest") or session.winner is None:
+    come from the ensemble's confidence alone; once the run is done, the networks' disagreement too.
+
+    Never costs the epoch: if ranking fails (e.g. the networks' separate passes run out of
+    memory), the epoch's labels are shown without suggestions."""
+    if isinstance(session, BlockwiseSession) or session.winner is None:
         return None, None  # a blockwise run keeps no whole-volume prediction in memory
-    networks = session.done
-    places = session.suggest(networks=networks)
-    return places, (session.doubt_map(networks=False) if want_doubt else None)
+    try:
+        places = session.suggest(networks=session.done and not session.stopping)
+        return places, (session.doubt_map(networks=False) if want_doubt else None)
+    except Exception:
+        return None, None
 
 
 def train(
@@ -123,6 +128,8 @@ def train(
     try:
         for report in session.run():
             conf = confidence_image(session) if want_confidence() else None
+            # before the autosave: a finished run's checkpoint then keeps each network's answer
+            places, doubt_map = where_next(session, want_doubt())
             failed = None
             if autosave is not None:
                 try:
@@ -132,7 +139,6 @@ def train(
             if not isinstance(report.grown, np.ndarray):
                 yield Update(report, None, conf, failed, replace=True)
                 continue
-            places, doubt_map = where_next(session, want_doubt())
             yield Update(report, changed_inlines(previous, report.grown), conf, failed, False, places, doubt_map)
             previous = report.grown
     except SeisgrowError:
