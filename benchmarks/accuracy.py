@@ -159,11 +159,12 @@ def summary(path: str) -> None:
         return [d[(r["family"], r["gen_seed"])] - r["miou"] for r in pick(part, method=other)
                 if (r["family"], r["gen_seed"]) in d]  # fmt: skip
 
-    for title, held in (("Tuned families (facies, strata, bodies)", False), ("Held-out family (noisy)", True)):
+    for title, held in (("Tuned families", False), ("Held-out family", True)):
         part = pick(rows, held_out=held)
         if not part:
             continue
-        print(f"\n#### {title}: mIoU, mean over volumes (worst)\n")
+        families = ", ".join(dict.fromkeys(r["family"] for r in part))
+        print(f"\n#### {title} ({families}): mIoU, mean over volumes (worst)\n")
         for case in dict.fromkeys(r["case"] for r in part):
             here = pick(part, case=case)
             ran = [m for m in methods if pick(here, method=m)]

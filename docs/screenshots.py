@@ -3,8 +3,10 @@
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots.py
 
 Writes docs/images/seeds.png (seeds painted), training.png (grown labels mid-training),
-final.png (the result) and strat.png (the stratigraphic coordinate on a real F3 inline), each a
-capture of the whole napari window. ``--only strat`` takes the last one alone.
+final.png (the result), strat.png (the stratigraphic coordinate on a real F3 inline),
+suggestion.png (the doubt layer and the first suggestion) and corrections.png (a correction
+painted over the grown labels), each a capture of the whole napari window. ``--only strat`` or
+``--only where`` takes those alone.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp())  # autosaves go here,
 OUT = Path(__file__).resolve().parent / "images"
 
 
-def main() -> None:
+def _sample_with_scribbles(n_inlines: int):
+    """A viewer with the sample open, the widget docked and scribbles on ``n_inlines`` inlines
+    painted on a new seeds layer, classes named: (viewer, widget, truth layer)."""
     import napari
-    from qtpy.QtCore import QEventLoop
 
-    from napari_seisgrow.engine import GrowConfig
+    from napari_seisgrow.synthetic import CLASS_NAMES, seed_scribbles
 
     OUT.mkdir(exist_ok=True)
     viewer = napari.Viewer(show=True)
@@ -33,15 +36,23 @@ def main() -> None:
     viewer.layers.remove("seeds")
     truth = viewer.layers["truth"]
     _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
-    from napari_seisgrow.synthetic import CLASS_NAMES, seed_scribbles
-
     seeds = widget.new_seeds_layer()
-    seeds.data[...] = seed_scribbles(truth.data, n_inlines=3, seed=0)
+    seeds.data[...] = seed_scribbles(truth.data, n_inlines=n_inlines, seed=0)
     seeds.refresh()
     for v, name in enumerate(CLASS_NAMES, start=1):
         widget.classes.ensure(v).name = name
     widget.class_table.reload()
     widget._apply_colours()
+    return viewer, widget, truth
+
+
+def main() -> None:
+    import napari
+    from qtpy.QtCore import QEventLoop
+
+    from napari_seisgrow.engine import GrowConfig
+
+    viewer, widget, _ = _sample_with_scribbles(3)
     viewer.dims.set_point(0, float(viewer.layers["synthetic seismic"].translate[0] + 48))
     viewer.reset_view()
     app = napari.qt.get_qapp()
@@ -97,11 +108,49 @@ def strat() -> None:
     viewer.close()
 
 
+def where() -> None:
+    """The loop: doubt layer and the first suggestion after a short run on the sample, then a
+    correction painted over the grown labels."""
+    import napari
+    from qtpy.QtCore import QEventLoop
+
+    from napari_seisgrow.engine import GrowConfig
+
+    viewer, widget, truth = _sample_with_scribbles(1)
+    truth.visible = False
+    widget.settings.set_config(GrowConfig(epochs=4))
+    widget.doubt_box.setChecked(True)
+    widget.start_training()
+    loop = QEventLoop()
+    widget.worker.finished.connect(loop.quit)
+    loop.exec()
+    app = napari.qt.get_qapp()
+    app.processEvents()
+    suggestion = widget.next_suggestion()
+    viewer.reset_view()
+    widget._go_to(suggestion)
+    app.processEvents()
+    viewer.screenshot(str(OUT / "suggestion.png"), canvas_only=False)
+    widget.doubt_box.setChecked(False)
+    layer = widget.start_correcting()
+    i, (t0, t1), (s0, s1) = suggestion.inline, suggestion.traces, suggestion.samples
+    region = truth.data[i, t0:t1, s0:s1]
+    layer.data[i, t0:t1, s0:s1] = region  # the interpreter paints the right classes over the box
+    layer.refresh()
+    layer.events.paint(value=[])
+    app.processEvents()
+    viewer.screenshot(str(OUT / "corrections.png"), canvas_only=False)
+    viewer.close()
+
+
 if __name__ == "__main__":
     import sys
 
     if "--only" in sys.argv and sys.argv[-1] == "strat":
         strat()
+    elif "--only" in sys.argv and sys.argv[-1] == "where":
+        where()
     else:
         main()
         strat()
+        where()

@@ -23,7 +23,10 @@ class ClassTableWidget(QTableWidget):
         self.on_change = on_change
         self.counts: dict[int, int] = {}
         self.setHorizontalHeaderLabels([c.capitalize() for c in COLUMNS])
-        self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.horizontalHeader()
+        for column in range(len(COLUMNS)):  # the name takes the room the others leave
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().setVisible(False)
         self.setMaximumHeight(160)
         self.cellChanged.connect(self._edited)
