@@ -94,6 +94,7 @@ class Session:
         self._agree: np.ndarray | None = None  # where the two networks' winners agree (for the completion)
         self._agree_key = -1
         self.net_winners: list[np.ndarray] = []  # each network's own winner, when computed (completion, suggest)
+        self._live: tuple[Any, np.ndarray] | None = None  # (the volume array, where it holds data)
         self._train_steps = 0  # optimiser steps taken: what a cached per-network answer depends on
         self._stop = stop_event if stop_event is not None else threading.Event()  # may be set before we exist
         self._amp = cfg.amp and self.device.type == "cuda"
@@ -358,17 +359,25 @@ class Session:
         grown[held] = self.holdout[held]  # the output always holds every seed
         return grown
 
+    @property
+    def live(self) -> np.ndarray:
+        """Samples that hold data (exact zeros are dead traces or padding), worked out once per
+        volume array: growth, completion and suggestions ask every epoch."""
+        if self._live is None or self._live[0] is not self.x:
+            self._live = (self.x, np.asarray(self.x) != 0)
+        return self._live[1]
+
     def _growable_confidence(self) -> np.ndarray:
         """The confidence growth sees: zero where growth must not go. Nothing grows into dead
         samples (exact zeros: no data to judge), and with ``grow_envelope`` a class grows only
         within that many samples of the stratigraphic interval its strokes span."""
         assert self.winner is not None and self.confidence is not None
         cfg = self.config
-        allowed = np.asarray(self.x) != 0
+        allowed = self.live
         if cfg.grow_envelope > 0 and self.strat is not None:
             tau = self.strat.full()
             lo, hi = class_ranges(self.train_seeds, tau, self.n_classes)
-            allowed &= within_envelope(self.winner, tau, lo, hi, cfg.grow_envelope)
+            allowed = allowed & within_envelope(self.winner, tau, lo, hi, cfg.grow_envelope)
         if allowed.all():
             return self.confidence
         return np.where(allowed, self.confidence, np.float16(0)).astype(self.confidence.dtype)
@@ -395,7 +404,7 @@ class Session:
                 self.strat = self._solve_strat()
             done = fill_along_layers(start, self.strat.full(), cfg.layer_reach)
             if cfg.agreement < 1.0:
-                live = np.asarray(self.x) != 0  # dead samples (exact zeros: no data) follow the layering
+                live = self.live  # dead samples (exact zeros: no data) follow the layering
                 keep = agreeing_regions(start == 0, self._networks_agree() & live, cfg.agreement)
                 done = np.where(keep, self.winner, done).astype(np.uint8)
         else:
@@ -447,7 +456,7 @@ class Session:
             raise SeisgrowError("nothing to suggest yet: train at least one epoch")
         nets = self._current_net_winners(networks)
         return suggest_places(self.winner, self.confidence, self.seeds, self.n_classes, nets,
-                              live=np.asarray(self.x) != 0, n=n, **options)  # fmt: skip
+                              live=self.live, n=n, **options)  # fmt: skip
 
     def regrow(self, **overrides: Any) -> np.ndarray:
         """Rerun growth from the last prediction with new settings (thresholds, radius...): no training.
