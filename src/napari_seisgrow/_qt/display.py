@@ -33,15 +33,23 @@ class DisplayMixin:
             self.grown_layer.data[...] = labels
             self.grown_layer.refresh()
 
+    def _show_overlay(self, attr: str, name: str, data: np.ndarray, colormap: str, opacity: float) -> None:
+        """A 0..1 image over the seismic (confidence, doubt), kept in ``self.<attr>``: added once,
+        then given each epoch's new array (napari re-slices only what is on screen)."""
+        layer = getattr(self, attr)
+        if layer is not None and layer in self.viewer.layers:
+            layer.data = data
+            return
+        kwargs = self._labels_kwargs(name)
+        layer = self.viewer.add_image(
+            data, colormap=colormap, contrast_limits=(0.0, 1.0), opacity=opacity, blending="translucent", **kwargs
+        )
+        setattr(self, attr, layer)
+        self._refresh_layers()  # added before it was known as ours: take it off the seismic picker
+        self.viewer.layers.selection.active = self._paint_target()  # painting goes on where it went
+
     def _show_confidence(self, conf: np.ndarray) -> None:
-        layer = self.confidence_layer
-        if layer is None or layer not in self.viewer.layers:
-            kwargs = self._labels_kwargs(CONFIDENCE_NAME)
-            self.confidence_layer = self.viewer.add_image(
-                conf, colormap="magma", contrast_limits=(0.0, 1.0), opacity=0.8, blending="translucent", **kwargs
-            )
-        else:
-            layer.data = conf  # a new array each epoch: napari re-slices only what is on screen
+        self._show_overlay("confidence_layer", CONFIDENCE_NAME, conf, "magma", 0.8)
 
     def _confidence_toggled(self, on: bool) -> None:
         if on and self.session is not None and not self.running:

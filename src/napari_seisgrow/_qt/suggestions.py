@@ -93,16 +93,7 @@ class SuggestionsMixin:
             return self.grown_layer
 
     def _show_doubt(self, doubt: np.ndarray) -> None:
-        layer = self.doubt_layer
-        if layer is None or layer not in self.viewer.layers:
-            kwargs = self._labels_kwargs(DOUBT_NAME)
-            self.doubt_layer = self.viewer.add_image(
-                doubt, colormap="inferno", contrast_limits=(0.0, 1.0), opacity=0.7, blending="translucent", **kwargs
-            )
-            self._refresh_layers()  # added before it was known as ours: take it off the seismic picker
-            self.viewer.layers.selection.active = self._paint_target()  # painting goes on where it went
-        else:
-            layer.data = doubt
+        self._show_overlay("doubt_layer", DOUBT_NAME, doubt, "inferno", 0.7)
 
     def _doubt_toggled(self, on: bool) -> None:
         session = self.session
