@@ -92,3 +92,34 @@ def test_a_single_section_works():
     (first,) = rank_places(doubt(conf, 3), np.zeros(conf.shape, np.uint8), np.ones(conf.shape, np.uint8), n=1)
     assert _inside(first, 0, 160, 100)
     assert first.to_dict()["centre"] == [0, *first.centre[1:]]
+
+
+def test_doubt_on_a_boundary_itself_does_not_outrank_a_broadly_doubtful_place():
+    """Every inline has a sharp boundary between classes 1 and 2 whose own voxels are doubtful
+    (small margin exactly there); one window is doubtful throughout. The broad doubt is suggested;
+    counting the boundary's own voxels (edge=0) would put the boundary first."""
+    conf = _sure()
+    winner = np.ones(SHAPE, np.uint8)
+    winner[:, :, 48:] = 2
+    conf[:, :, 46:50] = 0.3  # the boundary's own band: very doubtful, four samples thick
+    conf[7, 0:32, 0:32] = 0.88  # a window where the winner is a little unsure, throughout
+    (first,) = rank_places(doubt(conf, 4), np.zeros(SHAPE, np.uint8), winner, n=1)
+    assert _inside(first, 7, 10, 10)
+    (plain,) = rank_places(doubt(conf, 4), np.zeros(SHAPE, np.uint8), winner, n=1, edge=0)
+    assert 32 <= plain.samples[0] <= 48
+
+
+def test_a_second_confusion_is_suggested_before_the_first_one_again():
+    conf = _sure()
+    winner = np.ones(SHAPE, np.uint8)
+    winner[:, :, :48] = 2
+    for inline in (0, 6, 12, 18):  # classes 1 and 2 confused in windows on four inlines
+        conf[inline, 0:32, 32:64] = 0.5
+    winner[9, 64:96, 0:32] = 3
+    winner[9, 64:96, 16:32] = 4
+    conf[9, 64:96, 0:32] = 0.55  # classes 3 and 4 confused once, a little less doubtful
+    places = rank_places(doubt(conf, 4), np.zeros(SHAPE, np.uint8), winner, n=3)
+    assert set(places[0].classes) == {1, 2}
+    assert set(places[1].classes) == {3, 4}
+    again = rank_places(doubt(conf, 4), np.zeros(SHAPE, np.uint8), winner, n=5)
+    assert [set(p.classes) for p in again].count({1, 2}) == 4  # the first confusion's other places follow

@@ -5,7 +5,11 @@ The two networks already say where the labels are doubtful: where their winners 
 where the winning class barely wins. Places are windows of one inline (a few dozen traces by a
 few dozen samples), because a stroke is painted on one section. Windows next to a seed are left
 out (a stroke there would teach little new), and once a window is chosen its neighbours are
-passed over, so ten suggestions are ten places. Everything here works on the last prediction:
+passed over, so ten suggestions are ten places. Two more things keep the list useful: the voxels
+right at a boundary between two winning classes are always doubtful (the margin is small on the
+boundary itself, however right it is), so that doubt does not count; and each pick of the same
+two classes lowers the next such window, so the list covers the several confusions rather than
+one long boundary ten times. Everything here works on the last prediction:
 no network runs, so ranking a 200 x 300 x 400 volume takes a fraction of a second.
 """
 
@@ -18,6 +22,8 @@ import numpy as np
 WINDOW = (32, 32)  # traces, samples
 NEAR_SEEDS = (2, 1)  # inlines, windows: a window this close to a seed is not suggested
 SPREAD = (4, 1)  # inlines, windows: after a pick, its neighbours this close are passed over
+EDGE = 2  # traces/samples: doubt this close to a change of winning class belongs to the boundary itself
+PAIR_DECAY = 0.7  # each earlier pick of the same two classes scales a window's score by this
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,33 @@ def _dilate(mask: np.ndarray, reach: tuple[int, int]) -> np.ndarray:
     return maximum_filter(mask, size=size, mode="constant", cval=0) > 0
 
 
+def off_boundaries(winner: np.ndarray, edge: int = EDGE) -> np.ndarray:
+    """Voxels farther than ``edge`` traces or samples (within their inline) from a change of winning class.
+
+    A change between voxels k and k + 1 marks k - edge + 1 .. k + edge: slices, not a filter, so a
+    survey-size prediction takes a few passes over a boolean volume.
+    """
+    w = np.asarray(winner)
+    near = np.zeros(w.shape, bool)
+    for axis in (1, 2):
+        if w.shape[axis] < 2:
+            continue
+        change = np.diff(w, axis=axis) != 0
+        n = change.shape[axis]
+        for shift in range(min(edge, n)):
+            _or_slab(near, change, axis, 0, n - shift, shift, n)  # voxel k - shift
+            _or_slab(near, change, axis, 1 + shift, n + 1, 0, n - shift)  # voxel k + 1 + shift
+    return ~near
+
+
+def _or_slab(out: np.ndarray, src: np.ndarray, axis: int, o0: int, o1: int, s0: int, s1: int) -> None:
+    """``out[o0:o1] |= src[s0:s1]`` along ``axis``."""
+    a: list = [slice(None)] * out.ndim
+    b: list = [slice(None)] * src.ndim
+    a[axis], b[axis] = slice(o0, o1), slice(s0, s1)
+    out[tuple(a)] |= src[tuple(b)]
+
+
 def _classes_in_doubt(winner: np.ndarray, other: np.ndarray | None) -> tuple[tuple[int, int], float | None]:
     """The pair of classes the window hesitates between, and the share where the networks differ."""
     w = winner.ravel().astype(np.int64)
@@ -116,15 +149,19 @@ def rank_places(
     near_seeds: tuple[int, int] = NEAR_SEEDS,
     spread: tuple[int, int] = SPREAD,
     live: np.ndarray | None = None,
+    edge: int = EDGE,
 ) -> list[Suggestion]:
     """The ``n`` windows of highest mean doubt, away from seeds and from each other.
 
     ``other``: the second network's winner (the pair in doubt then comes from where they differ);
-    ``live``: voxels that hold data (dead traces and padding are never suggested).
+    ``live``: voxels that hold data (dead traces and padding are never suggested); ``edge``: doubt
+    within this many voxels of a change of winning class is left out (0 keeps it, e.g. for an error map).
     """
     values = np.asarray(doubt_map, dtype=np.float32)
     if live is not None:
         values = np.where(live, values, 0.0)
+    if edge > 0:
+        values = np.where(off_boundaries(winner, edge), values, 0.0)
     means = _window_means(values, window)
     blocked = _dilate(_window_any(np.asarray(seeds) > 0, window), near_seeds)
     if live is not None:
@@ -133,6 +170,8 @@ def rank_places(
     wt, ws = min(window[0], nt), min(window[1], ns)
     score = np.where(blocked, -1.0, means)
     out: list[Suggestion] = []
+    picked: dict[tuple[int, int], int] = {}  # pair of classes -> times suggested so far
+    lowered = np.zeros(score.shape, bool)
     while len(out) < n:
         flat = int(score.argmax())
         if score.flat[flat] <= 0:
@@ -143,6 +182,12 @@ def rank_places(
         win = np.asarray(winner[i, t0:t1, s0:s1])
         oth = None if other is None else np.asarray(other[i, t0:t1, s0:s1])
         classes, share = _classes_in_doubt(win, oth)
+        times = picked.get(classes, 0)
+        if times and not lowered.flat[flat]:  # lowered once, lazily: it is picked if it still leads
+            score.flat[flat] *= PAIR_DECAY**times
+            lowered.flat[flat] = True
+            continue
+        picked[classes] = times + 1
         out.append(Suggestion(int(i), (int(t0), int(t1)), (int(s0), int(s1)), classes, float(means[i, j, k]), share))
         score[
             max(0, i - spread[0]) : i + spread[0] + 1,
