@@ -80,7 +80,7 @@ def pick(strategy: str, session: Session, synth, seeds: np.ndarray, rng: np.rand
         t, k = free[np.abs(free - centre).sum(axis=1).argmin()]  # the painted point nearest the window's centre
         return s.inline, s.traces[0] + int(t), s.samples[0] + int(k)
     wrong = (np.asarray(session.grown) != truth).astype(np.float32)
-    places = rank_places(wrong, seeds, np.asarray(session.grown), n=1)
+    places = rank_places(wrong, seeds, np.asarray(session.grown), n=1, edge=0)
     if not places:
         return pick("random", session, synth, seeds, rng)
     s = places[0]
