@@ -53,3 +53,42 @@ def test_open_regions_where_the_two_networks_agree_are_kept_whole():
     assert not keep[~open_].any()
     assert agreeing_regions(open_, agree, 0.5)[0, :, 12:18].all()
     assert not agreeing_regions(np.zeros_like(open_), agree, 0.5).any()
+
+
+def _flat_section(nx: int = 60, nt: int = 80, reflector: int = 33) -> tuple[np.ndarray, np.ndarray]:
+    """Flat layering (tau = sample), weak beds everywhere and one strong reflector at ``reflector``."""
+    rng = np.random.default_rng(1)
+    amp = np.broadcast_to(0.2 * rng.standard_normal(nt).astype(np.float32), (1, nx, nt)).copy()
+    amp[..., reflector] = 3.0
+    tau = np.broadcast_to(np.arange(nt, dtype=np.float32), (1, nx, nt)).copy()
+    return amp, tau
+
+
+def test_stacked_strokes_make_one_layer_per_class_in_order_and_overlapping_ones_merge():
+    from napari_seisgrow.engine.layers import stroke_layers
+
+    _, tau = _flat_section()
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 5:15, 60] = 1  # the deepest unit
+    seeds[0, 5:15, 10] = 3
+    seeds[0, 40:50, 40] = 2
+    assert [layer.classes for layer in stroke_layers(seeds, tau)] == [(3,), (2,), (1,)]
+    seeds[0, 20:25, 38:43] = 4  # a body painted inside unit 2's interval
+    layers = stroke_layers(seeds, tau)
+    assert [layer.classes for layer in layers] == [(3,), (2, 4), (1,)]
+    assert [layer.single for layer in layers] == [3, 0, 1]
+
+
+def test_the_boundary_between_two_units_lies_on_the_strongest_reflector_between_their_strokes():
+    from napari_seisgrow.engine.layers import layer_cake
+
+    amp, tau = _flat_section(reflector=33)
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 10:20, 10] = 1
+    seeds[0, 40:50, 60] = 2  # halfway would be sample 35; the reflector is at 33
+    where, layers = layer_cake(seeds, tau, amp, np.ones(tau.shape, bool))
+    unit = np.array([layer.single for layer in layers])[where]
+    assert (unit[0, :, :34] == 1).all() and (unit[0, :, 34:] == 2).all()
+    amp2, _ = _flat_section(reflector=52)  # move the reflector: the boundary follows it
+    where2, _ = layer_cake(seeds, tau, amp2, np.ones(tau.shape, bool))
+    assert (where2[0, :, :53] == 0).all() and (where2[0, :, 53:] == 1).all()
