@@ -31,7 +31,7 @@ import torch
 
 from ..io.errors import SeisgrowError
 from .grow import _candidates
-from .sampling import AXIS
+from .predict import accumulate_sections, section_probabilities, usable_orientations
 
 DEFAULT_BLOCK = (128, 128, 512)
 CONNECT_TIMEOUT = "10s"
@@ -163,54 +163,33 @@ def stoppable(token: str, event: threading.Event) -> Iterator[None]:
         _STOPS.pop(token, None)
 
 
-def usable_orientations(orientations: Sequence[str], shape: Sequence[int]) -> list[str]:
-    """The in-memory path's rule: an orientation needs sections at least 2 wide both ways."""
-    return [o for o in orientations if min(s for k, s in enumerate(shape) if k != AXIS[o]) >= 2] or ["inline"]
-
-
-@torch.no_grad()
 def _probabilities(nets, sections: np.ndarray) -> np.ndarray:
-    """Mean softmax of ``nets`` on (b, C, A, B) sections."""
-    dev = next(nets[0].parameters()).device
-    x = torch.from_numpy(np.ascontiguousarray(sections, dtype=np.float32)).to(dev)
-    p = sum(torch.softmax(net(x).float(), dim=1) for net in nets) / len(nets)
-    return p.cpu().numpy()  # (b, K, A, B)
+    """Mean softmax of ``nets`` on (b, C, A, B) sections, on the networks' device."""
+    return section_probabilities(nets, sections, next(nets[0].parameters()).device)
 
 
 def _predict_window(ext: np.ndarray, predictor: Predictor, lo: Sequence[int], own: Sequence[int]) -> np.ndarray:
     """The packed prediction of ``ext[:, lo : lo + own]``, from sections of the whole window ``ext``
-    (channels first)."""
+    (channels first): the in-memory path's loop, reading each section with its halo and keeping
+    the block's own part."""
     stop = _STOPS.get(predictor.token)
     if stop is not None and stop.is_set():
         raise Stopped
     nets = predictor.nets()
-    ors = predictor.orientations
-    k = predictor.n_classes
-    partial = np.zeros((k, *own), dtype=np.float16) if len(ors) > 1 else None
-    out = np.zeros(own, dtype=np.uint32)
-    for n_o, o in enumerate(ors):
-        axis = AXIS[o]
-        last = n_o == len(ors) - 1
-        others = [a for a in range(3) if a != axis]
-        crop = tuple(slice(lo[a], lo[a] + own[a]) for a in others)
-        for start in range(0, own[axis], predictor.batch):
-            idx = list(range(start, min(own[axis], start + predictor.batch)))
-            sections = np.stack([np.take(ext, lo[axis] + i, axis=axis + 1) for i in idx])
-            p = _probabilities(nets, sections)
-            for b, i in enumerate(idx):
-                where: list[Any] = [slice(None)] * 4
-                where[1 + axis] = i
-                pb = p[b][(slice(None), *crop)]
-                if not last:
-                    assert partial is not None
-                    partial[tuple(where)] += pb.astype(np.float16)
-                    continue
-                total = pb if partial is None else partial[tuple(where)].astype(np.float32) + pb
-                total /= len(ors)
-                winner = total.argmax(axis=0).astype(np.uint32) + 1
-                conf = total.max(axis=0).astype(np.float16).view(np.uint16).astype(np.uint32)
-                out[tuple(where[1:])] = (winner << 16) | conf
-    return out
+
+    def crop(axis: int) -> tuple:
+        return (slice(None), *(slice(lo[a], lo[a] + own[a]) for a in range(3) if a != axis))
+
+    result = accumulate_sections(
+        lambda sections: _probabilities(nets, sections),
+        lambda axis, i: np.take(ext, lo[axis] + i, axis=axis + 1),
+        own, predictor.n_classes, predictor.orientations, predictor.batch,
+        crop=crop, should_stop=None if stop is None else stop.is_set,
+    )  # fmt: skip
+    if result is None:
+        raise Stopped
+    winner, conf = result
+    return (winner.astype(np.uint32) << 16) | conf.view(np.uint16).astype(np.uint32)
 
 
 def _windows(shape: Sequence[int], chunks, halo: int) -> Iterator[tuple[tuple[slice, ...], tuple[slice, ...]]]:

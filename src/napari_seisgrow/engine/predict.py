@@ -28,14 +28,6 @@ def section_index(axis: int, i: int) -> tuple:
     return tuple(where)
 
 
-def _sections(volume: Channels, axis: int, batch: int):
-    """Batches of whole sections along ``axis``: (indices, (b, C, A, B) float32)."""
-    n = volume.shape[axis]
-    for start in range(0, n, batch):
-        idx = list(range(start, min(n, start + batch)))
-        yield idx, np.stack([volume[section_index(axis, i)] for i in idx]).astype(np.float32)
-
-
 def _index(axis: int, i: int) -> tuple:
     """Index of section ``i`` along ``axis`` in a (K, inline, crossline, sample) array."""
     target: list = [slice(None)] * 4
@@ -104,36 +96,76 @@ def predict_volume(
         net.eval()
     volume = as_channels(volume)
     shape = volume.shape
-    ors = [o for o in orientations if min(s for k, s in enumerate(shape) if k != AXIS[o]) >= 2] or ["inline"]
+    ors = usable_orientations(orientations, shape)
     if fits_on_device(device, n_classes, shape, volume.n):
         try:
             return _predict_resident(nets, volume, n_classes, ors, device, batch, amp, should_stop)
         except torch.cuda.OutOfMemoryError:
             torch.cuda.empty_cache()  # the estimate was too hopeful: keep the sums on the host instead
+    def probs(sections: np.ndarray) -> np.ndarray:
+        return section_probabilities(nets, sections, device, amp)
+
+    return accumulate_sections(probs, lambda axis, i: volume[section_index(axis, i)], shape, n_classes, ors, batch,
+                               should_stop=should_stop)  # fmt: skip
+
+
+def usable_orientations(orientations: Sequence[str], shape: Sequence[int]) -> list[str]:
+    """The orientations whose sections are at least 2 wide both ways (inline when none is)."""
+    return [o for o in orientations if min(s for k, s in enumerate(shape) if k != AXIS[o]) >= 2] or ["inline"]
+
+
+@torch.no_grad()
+def section_probabilities(
+    nets: Sequence[nn.Module], sections: np.ndarray, device: torch.device, amp: bool = False
+) -> np.ndarray:
+    """Mean softmax of ``nets`` on (b, C, A, B) sections, as (b, K, A, B) float32."""
+    x = torch.from_numpy(np.ascontiguousarray(sections, dtype=np.float32)).to(device)
+    with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp and device.type == "cuda"):
+        p = sum(torch.softmax(net(x).float(), dim=1) for net in nets) / len(nets)
+    return p.cpu().numpy()
+
+
+def accumulate_sections(
+    probs: Callable[[np.ndarray], np.ndarray],
+    read: Callable[[int, int], np.ndarray],
+    shape: Sequence[int],
+    n_classes: int,
+    ors: Sequence[str],
+    batch: int,
+    *,
+    crop: Callable[[int], tuple] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The one host-side inference loop, for a whole volume and for a dask block alike.
+
+    ``read(axis, i)`` gives input section ``i`` along ``axis`` (channels first) and ``crop(axis)``
+    the part of its (K, A, B) probabilities that belongs to the ``shape`` being predicted (a
+    block's sections are read with a halo). All orientations but the last are summed into one
+    float16 (K, ...) volume; the last orientation's sections are finished on the fly, so no float32
+    per-class volume is ever held. Returns (winner 1..K uint8, its mean probability float16), or
+    None when ``should_stop`` says so between batches.
+    """
+    shape = tuple(int(n) for n in shape)
     partial = np.zeros((n_classes, *shape), dtype=np.float16) if len(ors) > 1 else None
     winner = np.zeros(shape, dtype=np.uint8)
     conf = np.zeros(shape, dtype=np.float16)
-
-    def probs(sections: np.ndarray) -> np.ndarray:
-        x = torch.from_numpy(sections).to(device)
-        with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp and device.type == "cuda"):
-            p = sum(torch.softmax(net(x).float(), dim=1) for net in nets) / len(nets)
-        return p.cpu().numpy()  # (b, K, A, B)
-
     for k, o in enumerate(ors):
         axis = AXIS[o]
         last = k == len(ors) - 1
-        for idx, sections in _sections(volume, axis, batch):
+        keep = crop(axis) if crop is not None else (slice(None),) * 3
+        for start in range(0, shape[axis], batch):
             if should_stop is not None and should_stop():
                 return None
-            p = probs(sections)
+            idx = list(range(start, min(shape[axis], start + batch)))
+            p = probs(np.stack([read(axis, i) for i in idx]).astype(np.float32, copy=False))
             for b, i in enumerate(idx):
                 where = _index(axis, i)
+                pb = p[b][keep]
                 if not last:
                     assert partial is not None
-                    partial[where] += p[b].astype(np.float16)
+                    partial[where] += pb.astype(np.float16)
                     continue
-                total = p[b] if partial is None else partial[where].astype(np.float32) + p[b]
+                total = pb if partial is None else partial[where].astype(np.float32) + pb
                 total /= len(ors)
                 winner[where[1:]] = total.argmax(axis=0).astype(np.uint8) + 1
                 conf[where[1:]] = total.max(axis=0).astype(np.float16)
