@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from ..io.errors import SeisgrowError
-from .grow import _candidates
+from .grow import _candidates, dilate_axis
 from .predict import accumulate_sections, section_probabilities, usable_orientations
 
 DEFAULT_BLOCK = (128, 128, 512)
@@ -255,12 +255,6 @@ def _shared(obj: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------------ growth
-def _dilate_axis(mask: np.ndarray, reach: int, axis: int) -> np.ndarray:
-    from scipy import ndimage
-
-    return ndimage.maximum_filter1d(mask, 2 * reach + 1, axis=axis, mode="constant", cval=0)
-
-
 def _reach_mask(own, reach: int):
     """Box dilation of a lazy bool array by ``reach``: three 1-D passes, each with a halo on its axis."""
     out = own.astype(np.uint8)
@@ -268,7 +262,7 @@ def _reach_mask(own, reach: int):
         if out.shape[axis] == 1:
             continue
         depth = {a: (min(reach, out.shape[axis] - 1) if a == axis else 0) for a in range(3)}
-        out = out.map_overlap(_dilate_axis, depth=depth, boundary="none", reach=reach, axis=axis, dtype=np.uint8)
+        out = out.map_overlap(dilate_axis, depth=depth, boundary="none", reach=reach, axis=axis, dtype=np.uint8)
     return out.astype(bool)
 
 
