@@ -6,8 +6,9 @@
 A 10 ms QTimer runs on the GUI thread; every tick records how late it fired. The widget trains
 through its thread worker exactly as a user's click would. The last line is JSON with
 max_stall_ms, p99_stall_ms and epochs (stalls after the Train click has returned, to the end of
-training, including the first draw of the grown layer) and click_ms: how long the click itself
-kept the GUI thread, which is mostly napari adding the grown Labels layer.
+training, including the first draw of the grown layer), click_ms: how long the click itself
+kept the GUI thread, which is mostly napari adding the grown Labels layer, and first_preview_s:
+seconds from the click to the first live preview of the displayed inline drawn in the viewer.
 """
 
 from __future__ import annotations
@@ -77,7 +78,9 @@ def main() -> None:
     clock.start()
     probe.start()
     events.append((0, f"training started; the click took {click_ms:.0f} ms"))
-    widget.worker.yielded.connect(lambda u: events.append((round(clock.nsecsElapsed() / 1e6), "epoch shown")))
+    widget.worker.yielded.connect(
+        lambda u: events.append((round(clock.nsecsElapsed() / 1e6), f"{type(u).__name__.lower()} shown"))
+    )
     loop = QEventLoop()
     widget.worker.finished.connect(loop.quit)
     loop.exec()  # the real event loop, as in napari
@@ -93,6 +96,9 @@ def main() -> None:
         "p99_stall_ms": round(float(np.percentile(s, 99)), 1),
         "median_stall_ms": round(float(np.median(s)), 2),
         "click_ms": round(click_ms),
+        # Train click to the first preview of the displayed inline drawn in the grown layer
+        "first_preview_s": None if widget.first_preview_at is None else round(widget.first_preview_at - t0, 2),
+        "previews": widget.previews_shown,
         "device": widget.session.device_name,
     }
     viewer.close()

@@ -260,3 +260,30 @@ def test_completion_gives_open_voxels_of_a_stacked_unit_its_class(tiny_synthetic
     assert not np.array_equal(without, done)  # the other rule gives other labels
     session.config = session.config.with_overrides(layer_cake="sections")  # the default: a volume is left as it was
     np.testing.assert_array_equal(session.complete(), without)
+
+
+def test_previews_come_within_epochs_and_change_nothing(tiny_synthetic, tiny_seeds, tiny_config):
+    from napari_seisgrow.engine.report import Preview
+    from napari_seisgrow.engine.session import PREVIEW_EVERY
+
+    cfg = tiny_config.with_overrides(epochs=2, steps_per_epoch=2 * PREVIEW_EVERY)
+    plain = [r.grown for r in Session(tiny_synthetic.volume, tiny_seeds, cfg).run()]
+    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    asked = [(0, 5)]
+    session.preview_request = lambda: asked[-1]
+    items = []
+    for item in session.run():
+        items.append(item)
+        if isinstance(item, Preview) and len(items) == 1:
+            asked.append((1, 7))  # the viewer moved to a crossline
+    previews = [i for i in items if isinstance(i, Preview)]
+    reports = [i for i in items if not isinstance(i, Preview)]
+    assert len(reports) == 2 and len(previews) == 2 * 3  # after step 1, 4 and 8 of each epoch
+    assert [(p.axis, p.index) for p in previews[:2]] == [(0, 5), (1, 7)]
+    assert previews[0].labels.shape == tiny_seeds.shape[1:] and previews[1].labels.shape == (16, 48)
+    assert previews[0].labels.min() >= 1 and previews[0].labels.max() <= int(tiny_seeds.max())
+    assert items.index(reports[0]) == 3  # an epoch's previews come before its report
+    for got, want in zip(reports, plain, strict=True):
+        np.testing.assert_array_equal(got.grown, want)  # previews take no randomness and no training
+    session.preview_request = lambda: (2, 10)  # a time slice: the networks read no such sections
+    assert session.preview(2, 10) is None and session.preview(0, 99) is None

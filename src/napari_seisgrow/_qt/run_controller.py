@@ -15,6 +15,7 @@ from qtpy.QtCore import QEvent
 from ..engine.config import GrowConfig
 from ..engine.data import check_seeds
 from ..engine.lazy import scan_seeds
+from ..engine.report import Preview
 from ..engine.session import Session
 from ..engine.session_blockwise import Blockwise
 from ..io import SeisgrowError
@@ -89,10 +90,11 @@ class RunControllerMixin:
                 prep.done.wait(PREPARE_WAIT_S)
                 return prep.weights(image, config)
 
+        self._start_previews(None if blockwise is not None else shown)
         self._start_worker(
             build_and_train, volume, seeds, config, shown, self._want_confidence, autosaver,
             self._stop_event, blockwise, self.strat.known(image), pretrained, self._want_doubt,
-            epochs=config.epochs,
+            self.section_note.get if blockwise is None else None, epochs=config.epochs,
         )  # fmt: skip
 
     def continue_with_new_seeds(self) -> None:
@@ -112,9 +114,10 @@ class RunControllerMixin:
         self.session.clear_stop()
         self._on_session(self.session)
         shown = None if self.grown_layer is None else self.grown_layer.data.copy()
+        self._start_previews(shown if isinstance(shown, np.ndarray) else None)
         self._start_worker(
             train, self.session, shown, self._want_confidence, self._autosaver(), self._want_doubt,
-            epochs=self.session.config.epochs, first=self.session.epoch,
+            self.section_note.get, epochs=self.session.config.epochs, first=self.session.epoch,
         )  # fmt: skip
 
     def _watch_window_close(self) -> None:
@@ -171,7 +174,11 @@ class RunControllerMixin:
         if isinstance(update, Session):
             self._on_session(update)
             return
+        if isinstance(update, Preview):
+            self._apply_preview(update)
+            return
         r = update.report
+        self._settle_preview(r.grown if isinstance(r.grown, np.ndarray) else None)
         if self.grown_layer is None or self.grown_layer not in self.viewer.layers or update.replace:
             self._show_grown(r.grown)
         elif update.changed is not None:
@@ -208,6 +215,7 @@ class RunControllerMixin:
         show_error(f"Training stopped: {one_line(exc)}")
 
     def _on_finished(self) -> None:
+        self._settle_preview(None)  # a stop during a preview: the last good labels come back
         self._show_progress()  # the last epoch's figures, if the event loop has not shown them yet
         self.worker = None
         self._set_running(False)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..engine.channels import StratGrid
 from ..engine.config import GrowConfig
-from ..engine.report import EpochReport
+from ..engine.report import EpochReport, Preview
 from ..engine.session import Session
 from ..engine.session_blockwise import Blockwise, BlockwiseSession
 from ..engine.suggest import Suggestion
@@ -66,6 +66,7 @@ def build_and_train(
     strat: StratGrid | None = None,
     pretrained: Callable[[], Any] | None = None,
     want_doubt: Callable[[], bool] = lambda: False,
+    shown_section: Callable[[], tuple[int, int] | None] | None = None,
 ):
     """Build the session here, off the GUI thread (normalising a big volume, solving the
     stratigraphic coordinate and initialising torch take seconds), yield it, then train.
@@ -82,7 +83,7 @@ def build_and_train(
     except Exception as exc:
         raise TrainingError(one_line(exc)) from exc
     yield session
-    yield from train(session, shown, want_confidence, autosave, want_doubt)
+    yield from train(session, shown, want_confidence, autosave, want_doubt, shown_section)
 
 
 def one_line(exc: BaseException) -> str:
@@ -118,15 +119,23 @@ def train(
     want_confidence: Callable[[], bool] = lambda: False,
     autosave: Autosave | None = None,
     want_doubt: Callable[[], bool] = lambda: False,
-) -> Iterator[Update]:
+    shown_section: Callable[[], tuple[int, int] | None] | None = None,
+) -> Iterator[Update | Preview]:
     """Run the session's remaining epochs; ``shown`` is what the grown layer displays now.
 
     ``autosave`` runs here, in the worker, after every epoch: a full disk or a read-only folder
-    is reported with the epoch and never stops training.
+    is reported with the epoch and never stops training. ``shown_section`` says which section
+    the viewer displays (read from the GUI thread's last note of it, never from a layer): the
+    networks' labels there are yielded as ``Preview`` items a few steps apart within each epoch.
     """
     previous = shown
+    if shown_section is not None and not isinstance(session, BlockwiseSession):
+        session.preview_request = shown_section
     try:
         for report in session.run():
+            if isinstance(report, Preview):
+                yield report
+                continue
             conf = confidence_image(session) if want_confidence() else None
             # before the autosave: a finished run's checkpoint then keeps each network's answer
             places, doubt_map = where_next(session, want_doubt())
@@ -145,3 +154,5 @@ def train(
         raise
     except Exception as exc:
         raise TrainingError(one_line(exc)) from exc
+    finally:
+        session.preview_request = None  # the session may be used without a viewer later (export, regrow)

@@ -10,7 +10,8 @@ It is an assembly of parts, one job per module:
 - ``run_controller``: Train, Stop, Grow, Continue, background pretraining, closing;
 - ``files``: autosave, export, save and load;
 - ``suggestions``: the doubt layer and "Next suggestion";
-- ``corrections``: corrections painted over the grown labels, used as seeds.
+- ``corrections``: corrections painted over the grown labels, used as seeds;
+- ``preview``: the networks' labels on the displayed section, a few steps apart while training.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .files import FilesMixin
 from .layer_picker import WORK_SUFFIX, LayerPickerMixin
 from .panel import LEARN_BY_DEFAULT, PanelMixin
 from .prepare import Preparation
+from .preview import PreviewMixin
 from .run_controller import PREPARE_WAIT_S, PROGRESS_DELAY_MS, RunControllerMixin
 from .strat_layer import StratLayer
 from .suggestions import SuggestionsMixin
@@ -54,7 +56,7 @@ __all__ = [
 
 class SeisGrowWidget(
     PanelMixin, LayerPickerMixin, DisplayMixin, RunControllerMixin, FilesMixin, SuggestionsMixin, CorrectionsMixin,
-    QWidget,
+    PreviewMixin, QWidget,
 ):  # fmt: skip
     def __init__(self, napari_viewer: napari.viewer.Viewer) -> None:
         super().__init__()
@@ -87,6 +89,7 @@ class SeisGrowWidget(
         self.strat = StratLayer(self.viewer, self._labels_kwargs, show_error, lambda: self._refresh_layers())
         self.prepare = Preparation(self._show_preparation, self.strat.keep)
         self._build()
+        self._init_preview()
         for ev in (self.viewer.layers.events.inserted, self.viewer.layers.events.removed):
             ev.connect(self._refresh_layers)
 

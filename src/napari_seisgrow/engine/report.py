@@ -53,3 +53,15 @@ class EpochReport:
             f"  conf {self.mean_confidence:.2f}{acc}  {self.seconds:.1f}s"
             + "".join(f"\n  note: {n}" for n in self.notes)
         )
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The networks' labels on one section in the middle of an epoch, before any growth: what the
+    viewer shows on the displayed section until the epoch's grown labels replace it."""
+
+    axis: int  # 0 inline, 1 crossline
+    index: int
+    labels: np.ndarray = field(repr=False)  # uint8 (2-D), the winning class 1..K
+    epoch: int = 0  # 0-based
+    step: int = 0  # optimiser steps taken in this epoch

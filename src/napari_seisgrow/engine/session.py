@@ -12,7 +12,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +30,14 @@ from .grow import grow_numpy
 from .layers import agreeing_regions, class_ranges, fill_along_layers, layer_cake, within_envelope
 from .losses import class_weights, cps_loss, focal_loss
 from .optim import Adam
-from .predict import predict_volume
+from .predict import predict_volume, section_index, section_probabilities, usable_orientations
 from .pretrain import build_network, load_pretrained, pretrain, views_for
-from .report import EpochReport
-from .sampling import PatchSampler
+from .report import EpochReport, Preview
+from .sampling import AXIS, PatchSampler
 from .suggest import Suggestion, doubt, suggest_places
 from .unet import UNet
+
+PREVIEW_EVERY = 4  # optimiser steps between previews of the displayed section (and one after the first step)
 
 CHECKPOINT_FORMAT = 2
 
@@ -97,6 +99,8 @@ class Session:
         self._live: tuple[Any, np.ndarray] | None = None  # (the volume array, where it holds data)
         self._train_steps = 0  # optimiser steps taken: what a cached per-network answer depends on
         self._stop = stop_event if stop_event is not None else threading.Event()  # may be set before we exist
+        # (axis, index) of the section the viewer shows, or None; when set, run() also yields Previews
+        self.preview_request: Callable[[], tuple[int, int] | None] | None = None
         self._amp = cfg.amp and self.device.type == "cuda"
 
     @property
@@ -169,11 +173,16 @@ class Session:
 
     # ----------------------------------------------------------------- the loop
     def run(self) -> Iterator[EpochReport]:
-        """Train the remaining epochs, yielding one report per finished epoch."""
+        """Train the remaining epochs, yielding one report per finished epoch.
+
+        With ``preview_request`` set, a ``Preview`` of the requested section is also yielded after
+        the first step of each epoch and every ``PREVIEW_EVERY`` steps, so a viewer can show the
+        networks' progress long before an epoch's whole-volume pass.
+        """
         if self.epoch == 0 and not self.pretrained and self.config.pretrain_steps > 0 and not self._pretrain():
             return
         while self.epoch < self.config.epochs and not self._stop.is_set():
-            report = self._run_epoch(self.epoch)
+            report = yield from self._run_epoch(self.epoch)
             if report is None:
                 return
             self.epoch += 1
@@ -214,7 +223,35 @@ class Session:
         self.sampler.set_labels(labels, weights, self.train_seeds if stage == "grow" else None)
         return np.bincount(labels[labels > 0].ravel(), minlength=self.n_classes + 1)[1:]
 
-    def _run_epoch(self, epoch: int) -> EpochReport | None:
+    def preview(self, axis: int, index: int) -> np.ndarray | None:
+        """The networks' winning class on one inline (axis 0) or crossline (axis 1), uint8, from the
+        current weights: one section through each network, no growth. None where the networks do
+        not read sections of that orientation (e.g. a time slice) or the index is outside."""
+        ors = usable_orientations(self.config.orientations, self.x.shape)
+        if axis not in (AXIS[o] for o in ors) or not 0 <= index < self.x.shape[axis]:
+            return None
+        nets = self.predicting_nets
+        modes = [net.training for net in nets]
+        for net in nets:
+            net.eval()
+        try:
+            section = self.inputs[section_index(axis, index)][None]
+            p = section_probabilities(nets, section, self.device, self._amp)[0]
+        finally:
+            for net, mode in zip(nets, modes, strict=True):
+                net.train(mode)
+        return (p.argmax(axis=0) + 1).astype(np.uint8)
+
+    def _maybe_preview(self, epoch: int, step: int) -> Preview | None:
+        if self.preview_request is None or not (step == 1 or step % PREVIEW_EVERY == 0):
+            return None
+        where = self.preview_request()
+        if where is None:
+            return None
+        labels = self.preview(*where)
+        return None if labels is None else Preview(int(where[0]), int(where[1]), labels, epoch, step)
+
+    def _run_epoch(self, epoch: int) -> Generator[Preview, None, EpochReport | None]:
         cfg = self.config
         t0 = time.perf_counter()
         stage = cfg.stage(epoch)
@@ -232,6 +269,9 @@ class Session:
             sup, cps = self._step_fitting_memory(alpha, lam)
             sup_total += sup
             cps_total += cps
+            preview = self._maybe_preview(epoch, step + 1)
+            if preview is not None:
+                yield preview
         pred = self._predict_fitting_memory()
         if pred is None:
             return None

@@ -1,0 +1,74 @@
+"""The live preview in a real viewer: the networks' labels on the displayed section, mid-epoch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from napari_seisgrow._layers import image_layer_kwargs
+from napari_seisgrow._qt.widget import SeisGrowWidget
+from napari_seisgrow.engine import GrowConfig
+from napari_seisgrow.engine.report import Preview
+from napari_seisgrow.synthetic import make_synthetic, seed_inlines
+from tests.conftest import TINY
+
+WAIT_MS = 120_000
+
+
+@pytest.fixture
+def setup(make_napari_viewer):
+    viewer = make_napari_viewer()
+    synth = make_synthetic((16, 24, 48), seed=5)
+    image = viewer.add_image(synth.volume.data, **image_layer_kwargs(synth.volume, "seismic"))
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
+    assert isinstance(widget, SeisGrowWidget)
+    widget.settings.set_config(GrowConfig(**{**TINY, "fill_final": False}))
+    seeds = widget.new_seeds_layer()
+    seeds.data[...] = seed_inlines(synth.truth, 2)
+    seeds.refresh()
+    yield viewer, widget, image, seeds
+    widget.shutdown()
+
+
+def _show_inline(viewer, image, index: int) -> None:
+    viewer.dims.ndisplay = 2
+    viewer.dims.order = (0, 1, 2)  # inlines on screen
+    viewer.dims.set_point(0, float(image.data_to_world([index, 0, 0])[0]))
+
+
+def test_a_preview_of_the_shown_inline_appears_follows_the_slice_and_the_epoch_replaces_it(qtbot, setup):
+    viewer, widget, image, _ = setup
+    _show_inline(viewer, image, 5)
+    seen = []
+
+    def on_item(item):
+        if isinstance(item, Preview):
+            seen.append((item.axis, item.index, np.array_equal(widget.grown_layer.data[item.index], item.labels)))
+            if len(seen) == 1:
+                _show_inline(viewer, image, 9)  # the interpreter moves on: the next preview follows
+
+    widget.start_training()
+    widget.worker.yielded.connect(on_item)  # after the widget's own slot: the preview is already drawn
+    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    assert [s[:2] for s in seen] == [(0, 5), (0, 9)]  # one preview per epoch at 3 steps (after step 1)
+    assert all(s[2] for s in seen)  # drawn in the grown layer on that inline
+    assert widget.previews_shown == 2 and widget.first_preview_at is not None
+    np.testing.assert_array_equal(widget.grown_layer.data, widget.session.grown)  # the epoch's labels replaced it
+
+
+def test_stopping_during_a_preview_keeps_the_last_good_labels(qtbot, setup):
+    viewer, widget, image, seeds = setup
+    _show_inline(viewer, image, 3)
+    painted = seeds.data.copy()
+
+    def on_item(item):
+        if isinstance(item, Preview):
+            assert not np.array_equal(widget.grown_layer.data[3], painted[3])  # the preview is on screen
+            widget.stop_training()
+
+    widget.start_training()
+    widget.worker.yielded.connect(on_item)
+    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    assert widget.previews_shown == 1
+    np.testing.assert_array_equal(widget.grown_layer.data, painted)  # the seeds, the last good labels
+    np.testing.assert_array_equal(seeds.data, painted)
