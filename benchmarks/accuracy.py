@@ -17,8 +17,7 @@ with strokes along the bedding. Strokes: two per class per section, the rarest c
 stroke. Every score counts unassigned voxels as wrong.
 
 Methods: ``default``; ablations ``seeds-only`` (the networks trained on the seeds alone, argmax),
-``no-cps``, ``no-updates`` (no label-update stage), ``no-cake`` (completion without the
-stacked-unit intervals and their reflector boundaries), ``no-structure`` (amplitude alone, no growth
+``no-cps``, ``no-updates`` (no label-update stage), ``no-structure`` (amplitude alone, no growth
 envelope, completion only through agreeing argmax: the method before the stratigraphic
 coordinate); baselines
 ``random-forest`` (ilastik-style filter features), ``nearest-seed`` and ``structural`` (each
@@ -56,7 +55,7 @@ CASES = {
     "volume-inlines": ((64, 96, 160), "inlines"),
     "section": ((1, 400, 200), "strokes"),
 }
-NETWORK_METHODS = ("default", "seeds-only", "no-cps", "no-updates", "no-structure", "no-cake")
+NETWORK_METHODS = ("default", "seeds-only", "no-cps", "no-updates", "no-structure")
 METHODS = (*NETWORK_METHODS, "random-forest", "nearest-seed", "structural")
 OVERRIDES: dict = {}  # --set KEY=VALUE, applied to every network method
 
@@ -85,8 +84,6 @@ def method_config(name: str, epochs: int | None) -> GrowConfig:
         cfg = cfg.with_overrides(cps_weight=0.0)
     elif name == "no-updates":
         cfg = cfg.with_overrides(cps_epochs=cfg.epochs)  # the label-update stage never starts
-    elif name == "no-cake":
-        cfg = cfg.with_overrides(layer_cake="off")
     elif name == "no-structure":
         cfg = cfg.with_overrides(inputs=["amplitude"], completion="connected", grow_envelope=0.0)
     if epochs:

@@ -9,9 +9,9 @@ from napari_seisgrow.engine.config import GrowConfig
 def test_the_layering_settings_are_in_the_advanced_panel_and_reach_the_config(qtbot):
     panel = SettingsPanel(GrowConfig())
     names = {w.name for w in panel.advanced}
-    assert {"grow_envelope", "completion", "layer_reach", "agreement", "layer_cake", "views"} <= names
-    assert panel.config().layer_cake == "sections"
-    panel.set("layer_cake", "off")
+    assert {"grow_envelope", "completion", "layer_reach", "agreement", "views"} <= names
+    assert panel.config().completion == "layers"
+    panel.set("completion", "connected")
     panel.set("grow_envelope", 0.0)
     cfg = panel.config()
-    assert (cfg.layer_cake, cfg.grow_envelope) == ("off", 0.0)
+    assert (cfg.completion, cfg.grow_envelope) == ("connected", 0.0)

@@ -51,13 +51,3 @@ def test_wrong_types_are_one_line_errors(over):
 
 def test_integers_are_accepted_for_floats():
     assert GrowConfig(lr=1).lr == 1.0
-
-
-def test_the_layer_cake_is_used_on_single_sections_by_default_and_old_records_keep_it_off():
-    cfg = GrowConfig()
-    assert cfg.uses_layer_cake((1, 400, 200)) and cfg.uses_layer_cake((300, 1, 200))
-    assert not cfg.uses_layer_cake((64, 96, 160))
-    assert cfg.with_overrides(layer_cake="always").uses_layer_cake((64, 96, 160))
-    assert not cfg.with_overrides(layer_cake="off").uses_layer_cake((1, 400, 200))
-    record = {k: v for k, v in GrowConfig().to_dict().items() if k != "layer_cake"}
-    assert GrowConfig.from_dict(record).layer_cake == "off"

@@ -237,31 +237,6 @@ def test_damaged_checkpoints_and_sessions_are_one_line_errors(tiny_synthetic, ti
         load_session(tmp_path / "empty")
 
 
-def test_completion_gives_open_voxels_of_a_stacked_unit_its_class(tiny_synthetic, tiny_config):
-    """Two units painted one above the other on a tiny volume, growth held back by a threshold no
-    voxel reaches: with the stacked-unit intervals every open voxel of each interval takes its
-    unit's class; without them the nearest-along-the-layering rule decides."""
-    seeds = np.zeros(tiny_synthetic.truth.shape, np.uint8)
-    seeds[8, 2:10, 8:10] = 1
-    seeds[8, 12:20, 38:40] = 2
-    cfg = tiny_config.with_overrides(grow_thresholds=[1.0], agreement=1.0, epochs=1, layer_cake="always")
-    session = Session(tiny_synthetic.volume, seeds, cfg)
-    list(session.run())
-    from napari_seisgrow.engine.layers import layer_cake
-
-    where, layers = layer_cake(seeds, session.strat.full(), np.asarray(session.x), session.live)
-    assert [layer.classes for layer in layers] == [(1,), (2,)]
-    done = session.complete()
-    expected = np.array([1, 2], np.uint8)[where]
-    open_ = session.training_grown == 0
-    np.testing.assert_array_equal(done[open_], expected[open_])
-    session.config = session.config.with_overrides(layer_cake="off")
-    without = session.complete()
-    assert not np.array_equal(without, done)  # the other rule gives other labels
-    session.config = session.config.with_overrides(layer_cake="sections")  # the default: a volume is left as it was
-    np.testing.assert_array_equal(session.complete(), without)
-
-
 def test_previews_come_within_epochs_and_change_nothing(tiny_synthetic, tiny_seeds, tiny_config):
     from napari_seisgrow.engine.report import Preview
     from napari_seisgrow.engine.session import PREVIEW_EVERY

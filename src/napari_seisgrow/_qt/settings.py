@@ -31,7 +31,6 @@ ADVANCED = (
     "completion",
     "layer_reach",
     "agreement",
-    "layer_cake",
     "views",
     "orientations",
     "holdout_fraction",

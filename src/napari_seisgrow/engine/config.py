@@ -8,7 +8,6 @@ that keep growth to confident voxels, and enough epochs for the label-update sta
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -147,15 +146,6 @@ class GrowConfig:
         min=0.1,
         group="advanced",
     )
-    layer_cake: str = _knob(
-        "sections",
-        "completion along layers: where a class's strokes lie in a stratigraphic interval of their own (stacked "
-        "units), the open voxels of that interval take its class, each boundary on the strongest reflector between "
-        "two units' strokes instead of halfway; sections (single 2-D lines only), always, or off. Measured: it lifts "
-        "stacked units on single sections but not on 3-D volumes, and it costs small bodies painted alone",
-        choices=("off", "sections", "always"),
-        group="advanced",
-    )
     accumulate: bool = _knob(False, "keep earlier grown labels instead of regrowing from the seeds", group="advanced")
     seed_patch_fraction: float = _knob(
         0.5,
@@ -225,11 +215,6 @@ class GrowConfig:
             return "cps"
         return "grow"
 
-    def uses_layer_cake(self, shape: Sequence[int]) -> bool:
-        """Whether completion uses the stacked-unit intervals on a volume of this shape."""
-        single_section = sum(int(n) > 1 for n in shape[:2]) <= 1
-        return self.layer_cake == "always" or (self.layer_cake == "sections" and single_section)
-
     @property
     def needs_strat(self) -> bool:
         """Whether a run computes the stratigraphic coordinate (an input, the growth envelope or completion)."""
@@ -262,8 +247,6 @@ class GrowConfig:
         if "inputs" not in d and all(k in d for k in SAVED_BEFORE_STRUCTURE):
             # A complete record saved before the stratigraphic inputs existed: rebuild that run as it was.
             d = {**d, "inputs": ["amplitude"], "completion": "connected", "views": "same", "grow_envelope": 0.0}
-        if "layer_cake" not in d and all(k in d for k in SAVED_BEFORE_STRUCTURE):
-            d = {**d, "layer_cake": "off"}  # a complete record saved before the stacked-unit intervals existed
         base = profile(d.get("profile", "default")) if "profile" in d else cls()
         return base.with_overrides(**{k: v for k, v in d.items() if k != "profile"})
 

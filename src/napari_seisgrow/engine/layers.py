@@ -8,9 +8,6 @@ it (``reach`` traces along the layer cost as much as one sample across).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from itertools import pairwise
-
 import numpy as np
 from scipy import ndimage
 
@@ -104,76 +101,3 @@ def within_envelope(winner: np.ndarray, tau: np.ndarray, lo: np.ndarray, hi: np.
     """
     w = np.asarray(winner, dtype=np.int64).clip(0, len(lo) - 1)
     return (tau >= lo[w] - margin) & (tau <= hi[w] + margin)
-
-
-@dataclass(frozen=True)
-class StrokeLayer:
-    """Classes whose strokes share one stratigraphic interval, in order from the top.
-
-    One class alone is a unit the strokes say is layered; several classes whose intervals
-    overlap (a body and its host, facies that recur) are left to the networks and the layering.
-    """
-
-    classes: tuple[int, ...]
-    lo: float
-    hi: float
-
-    @property
-    def single(self) -> int:
-        """The class when the interval is one class's alone, else 0."""
-        return self.classes[0] if len(self.classes) == 1 else 0
-
-
-def stroke_layers(seeds: np.ndarray, tau: np.ndarray, spread: float = 5.0) -> list[StrokeLayer]:
-    """Classes in the order their strokes lie down the layering, merged where their intervals overlap.
-
-    A class's interval runs from the ``spread`` to the ``100 - spread`` percentile of its seeds'
-    coordinate, so a stroke's ragged end does not make two stacked units overlap.
-    """
-    held = seeds > 0
-    cls_all, tau_all = seeds[held].astype(np.int64), tau[held]
-    spans = []
-    for c in np.unique(cls_all):
-        v = tau_all[cls_all == c]
-        lo, hi = np.percentile(v, [spread, 100 - spread])
-        spans.append((float(np.median(v)), int(c), float(lo), float(hi)))
-    spans.sort()
-    layers: list[StrokeLayer] = []
-    for _, c, lo, hi in spans:
-        if layers and lo <= layers[-1].hi:
-            last = layers.pop()
-            layers.append(StrokeLayer((*last.classes, c), min(last.lo, lo), max(last.hi, hi)))
-        else:
-            layers.append(StrokeLayer((c,), lo, hi))
-    return layers
-
-
-def reflector_strength(amplitude: np.ndarray, rows: np.ndarray, n_rows: int, live: np.ndarray) -> np.ndarray:
-    """Per flattened row, the mean absolute amplitude over the live samples on it: a reflector
-    that runs through the whole volume stands out, a bed that comes and goes averages away."""
-    a = np.abs(np.asarray(amplitude, dtype=np.float32))[live]
-    r = rows[live]
-    count = np.bincount(r, minlength=n_rows)
-    return np.bincount(r, weights=a, minlength=n_rows) / np.maximum(count, 1)
-
-
-def layer_cake(
-    seeds: np.ndarray, tau: np.ndarray, amplitude: np.ndarray, live: np.ndarray
-) -> tuple[np.ndarray, list[StrokeLayer]]:
-    """Per voxel, the index of the stroke layer its coordinate falls in, and the layers.
-
-    Between two stacked layers the boundary is put on the strongest reflector of the gap between
-    their strokes (an interpreter picks unit boundaries on reflectors, not halfway between two
-    strokes); where the strokes leave no gap, halfway between the intervals.
-    """
-    layers = stroke_layers(seeds, tau)
-    rows, n_rows, lo0 = flat_positions(tau)
-    strength = reflector_strength(amplitude, rows, n_rows, live)
-    cuts = []
-    for above, below in pairwise(layers):
-        top, bottom = int(np.ceil(above.hi - lo0)), int(np.floor(below.lo - lo0))
-        if bottom <= top:
-            cuts.append(0.5 * (above.hi + below.lo) - lo0)
-        else:
-            cuts.append(top + int(np.argmax(strength[top : bottom + 1])) + 0.5)
-    return np.searchsorted(np.asarray(cuts, np.float64), rows).astype(np.int32), layers

@@ -27,7 +27,7 @@ from .config import GrowConfig
 from .data import check_seeds, keep_holdout, normalise, split_holdout
 from .device import describe, resolve_device
 from .grow import grow_numpy
-from .layers import agreeing_regions, class_ranges, fill_along_layers, layer_cake, within_envelope
+from .layers import agreeing_regions, class_ranges, fill_along_layers, within_envelope
 from .losses import class_weights, cps_loss, focal_loss
 from .optim import Adam
 from .predict import predict_volume, section_index, section_probabilities, usable_orientations
@@ -432,10 +432,7 @@ class Session:
 
         ``completion="layers"``: every voxel the thresholded growth left open takes the class of
         the nearest labelled voxel along the layering (the stratigraphic coordinate), where a step
-        across reflectors costs ``layer_reach`` steps along them; with ``layer_cake`` (by default on
-        single sections), the open voxels
-        of an interval only one class's strokes lie in take that class, bounded by the strongest
-        reflector between stacked units' strokes. ``"connected"``: growth goes on
+        across reflectors costs ``layer_reach`` steps along them. ``"connected"``: growth goes on
         with no threshold, through voxels whose argmax agrees and that connect to their class;
         what no class reaches stays 0.
         """
@@ -445,18 +442,10 @@ class Session:
         if cfg.completion == "layers":
             if self.strat is None:
                 self.strat = self._solve_strat()
-            tau = self.strat.full()
-            done = fill_along_layers(start, tau, cfg.layer_reach)
-            open_voxels = start == 0
-            stacked = np.zeros(open_voxels.shape, bool)
-            if cfg.uses_layer_cake(self.x.shape):
-                where, layers = layer_cake(self.train_seeds, tau, np.asarray(self.x), self.live)
-                unit = np.array([layer.single for layer in layers], np.uint8)[where]
-                stacked = unit > 0  # an interval only one class's strokes lie in: a unit of its own
-                done = np.where(open_voxels & stacked, unit, done).astype(np.uint8)
+            done = fill_along_layers(start, self.strat.full(), cfg.layer_reach)
             if cfg.agreement < 1.0:
                 live = self.live  # dead samples (exact zeros: no data) follow the layering
-                keep = agreeing_regions(open_voxels, self._networks_agree() & live, cfg.agreement) & ~stacked
+                keep = agreeing_regions(start == 0, self._networks_agree() & live, cfg.agreement)
                 done = np.where(keep, self.winner, done).astype(np.uint8)
         else:
             done = grow_numpy(
