@@ -30,3 +30,15 @@ def test_the_layer_shows_the_coordinate_and_training_reuses_it(qtbot, setup):  #
     assert widget.session is not None and widget.session.strat is known  # not solved a second time
     widget.strat_box.setChecked(False)
     assert NAME not in viewer.layers
+
+
+def test_the_coordinate_is_solved_while_the_user_paints_and_train_waits_for_that_solve(qtbot, setup):  # noqa: F811
+    viewer, widget, synth = setup
+    image = viewer.layers["seismic"]
+    assert widget.strat.worker is not None or widget.strat.known(image) is not None  # started on pick
+    assert NAME not in viewer.layers  # solved, not shown
+    _paint(widget, synth)
+    widget.start_training()  # possibly before the solve has ended: the training waits for it
+    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    known = widget.strat.known(image)
+    assert known is not None and widget.session.strat is known  # one solve, shared

@@ -43,6 +43,7 @@ class LayerPickerMixin:
         self._corrections_gone()
         self._watch_seeds()
         self._offer_autosave()
+        self._solve_in_background()  # the picked volume's coordinate, ready by the time Train is pressed
 
     def _own_layers(self) -> tuple:
         """Layers the widget made for its own output: never offered as seismic or seeds."""

@@ -26,6 +26,7 @@ from .training import Update, build_and_train, one_line, train
 
 PROGRESS_DELAY_MS = 60
 PREPARE_WAIT_S = 30.0  # Train waits at most this long for the pretraining to stop at its next step
+STRAT_WAIT_S = 1800.0  # a training waits this long for the background solve of the coordinate, not solving twice
 
 
 class RunControllerMixin:
@@ -93,7 +94,7 @@ class RunControllerMixin:
         self._start_previews(None if blockwise is not None else shown)
         self._start_worker(
             build_and_train, volume, seeds, config, shown, self._want_confidence, autosaver,
-            self._stop_event, blockwise, self.strat.known(image), pretrained, self._want_doubt,
+            self._stop_event, blockwise, self.strat.waiter(image, STRAT_WAIT_S), pretrained, self._want_doubt,
             self.section_note.get if blockwise is None else None, epochs=config.epochs,
         )  # fmt: skip
 
@@ -253,8 +254,22 @@ class RunControllerMixin:
         if self.strat_box.isChecked() and self.strat.layer is None:
             self.strat.show(image)
 
+    def _solve_in_background(self) -> None:
+        """Solve the picked volume's stratigraphic coordinate while the user paints (in-memory runs)."""
+        if self.running:
+            return
+        try:
+            image = self.image_layer()
+            if self.blockwise() or not self.settings.config().needs_strat:
+                return
+        except SeisgrowError:
+            return
+        self.strat.solve(image)
+
     def _maybe_prepare(self, *_: Any) -> None:
-        """Start learning the picked volume in the background, when asked and not training."""
+        """Start learning the picked volume in the background, when asked and not training; solve
+        its stratigraphic coordinate in any case."""
+        self._solve_in_background()
         if not self.learn_box.isChecked():
             self.prepare.cancel()
             return

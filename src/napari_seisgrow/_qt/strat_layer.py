@@ -7,6 +7,7 @@ coordinate: where the method's layering is right, the stripes run along the refl
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +57,8 @@ class StratLayer:
         self.layer: Image | None = None
         self.cache: dict[tuple, StratGrid] = {}
         self.worker = None
+        self.done = threading.Event()  # set when the last solve started has ended, either way
+        self._then: list[Callable[[StratGrid], None]] = []
 
     @staticmethod
     def key(image: Image) -> tuple:
@@ -74,20 +77,56 @@ class StratLayer:
         if grid is not None:
             self._draw(grid)
             return
+        self.solve(image, then=self._draw)
+
+    def solve(self, image: Image, then: Callable[[StratGrid], None] | None = None) -> None:
+        """Solve the coordinate of ``image`` in a background thread, unless known or on its way.
+
+        The widget starts this as soon as a seismic layer is picked, so that by the time the user
+        has painted and presses Train the coordinate is ready and the first preview comes seconds
+        after the click, not after the solve.
+        """
+        if self.known(image) is not None:
+            if then is not None:
+                then(self.known(image))
+            return
         if self.worker is not None:
+            if then is not None:
+                self._then.append(then)
             return  # already on its way
         key = self.key(image)
+        self._then = [then] if then is not None else []
+        self.done.clear()
 
         def done(result: StratGrid) -> None:
             self.worker = None
             self.cache[key] = result
-            self._draw(result)
+            self.done.set()
+            for f in self._then:
+                f(result)
+            self._then = []
 
         def failed(exc: BaseException) -> None:
             self.worker = None
+            self.done.set()
+            self._then = []
             self.on_error(f"stratigraphic coordinate failed: {exc}")
 
         self.worker = create_worker(strat_for_volume, image.data, _connect={"returned": done, "errored": failed})
+
+    def waiter(self, image: Image, timeout_s: float) -> Callable[[], StratGrid | None]:
+        """For a training worker: waits (at most ``timeout_s``) for a solve on its way, then gives
+        the coordinate of ``image`` if it is known (else the training solves its own)."""
+        key = self.key(image)
+        running = self.worker is not None
+        done = self.done
+
+        def wait() -> StratGrid | None:
+            if running:
+                done.wait(timeout_s)
+            return self.cache.get(key)
+
+        return wait
 
     def hide(self) -> None:
         if self.layer is not None and self.layer in self.viewer.layers:

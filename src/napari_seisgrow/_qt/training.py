@@ -63,16 +63,19 @@ def build_and_train(
     autosave: Autosave | None = None,
     stop_event: threading.Event | None = None,
     blockwise: Blockwise | None = None,
-    strat: StratGrid | None = None,
+    strat: StratGrid | Callable[[], StratGrid | None] | None = None,
     pretrained: Callable[[], Any] | None = None,
     want_doubt: Callable[[], bool] = lambda: False,
     shown_section: Callable[[], tuple[int, int] | None] | None = None,
 ):
     """Build the session here, off the GUI thread (normalising a big volume, solving the
     stratigraphic coordinate and initialising torch take seconds), yield it, then train.
-    ``blockwise``: the volume is too big for memory; ``strat``: the coordinate, when already known;
+    ``blockwise``: the volume is too big for memory; ``strat``: the coordinate, when already known
+    (or a callable that waits for the widget's background solve and gives it);
     ``pretrained``: gives the weights of the background pretraining (waiting for it to end), or None."""
     try:
+        if callable(strat):
+            strat = strat()  # waits here, off the GUI thread, for a background solve on its way
         weights = pretrained() if pretrained is not None else None
         if blockwise is not None:
             session = BlockwiseSession(volume, seeds, config, stop_event=stop_event, blockwise=blockwise, strat=strat)
