@@ -24,6 +24,7 @@ NEAR_SEEDS = (2, 1)  # inlines, windows: a window this close to a seed is not su
 SPREAD = (4, 1)  # inlines, windows: after a pick, its neighbours this close are passed over
 EDGE = 2  # traces/samples: doubt this close to a change of winning class belongs to the boundary itself
 PAIR_DECAY = 0.7  # each earlier pick of the same two classes scales a window's score by this
+CANDIDATES_PER_PLACE = 200  # windows of highest doubt considered per place asked for
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,10 @@ def rank_places(
     nt, ns = values.shape[1:]
     wt, ws = min(window[0], nt), min(window[1], ns)
     score = np.where(blocked, -1.0, means)
+    keep = CANDIDATES_PER_PLACE * max(n, 1)
+    if score.size > keep:  # only the best windows can be picked, and each one looked at costs a little
+        floor = np.partition(score.ravel(), score.size - keep)[score.size - keep]
+        score[score < floor] = -1.0
     out: list[Suggestion] = []
     picked: dict[tuple[int, int], int] = {}  # pair of classes -> times suggested so far
     lowered = np.zeros(score.shape, bool)
