@@ -42,3 +42,36 @@ def test_the_coordinate_is_solved_while_the_user_paints_and_train_waits_for_that
     qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
     known = widget.strat.known(image)
     assert known is not None and widget.session.strat is known  # one solve, shared
+
+
+def test_stop_while_train_waits_for_the_background_solve_ends_at_once(qtbot, make_napari_viewer, monkeypatch):
+    import time
+
+    from napari_seisgrow._layers import image_layer_kwargs
+    from napari_seisgrow._qt import strat_layer
+    from napari_seisgrow.engine import GrowConfig
+    from napari_seisgrow.synthetic import make_synthetic
+    from tests.conftest import TINY
+
+    real = strat_layer.strat_for_volume
+
+    def slow(data):  # the real solve, after a long while: as on a big survey
+        time.sleep(4.0)
+        return real(data)
+
+    monkeypatch.setattr(strat_layer, "strat_for_volume", slow)
+    viewer = make_napari_viewer()
+    synth = make_synthetic((16, 24, 48), seed=5)
+    viewer.add_image(synth.volume.data, **image_layer_kwargs(synth.volume, "seismic"))
+    _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
+    widget.settings.set_config(GrowConfig(**TINY))
+    assert widget.strat.worker is not None  # solving while the user paints
+    seeds = _paint(widget, synth)
+    widget.start_training()
+    t0 = time.perf_counter()
+    widget.stop_training()
+    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    assert time.perf_counter() - t0 < 3.0  # did not wait for the solve
+    assert widget.session is None
+    np.testing.assert_array_equal(widget.grown_layer.data, seeds.data)
+    widget.shutdown()

@@ -92,9 +92,10 @@ class RunControllerMixin:
                 return prep.weights(image, config)
 
         self._start_previews(None if blockwise is not None else shown)
+        strat = self.strat.waiter(image, STRAT_WAIT_S, self._stop_event)  # the background solve, when on its way
         self._start_worker(
             build_and_train, volume, seeds, config, shown, self._want_confidence, autosaver,
-            self._stop_event, blockwise, self.strat.waiter(image, STRAT_WAIT_S), pretrained, self._want_doubt,
+            self._stop_event, blockwise, strat, pretrained, self._want_doubt,
             self.section_note.get if blockwise is None else None, epochs=config.epochs,
         )  # fmt: skip
 

@@ -8,6 +8,7 @@ coordinate: where the method's layering is right, the stripes run along the refl
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -114,16 +115,22 @@ class StratLayer:
 
         self.worker = create_worker(strat_for_volume, image.data, _connect={"returned": done, "errored": failed})
 
-    def waiter(self, image: Image, timeout_s: float) -> Callable[[], StratGrid | None]:
-        """For a training worker: waits (at most ``timeout_s``) for a solve on its way, then gives
-        the coordinate of ``image`` if it is known (else the training solves its own)."""
+    def waiter(
+        self, image: Image, timeout_s: float, stop: threading.Event | None = None
+    ) -> Callable[[], StratGrid | None]:
+        """For a training worker: waits (at most ``timeout_s``, and only until ``stop`` is set) for
+        a solve on its way, then gives the coordinate of ``image`` if it is known (else the
+        training solves its own)."""
         key = self.key(image)
         running = self.worker is not None
         done = self.done
 
         def wait() -> StratGrid | None:
             if running:
-                done.wait(timeout_s)
+                t0 = time.monotonic()
+                while not done.wait(0.1) and time.monotonic() - t0 < timeout_s:
+                    if stop is not None and stop.is_set():
+                        break
             return self.cache.get(key)
 
         return wait

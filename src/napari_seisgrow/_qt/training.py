@@ -76,6 +76,8 @@ def build_and_train(
     try:
         if callable(strat):
             strat = strat()  # waits here, off the GUI thread, for a background solve on its way
+            if stop_event is not None and stop_event.is_set():
+                return  # stopped while waiting: no session, the labels shown stay as they are
         weights = pretrained() if pretrained is not None else None
         if blockwise is not None:
             session = BlockwiseSession(volume, seeds, config, stop_event=stop_event, blockwise=blockwise, strat=strat)
