@@ -1,6 +1,7 @@
 """Where a boundary between two painted units should go, checked on real F3 sections.
 
     python benchmarks/f3_boundaries.py            # three sections, five stroke placements each, seconds
+    python benchmarks/f3_boundaries.py --train '"grow_envelope": 0.0'   # the method itself, default and a change
 
 The real F3 sections have no truth, but ``docs/f3_pictures.py`` lists the unit boundaries picked
 by eye at prominent reflectors on each section's middle trace. Here strokes along the bedding are
@@ -74,7 +75,47 @@ def ordered_cuts(seeds: np.ndarray, tau: np.ndarray, amplitude: np.ndarray | Non
     return [int(c) for c in classes], np.asarray(cuts)
 
 
+def train_rows(args) -> None:
+    """The whole method on the same strokes (first placement only): one JSON line per section and setting."""
+    import napari_seisgrow as sg
+    from napari_seisgrow.engine import GrowConfig, Session
+    from napari_seisgrow.engine.channels import strat_for_volume
+
+    settings = {"default": {}} | {s: json.loads("{" + s + "}") for s in args.train}
+    for name, picks in BOUNDARIES.items():
+        volume = sg.load_volume(SECTIONS / f"{name}.sgy")
+        data = volume.data
+        one_line = data.shape[0] == 1  # an inline file: (1, traces, samples)
+        section = data[0] if one_line else data[:, 0]
+        live = np.abs(section).max(axis=1) > 0
+        grid = strat_for_volume(data)
+        tau3 = grid.full()
+        tau = tau3[0] if one_line else tau3[:, 0]
+        truth = np.searchsorted(np.asarray(picks), np.arange(section.shape[1]), side="right") + 1
+        depth = np.random.default_rng(0).uniform(0.2, 0.8, (len(picks) + 1, 2))
+        seeds2, mid = strokes(tau, live, picks, depth)
+        seeds = seeds2[None] if one_line else seeds2[:, None]
+        for label, overrides in settings.items():
+            session = Session(volume, seeds, GrowConfig().with_overrides(**overrides), strat=grid)
+            for _ in session.run():
+                pass
+            grown = np.asarray(session.grown)
+            lab = grown[0] if one_line else grown[:, 0]
+            score = float(np.mean([(lab[c] == truth).mean() for c in range(mid - 5, mid + 6)]))
+            print(json.dumps({"section": name, "setting": label, "middle_traces": round(score, 3)}), flush=True)
+
+
 def main() -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--train", nargs="*", default=None, metavar='"KEY": VALUE',
+                    help='train the method (default, and each setting given, e.g. \'"grow_envelope": 0.0\') '
+                         "on the first placement and score its labels the same way (minutes per run)")  # fmt: skip
+    args = ap.parse_args()
+    if args.train is not None:
+        train_rows(args)
+        return
     import napari_seisgrow as sg
     from napari_seisgrow.engine.channels import strat_for_volume
     from napari_seisgrow.engine.data import normalise
