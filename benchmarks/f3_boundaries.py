@@ -95,6 +95,9 @@ def train_rows(args) -> None:
         depth = np.random.default_rng(0).uniform(0.2, 0.8, (len(picks) + 1, 2))
         seeds2, mid = strokes(tau, live, picks, depth)
         seeds = seeds2[None] if one_line else seeds2[:, None]
+        near = nearest_in_coordinate(tau, seeds2)
+        score = float(np.mean([(near[c] == truth).mean() for c in range(mid - 5, mid + 6)]))
+        print(json.dumps({"section": name, "setting": "nearest (no networks)", "middle_traces": round(score, 3)}))
         for label, overrides in settings.items():
             session = Session(volume, seeds, GrowConfig().with_overrides(**overrides), strat=grid)
             for _ in session.run():
