@@ -55,9 +55,11 @@ class PreviewMixin:
     def _note_shown_section(self, *_: Any) -> None:
         self.section_note.value = self._displayed_section()
 
-    def _start_previews(self, last_good: np.ndarray | None) -> None:
-        """A run begins: ``last_good`` is what the grown layer shows (None: no previews, e.g. blockwise)."""
-        self._last_good, self._previewed = last_good, None
+    def _start_previews(self, last_good: Any) -> None:
+        """A run begins: ``last_good`` is what the grown layer shows; previews are drawn only over an
+        in-memory array (a blockwise run's labels are a lazy store, and its worker makes none)."""
+        self._last_good = last_good if isinstance(last_good, np.ndarray) else None
+        self._previewed = None
         self.previews_shown, self.first_preview_at = 0, None
         self._note_shown_section()
 
@@ -84,9 +86,9 @@ class PreviewMixin:
             "the epoch's grown labels replace it"
         )
 
-    def _settle_preview(self, good: np.ndarray | None) -> None:
-        """Put ``good`` (the new epoch's labels, or the last good ones) back where a preview was."""
-        if good is not None and isinstance(good, np.ndarray):
+    def _settle_preview(self, good: Any) -> None:
+        """Put ``good`` (the new epoch's labels; None: the last good ones) back where a preview was."""
+        if isinstance(good, np.ndarray):
             self._last_good = good
         where, self._previewed = self._previewed, None
         layer = self.grown_layer

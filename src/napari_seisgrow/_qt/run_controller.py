@@ -91,12 +91,12 @@ class RunControllerMixin:
                 prep.done.wait(PREPARE_WAIT_S)
                 return prep.weights(image, config)
 
-        self._start_previews(None if blockwise is not None else shown)
+        self._start_previews(shown)
         strat = self.strat.waiter(image, STRAT_WAIT_S, self._stop_event)  # the background solve, when on its way
         self._start_worker(
             build_and_train, volume, seeds, config, shown, self._want_confidence, autosaver,
             self._stop_event, blockwise, strat, pretrained, self._want_doubt,
-            self.section_note.get if blockwise is None else None, epochs=config.epochs,
+            self.section_note.get, epochs=config.epochs,
         )  # fmt: skip
 
     def continue_with_new_seeds(self) -> None:
@@ -116,7 +116,7 @@ class RunControllerMixin:
         self.session.clear_stop()
         self._on_session(self.session)
         shown = None if self.grown_layer is None else self.grown_layer.data.copy()
-        self._start_previews(shown if isinstance(shown, np.ndarray) else None)
+        self._start_previews(shown)
         self._start_worker(
             train, self.session, shown, self._want_confidence, self._autosaver(), self._want_doubt,
             self.section_note.get, epochs=self.session.config.epochs, first=self.session.epoch,
@@ -180,7 +180,7 @@ class RunControllerMixin:
             self._apply_preview(update)
             return
         r = update.report
-        self._settle_preview(r.grown if isinstance(r.grown, np.ndarray) else None)
+        self._settle_preview(r.grown)
         if self.grown_layer is None or self.grown_layer not in self.viewer.layers or update.replace:
             self._show_grown(r.grown)
         elif update.changed is not None:

@@ -87,9 +87,10 @@ class StratLayer:
         has painted and presses Train the coordinate is ready and the first preview comes seconds
         after the click, not after the solve.
         """
-        if self.known(image) is not None:
+        grid = self.known(image)
+        if grid is not None:
             if then is not None:
-                then(self.known(image))
+                then(grid)
             return
         if self.worker is not None:
             if then is not None:

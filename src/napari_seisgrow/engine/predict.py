@@ -102,11 +102,11 @@ def predict_volume(
             return _predict_resident(nets, volume, n_classes, ors, device, batch, amp, should_stop)
         except torch.cuda.OutOfMemoryError:
             torch.cuda.empty_cache()  # the estimate was too hopeful: keep the sums on the host instead
-    def probs(sections: np.ndarray) -> np.ndarray:
-        return section_probabilities(nets, sections, device, amp)
-
-    return accumulate_sections(probs, lambda axis, i: volume[section_index(axis, i)], shape, n_classes, ors, batch,
-                               should_stop=should_stop)  # fmt: skip
+    return accumulate_sections(
+        lambda sections: section_probabilities(nets, sections, device, amp),
+        lambda axis, i: volume[section_index(axis, i)],
+        shape, n_classes, ors, batch, should_stop=should_stop,
+    )  # fmt: skip
 
 
 def usable_orientations(orientations: Sequence[str], shape: Sequence[int]) -> list[str]:
