@@ -122,7 +122,7 @@ def make_synthetic(
     w = (u - k0).astype(np.float32)
     del u
     lateral = 1.0 + 0.25 * ndimage.gaussian_filter(rng.normal(size=(ni, nx)), 6.0, mode="reflect")[:, :, None]
-    refl = np.empty((ni, nx, nt), dtype=np.float32)
+    refl = np.zeros((ni, nx, nt), dtype=np.float32)  # chaotic voxels are set below; never multiply garbage
     for f in (1, 3, 4):
         s = series[f]
         m = truth == f
