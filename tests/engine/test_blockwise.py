@@ -60,7 +60,7 @@ def case():
     nets = _nets(k, 2, x)
     cfg = GrowConfig(depth=2, width=4, inference_batch=3)
     ors = ["inline", "crossline", "time"]
-    winner, conf = predict_volume(nets, x, k, ors, torch.device("cpu"), batch=3)
+    winner, conf = predict_volume(nets, x, k, ors, torch.device("cpu"), batch=3, amp=cfg.amp)  # bf16 where native
     return {"x": x, "seeds": seeds, "truth": synth.truth, "k": k, "nets": nets, "cfg": cfg, "ors": ors,
             "winner": winner, "conf": conf}  # fmt: skip
 

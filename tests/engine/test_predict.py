@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
+from napari_seisgrow.engine.device import bf16_inference
 from napari_seisgrow.engine.predict import predict_volume
 from napari_seisgrow.engine.unet import UNet
 
@@ -28,6 +30,27 @@ def test_prediction_matches_a_float64_reference():
     assert winner.dtype == np.uint8 and conf.dtype == np.float16
     assert (winner == ref.argmax(axis=0) + 1).mean() > 0.99
     np.testing.assert_allclose(conf.astype(np.float64), ref.max(axis=0), atol=2e-3)
+
+
+@pytest.mark.skipif(not bf16_inference(torch.device("cpu"), True), reason="this CPU has no native bfloat16")
+def test_bfloat16_inference_on_the_cpu_stays_close_to_the_float32_reference():
+    torch.manual_seed(0)
+    nets = [UNet(3, depth=2, width=4).eval(), UNet(3, depth=2, width=4).eval()]
+    vol = np.random.default_rng(0).normal(size=(5, 7, 12)).astype(np.float32)
+    ors = ["inline", "crossline"]
+    fast = predict_volume(nets, vol, 3, ors, torch.device("cpu"), batch=3, amp=True)
+    exact = predict_volume(nets, vol, 3, ors, torch.device("cpu"), batch=3, amp=False)
+    assert fast is not None and exact is not None
+    assert not np.array_equal(fast[1], exact[1])  # bfloat16 did run
+    ref = _reference(nets, vol, [0, 1])
+    assert (fast[0] == ref.argmax(axis=0) + 1).mean() > 0.97
+    np.testing.assert_allclose(fast[1].astype(np.float64), ref.max(axis=0), atol=2e-2)
+
+
+def test_bfloat16_is_used_only_with_amp_and_where_it_is_native():
+    assert not bf16_inference(torch.device("cpu"), False)
+    assert bf16_inference(torch.device("cuda"), True)  # GPUs: autocast as in training
+    assert not bf16_inference(torch.device("meta"), True)
 
 
 def test_prediction_stops_when_asked():

@@ -25,6 +25,12 @@ def test_two_epochs_yield_reports_that_grow_beyond_the_seeds(tiny_synthetic, tin
         assert r.seconds > 0 and np.isfinite(r.sup_loss) and np.isfinite(r.cps_loss)
         assert r.device.startswith(tiny_config.device)  # the device actually used is reported
     assert sum(reports[-1].grown_counts.values()) > 0
+    # where each epoch's time went: the phases add up to the epoch, and only the last one completes
+    assert set(reports[0].timings) == {"train", "predict", "grow", "report"}
+    assert set(reports[-1].timings) == {"train", "predict", "grow", "complete", "report"}
+    for r in reports:
+        assert all(v >= 0 for v in r.timings.values())
+        assert sum(r.timings.values()) == pytest.approx(r.seconds, rel=0.05, abs=0.05)
     np.testing.assert_array_equal(tiny_seeds, seeds_before)  # the caller's seeds are untouched
     assert session.done and len(session.history) == 2
     json.dumps(session.history)

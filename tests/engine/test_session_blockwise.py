@@ -69,7 +69,8 @@ def test_trains_reading_only_patches_and_blocks_and_grows_like_the_engine(on_dis
     assert (tmp_path / "work" / "labels.zarr").is_dir() and (tmp_path / "work" / "prediction.zarr").is_dir()
     # the stored prediction is the in-memory engine's for the same networks, and so are the labels
     winner, conf = predict_volume(session.nets, session.inputs, session.n_classes, session.config.orientations,
-                                  torch.device("cpu"), batch=session.config.inference_batch)  # fmt: skip
+                                  torch.device("cpu"), batch=session.config.inference_batch,
+                                  amp=session.config.amp)  # fmt: skip
     np.testing.assert_array_equal(np.asarray(session.winner), winner)
     np.testing.assert_array_equal(np.asarray(session.confidence).view(np.uint16), conf.view(np.uint16))
     want = grow_connected(seeds, winner, conf, [session.config.threshold(c) for c in (1, 2, 3, 4, 5, 6)])
@@ -152,10 +153,10 @@ def test_stop_during_blockwise_inference_ends_the_pass_at_the_next_block(on_disk
     batches = []
     real = bw._probabilities
 
-    def spy(nets, sections):  # the real networks run; the first batch of inference presses Stop
+    def spy(nets, sections, amp):  # the real networks run; the first batch of inference presses Stop
         batches.append(len(sections))
         stop.set()
-        return real(nets, sections)
+        return real(nets, sections, amp)
 
     monkeypatch.setattr(bw, "_probabilities", spy)
     work = Blockwise(tmp_path / "w", block=BLOCK, workers=1)

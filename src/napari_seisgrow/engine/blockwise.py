@@ -110,6 +110,7 @@ class Predictor:
     batch: int = 8
     device: str = "cpu"  # "cuda": a worker's GPU when it has one, else its CPU
     views: tuple[tuple[int, ...] | None, ...] = ()  # per network: the input channels it reads (None: all)
+    amp: bool = False  # bfloat16 where the worker's device computes it natively (``device.bf16_inference``)
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @classmethod
@@ -120,7 +121,7 @@ class Predictor:
         plain = [net.net if isinstance(net, InputView) else net for net in nets]
         states = [{k: v.detach().cpu().clone() for k, v in net.state_dict().items()} for net in plain]
         return cls(n_classes, config.depth, config.width, config.norm, states, tuple(orientations),
-                   batch=config.inference_batch, device=device, views=views)  # fmt: skip
+                   batch=config.inference_batch, device=device, views=views, amp=config.amp)  # fmt: skip
 
     def nets(self):
         with _NETS_LOCK:
@@ -163,9 +164,9 @@ def stoppable(token: str, event: threading.Event) -> Iterator[None]:
         _STOPS.pop(token, None)
 
 
-def _probabilities(nets, sections: np.ndarray) -> np.ndarray:
+def _probabilities(nets, sections: np.ndarray, amp: bool) -> np.ndarray:
     """Mean softmax of ``nets`` on (b, C, A, B) sections, on the networks' device."""
-    return section_probabilities(nets, sections, next(nets[0].parameters()).device)
+    return section_probabilities(nets, sections, next(nets[0].parameters()).device, amp)
 
 
 def _predict_window(ext: np.ndarray, predictor: Predictor, lo: Sequence[int], own: Sequence[int]) -> np.ndarray:
@@ -181,7 +182,7 @@ def _predict_window(ext: np.ndarray, predictor: Predictor, lo: Sequence[int], ow
         return (slice(None), *(slice(lo[a], lo[a] + own[a]) for a in range(3) if a != axis))
 
     result = accumulate_sections(
-        lambda sections: _probabilities(nets, sections),
+        lambda sections: _probabilities(nets, sections, predictor.amp),
         lambda axis, i: np.take(ext, lo[axis] + i, axis=axis + 1),
         own, predictor.n_classes, predictor.orientations, predictor.batch,
         crop=crop, should_stop=None if stop is None else stop.is_set,

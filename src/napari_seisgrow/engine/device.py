@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from ..io.errors import SeisgrowError
@@ -19,6 +21,25 @@ def resolve_device(choice: str = "auto") -> torch.device:
             raise SeisgrowError("device 'cuda' was asked for but no CUDA GPU is available; use --device auto or cpu")
         return torch.device(choice)
     raise SeisgrowError(f"unknown device {choice!r}; use auto, cpu or cuda")
+
+
+def bf16_inference(device: torch.device, amp: bool) -> bool:
+    """Whether inference runs in bfloat16: with ``amp`` on a GPU, or on a CPU that computes bfloat16
+    natively (AVX512-BF16 or AMX). There it halves inference time; emulated bfloat16 would be
+    slower than float32, so other CPUs stay in float32. Training on the CPU always stays float32."""
+    if not amp:
+        return False
+    if device.type == "cuda":
+        return True
+    return device.type == "cpu" and _cpu_has_bf16()
+
+
+@functools.cache
+def _cpu_has_bf16() -> bool:
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 def describe(device: torch.device) -> str:

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from .channels import Channels
+from .device import bf16_inference
 from .sampling import AXIS
 
 
@@ -67,9 +68,8 @@ def _predict_resident(
             if should_stop is not None and should_stop():
                 return None
             n = min(batch, volume.shape[axis] - start)
-            sections = x.narrow(axis + 1, start, n).movedim(axis + 1, 0).contiguous()  # (n, C, A, B)
-            with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp and device.type == "cuda"):
-                p = sum(torch.softmax(net(sections).float(), dim=1) for net in nets) / len(nets)  # (n, K, A, B)
+            sections = x.narrow(axis + 1, start, n).movedim(axis + 1, 0)  # (n, C, A, B)
+            p = _mean_softmax(nets, sections, device, amp)
             total.narrow(1 + axis, start, n).add_(p.movedim(0, axis + 1).to(torch.float16))
     conf, win = (total / len(ors)).max(dim=0)
     return (win + 1).to(torch.uint8).cpu().numpy(), conf.to(torch.float16).cpu().numpy()
@@ -120,9 +120,20 @@ def section_probabilities(
 ) -> np.ndarray:
     """Mean softmax of ``nets`` on (b, C, A, B) sections, as (b, K, A, B) float32."""
     x = torch.from_numpy(np.ascontiguousarray(sections, dtype=np.float32)).to(device)
-    with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp and device.type == "cuda"):
+    return _mean_softmax(nets, x, device, amp).cpu().numpy()
+
+
+def _mean_softmax(nets: Sequence[nn.Module], x: torch.Tensor, device: torch.device, amp: bool) -> torch.Tensor:
+    """The networks' mean softmax on (b, C, A, B) sections, float32 (b, K, A, B) contiguous.
+
+    Sections go in channels-last: the convolutions then run about twice as fast on a CPU (and no
+    slower on a GPU), in float32 as before; ``amp`` adds bfloat16 where the device computes it
+    natively (``device.bf16_inference``), about twice as fast again.
+    """
+    x = x.contiguous(memory_format=torch.channels_last)
+    with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=bf16_inference(device, amp)):
         p = sum(torch.softmax(net(x).float(), dim=1) for net in nets) / len(nets)
-    return p.cpu().numpy()
+    return p.contiguous()
 
 
 def accumulate_sections(

@@ -25,6 +25,7 @@ class EpochReport:
     holdout_accuracy: float | None = None
     device: str = "cpu"
     notes: tuple[str, ...] = ()  # what the engine changed on its own this epoch (e.g. after running out of memory)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: train, predict, grow, complete, report
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly figures (the grown volume itself is left out)."""
@@ -43,6 +44,7 @@ class EpochReport:
             "holdout_accuracy": None if self.holdout_accuracy is None else round(self.holdout_accuracy, 4),
             "device": self.device,
             "notes": list(self.notes),
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
     def line(self) -> str:

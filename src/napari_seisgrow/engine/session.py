@@ -42,6 +42,19 @@ PREVIEW_EVERY = 4  # optimiser steps between previews of the displayed section (
 CHECKPOINT_FORMAT = 2
 
 
+class _PhaseClock:
+    """Seconds spent in each phase of an epoch, for the reports (where an epoch's time goes)."""
+
+    def __init__(self, t0: float) -> None:
+        self.last = t0
+        self.phases: dict[str, float] = {}
+
+    def mark(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases[phase] = now - self.last
+        self.last = now
+
+
 def versions() -> dict[str, str]:
     from .. import __version__
 
@@ -236,7 +249,7 @@ class Session:
             net.eval()
         try:
             section = self.inputs[section_index(axis, index)][None]
-            p = section_probabilities(nets, section, self.device, self._amp)[0]
+            p = section_probabilities(nets, section, self.device, self.config.amp)[0]
         finally:
             for net, mode in zip(nets, modes, strict=True):
                 net.train(mode)
@@ -272,16 +285,24 @@ class Session:
             preview = self._maybe_preview(epoch, step + 1)
             if preview is not None:
                 yield preview
+        clock = _PhaseClock(t0)
+        clock.mark("train")
         pred = self._predict_fitting_memory()
         if pred is None:
             return None
         self.winner, self.confidence = pred
+        clock.mark("predict")
         previous = self.training_grown if (cfg.accumulate and stage == "grow") else None
         self.training_grown = self._grow(previous)
         self.grown = self.training_grown
+        clock.mark("grow")
         if cfg.fill_final and epoch == cfg.epochs - 1:
             self.grown = self.complete()  # shown and exported; training never sees completed labels
-        return self._report(epoch, stage, sup_total / cfg.steps_per_epoch, cps_total / cfg.steps_per_epoch, lam, t0)
+            clock.mark("complete")
+        report = self._report(epoch, stage, sup_total / cfg.steps_per_epoch, cps_total / cfg.steps_per_epoch, lam, t0)
+        clock.mark("report")
+        report.timings = clock.phases
+        return report
 
     # ----------------------------------------------------------------- running out of memory
     def _out_of_memory(self, what: str, batch_field: str | tuple[str, ...]) -> None:
@@ -325,7 +346,7 @@ class Session:
             try:
                 return predict_volume(
                     self.predicting_nets, self.inputs, self.n_classes, cfg.orientations, self.device,
-                    batch=cfg.inference_batch, amp=self._amp, should_stop=self._stop.is_set,
+                    batch=cfg.inference_batch, amp=cfg.amp, should_stop=self._stop.is_set,
                 )  # fmt: skip
             except torch.cuda.OutOfMemoryError:
                 self._out_of_memory("inference", "inference_batch")
@@ -465,7 +486,7 @@ class Session:
         winners = []
         for net in self.predicting_nets:
             pred = predict_volume([net], self.inputs, self.n_classes, cfg.orientations, self.device,
-                                  batch=cfg.inference_batch, amp=self._amp)  # fmt: skip
+                                  batch=cfg.inference_batch, amp=cfg.amp)  # fmt: skip
             assert pred is not None
             winners.append(pred[0])
         self._agree = np.all([w == winners[0] for w in winners[1:]], axis=0) if len(winners) > 1 else None
