@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from napari_seisgrow.engine.layers import fill_along_layers
+from napari_seisgrow.engine.layers import fill_along_layers, smooth_along_layers
 
 
 def test_every_voxel_gets_a_class_and_labelled_voxels_keep_theirs():
@@ -53,3 +53,37 @@ def test_open_regions_where_the_two_networks_agree_are_kept_whole():
     assert not keep[~open_].any()
     assert agreeing_regions(open_, agree, 0.5)[0, :, 12:18].all()
     assert not agreeing_regions(np.zeros_like(open_), agree, 0.5).any()
+
+
+def _dipping_case(noise: float, seed: int = 0):
+    """Two units split by a dipping reflector; the networks' winner is wrong on ``noise`` of the voxels."""
+    j, t = np.meshgrid(np.arange(48), np.arange(40), indexing="ij")
+    tau = (t + 0.4 * j).astype(np.float32)[None]
+    truth = np.where(tau < 25, 1, 2).astype(np.uint8)
+    rng = np.random.default_rng(seed)
+    winner = np.where(rng.random(truth.shape) < noise, 3 - truth, truth).astype(np.uint8)
+    conf = np.full(truth.shape, 0.8, np.float16)
+    return tau, truth, winner, conf
+
+
+def test_smoothing_along_layers_puts_the_boundary_on_the_reflector():
+    tau, truth, winner, conf = _dipping_case(noise=0.15)
+    live = np.ones(truth.shape, bool)
+    w, c = smooth_along_layers(winner, conf, tau, 2, 2.0, live)
+    assert w.dtype == np.uint8 and c.dtype == np.float16 and w.shape == truth.shape
+    away = np.abs(tau - 25) >= 1  # flattened rows are whole samples: the reflector's own row mixes both units
+    before, after = (winner != truth)[away].mean(), (w != truth)[away].mean()
+    assert before > 0.12 and after < 0.25 * before  # stray votes are outvoted by their neighbours along the layer
+    assert float(c.max()) <= 0.8 + 1e-3  # the new confidence is an average of the votes
+
+
+def test_smoothing_along_layers_changes_nothing_where_the_layer_agrees_or_there_is_no_data():
+    tau, truth, winner, conf = _dipping_case(noise=0.0)
+    live = np.ones(truth.shape, bool)
+    live[:, 5, :] = False  # a dead trace: no vote, no change
+    winner[:, 5, :] = 0
+    w, c = smooth_along_layers(winner, conf, tau, 2, 3.0, live)
+    away = np.abs(tau - 25) >= 1
+    np.testing.assert_array_equal(w[away], winner[away])
+    np.testing.assert_allclose(c[live & away].astype(np.float32), 0.8, atol=1e-3)
+    np.testing.assert_array_equal(c[~live], conf[~live])

@@ -268,3 +268,20 @@ def test_previews_come_within_epochs_and_change_nothing(tiny_synthetic, tiny_see
         np.testing.assert_array_equal(got.grown, want)  # previews take no randomness and no training
     session.preview_request = lambda: (2, 10)  # a time slice: the networks read no such sections
     assert session.preview(2, 10) is None and session.preview(0, 99) is None
+
+
+def test_layer_smoothing_grows_from_the_votes_averaged_along_the_layering(tiny_synthetic, tiny_seeds, tiny_config):
+    from napari_seisgrow.engine.layers import smooth_along_layers
+    from napari_seisgrow.engine.predict import predict_volume
+
+    cfg = tiny_config.with_overrides(epochs=1, layer_smoothing=2.0)
+    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    assert session.strat is not None  # smoothing alone asks for the stratigraphic coordinate
+    list(session.run())
+    raw = predict_volume(session.predicting_nets, session.inputs, session.n_classes, cfg.orientations,
+                         session.device, batch=cfg.inference_batch, amp=cfg.amp)  # fmt: skip
+    assert raw is not None
+    want = smooth_along_layers(*raw, session.strat.full(), session.n_classes, 2.0, session.live)
+    np.testing.assert_array_equal(session.winner, want[0])
+    np.testing.assert_array_equal(session.confidence, want[1])
+    assert not np.array_equal(session.confidence, raw[1])  # the averaging changed the confidences

@@ -118,6 +118,13 @@ class GrowConfig:
         min=0.0,
         group="advanced",
     )
+    layer_smoothing: float = _knob(
+        0.0,
+        "before growth, each class's winning probabilities are averaged along the layering over a Gaussian of this "
+        "many traces (never across layers), so class boundaries follow the reflectors; 0 = off",
+        min=0.0,
+        group="advanced",
+    )
     fill_final: bool = _knob(
         True,
         "after the last epoch, complete the labels: grow on from them with no threshold (argmax agreement and "
@@ -222,7 +229,12 @@ class GrowConfig:
     @property
     def needs_strat(self) -> bool:
         """Whether a run computes the stratigraphic coordinate (an input, the growth envelope or completion)."""
-        return "strat" in self.inputs or self.grow_envelope > 0 or (self.fill_final and self.completion == "layers")
+        return (
+            "strat" in self.inputs
+            or self.grow_envelope > 0
+            or self.layer_smoothing > 0
+            or (self.fill_final and self.completion == "layers")
+        )
 
     def threshold(self, cls: int) -> float:
         """t_c for class c (1-based)."""

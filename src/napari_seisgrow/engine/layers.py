@@ -101,3 +101,46 @@ def within_envelope(winner: np.ndarray, tau: np.ndarray, lo: np.ndarray, hi: np.
     """
     w = np.asarray(winner, dtype=np.int64).clip(0, len(lo) - 1)
     return (tau >= lo[w] - margin) & (tau <= hi[w] + margin)
+
+
+def smooth_along_layers(
+    winner: np.ndarray, confidence: np.ndarray, tau: np.ndarray, n_classes: int, sigma: float, live: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The networks' votes averaged along the layering: (winner 1..K uint8, confidence float16).
+
+    Each class's vote is its winning probability where it wins (0 elsewhere). In the flattened
+    volume the votes are averaged over a Gaussian of ``sigma`` traces along each layer (never
+    across layers), and every voxel takes the class with the largest average, which is also its
+    new confidence. A section's networks judge each voxel from a patch that cuts across the
+    reflectors, so their class boundaries wander across them; an interpreter's follow the layer,
+    and so does a boundary decided by the neighbours along the same layer. Where every neighbour
+    along the layer agrees, nothing changes. Samples without data (``live`` False) neither vote
+    nor change.
+    """
+    rows, n_rows, _ = flat_positions(tau)
+    ni, nx, nt = tau.shape
+    cell = ((np.arange(ni)[:, None, None] * nx + np.arange(nx)[None, :, None]) * n_rows + rows).ravel()
+    size = ni * nx * n_rows
+    sig = [sigma if n > 1 else 0.0 for n in (ni, nx)] + [0.0]
+    keep = live.ravel()
+    cell_live = cell[keep]
+    count = np.bincount(cell_live, minlength=size).astype(np.float32).reshape(ni, nx, n_rows)
+    spread = ndimage.gaussian_filter(count, sig, mode="nearest")
+    np.maximum(spread, 1e-6, out=spread)
+    w = np.asarray(winner).ravel()[keep]
+    c = np.asarray(confidence).ravel()[keep].astype(np.float32)
+    best = np.zeros(int(keep.sum()), np.float32)
+    best_class = np.zeros(best.shape, np.uint8)
+    for k in range(1, n_classes + 1):
+        votes = np.bincount(cell_live, weights=np.where(w == k, c, 0.0), minlength=size).astype(np.float32)
+        avg = ndimage.gaussian_filter(votes.reshape(ni, nx, n_rows), sig, mode="nearest")
+        avg /= spread
+        mine = avg.ravel()[cell_live]
+        better = mine > best
+        best[better] = mine[better]
+        best_class[better] = k
+    out_w = np.array(winner, dtype=np.uint8, copy=True)
+    out_c = np.array(confidence, dtype=np.float16, copy=True)
+    out_w.reshape(-1)[keep] = np.where(best_class > 0, best_class, w)
+    out_c.reshape(-1)[keep] = best.astype(np.float16)
+    return out_w, out_c

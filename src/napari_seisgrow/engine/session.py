@@ -27,7 +27,7 @@ from .config import GrowConfig
 from .data import check_seeds, keep_holdout, normalise, split_holdout
 from .device import describe, resolve_device
 from .grow import grow_numpy
-from .layers import agreeing_regions, class_ranges, fill_along_layers, within_envelope
+from .layers import agreeing_regions, class_ranges, fill_along_layers, smooth_along_layers, within_envelope
 from .losses import class_weights, cps_loss, focal_loss
 from .optim import Adam
 from .predict import predict_volume, section_index, section_probabilities, usable_orientations
@@ -290,7 +290,7 @@ class Session:
         pred = self._predict_fitting_memory()
         if pred is None:
             return None
-        self.winner, self.confidence = pred
+        self.winner, self.confidence = self._along_layers(pred)
         clock.mark("predict")
         previous = self.training_grown if (cfg.accumulate and stage == "grow") else None
         self.training_grown = self._grow(previous)
@@ -405,6 +405,15 @@ class Session:
                 e.mul_(d).add_(p.detach(), alpha=1 - d)
             for b, e in zip(net.buffers(), ema.buffers(), strict=True):
                 e.copy_(b)  # normalisation statistics follow the live network
+
+    def _along_layers(self, pred: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The prediction with its votes averaged along the layering (``layer_smoothing``)."""
+        sigma = self.config.layer_smoothing
+        if sigma <= 0:
+            return pred
+        if self.strat is None:
+            self.strat = self._solve_strat()
+        return smooth_along_layers(*pred, self.strat.full(), self.n_classes, sigma, self.live)
 
     def _grow(self, previous: np.ndarray | None = None) -> np.ndarray:
         cfg = self.config

@@ -70,6 +70,7 @@ class BlockwiseSession(Session):
         self._pools: list[np.ndarray] = []
         self._labelled_counts: np.ndarray | None = None
         self._said_layers = False
+        self._said_smoothing = False
         super().__init__(volume, seeds, config, stop_event, strat=strat)
 
     # ----------------------------------------------------------------- data
@@ -170,6 +171,15 @@ class BlockwiseSession(Session):
             self._notes.append("completion along the layering needs an in-memory run; completed through "
                                "agreeing argmax instead (some voxels may stay unlabelled)")  # fmt: skip
         return self._grow(self.grown, thresholds=[0.0])
+
+    def _along_layers(self, pred: tuple[Any, Any]) -> tuple[Any, Any]:
+        """Averaging along the layering needs the whole flattened volume at once: a blockwise run
+        says so and grows from the networks' own votes."""
+        if self.config.layer_smoothing > 0 and not self._said_smoothing:
+            self._said_smoothing = True
+            self._notes.append("smoothing along the layering needs an in-memory run; growing from the networks' "
+                               "own labels")  # fmt: skip
+        return pred
 
     def update_seeds(self, seeds: Any) -> None:
         raise SeisgrowError("a blockwise run cannot take new seeds mid-way; start a new run with them")
