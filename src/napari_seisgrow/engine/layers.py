@@ -118,7 +118,7 @@ def smooth_along_layers(
     nor change.
     """
     rows, n_rows, _ = flat_positions(tau)
-    ni, nx, nt = tau.shape
+    ni, nx = tau.shape[:2]
     cell = ((np.arange(ni)[:, None, None] * nx + np.arange(nx)[None, :, None]) * n_rows + rows).ravel()
     size = ni * nx * n_rows
     sig = [sigma if n > 1 else 0.0 for n in (ni, nx)] + [0.0]
