@@ -9,9 +9,10 @@ from napari_seisgrow.engine.config import GrowConfig
 def test_the_layering_settings_are_in_the_advanced_panel_and_reach_the_config(qtbot):
     panel = SettingsPanel(GrowConfig())
     names = {w.name for w in panel.advanced}
-    assert {"grow_envelope", "completion", "layer_reach", "agreement", "views"} <= names
+    assert {"grow_envelope", "layer_smoothing", "completion", "layer_reach", "agreement", "views"} <= names
     assert panel.config().completion == "layers"
     panel.set("completion", "connected")
     panel.set("grow_envelope", 0.0)
+    panel.set("layer_smoothing", 3.0)
     cfg = panel.config()
-    assert (cfg.completion, cfg.grow_envelope) == ("connected", 0.0)
+    assert (cfg.completion, cfg.grow_envelope, cfg.layer_smoothing) == ("connected", 0.0, 3.0)

@@ -28,6 +28,7 @@ ADVANCED = (
     "accumulate",
     "fill_final",
     "grow_envelope",
+    "layer_smoothing",
     "completion",
     "layer_reach",
     "agreement",
