@@ -120,8 +120,9 @@ class GrowConfig:
     )
     layer_smoothing: float = _knob(
         0.0,
-        "before growth, each class's winning probabilities are averaged along the layering over a Gaussian of this "
-        "many traces (never across layers), so class boundaries follow the reflectors; 0 = off",
+        "for the final labels, each class's winning probabilities are averaged along the layering over a Gaussian "
+        "of this many traces (never across layers) before the last growth, so class boundaries follow the "
+        "reflectors; 0 = off",
         min=0.0,
         group="advanced",
     )

@@ -290,13 +290,14 @@ class Session:
         pred = self._predict_fitting_memory()
         if pred is None:
             return None
-        self.winner, self.confidence = self._along_layers(pred)
+        last = epoch == cfg.epochs - 1
+        self.winner, self.confidence = self._along_layers(pred) if last else pred
         clock.mark("predict")
         previous = self.training_grown if (cfg.accumulate and stage == "grow") else None
         self.training_grown = self._grow(previous)
         self.grown = self.training_grown
         clock.mark("grow")
-        if cfg.fill_final and epoch == cfg.epochs - 1:
+        if cfg.fill_final and last:
             self.grown = self.complete()  # shown and exported; training never sees completed labels
             clock.mark("complete")
         report = self._report(epoch, stage, sup_total / cfg.steps_per_epoch, cps_total / cfg.steps_per_epoch, lam, t0)
@@ -407,7 +408,9 @@ class Session:
                 e.copy_(b)  # normalisation statistics follow the live network
 
     def _along_layers(self, pred: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """The prediction with its votes averaged along the layering (``layer_smoothing``)."""
+        """The prediction with its votes averaged along the layering (``layer_smoothing``): for the
+        last epoch's labels only, so what the networks train on stays their own votes (averaged
+        votes fed back into training made the results swing both ways, not better on average)."""
         sigma = self.config.layer_smoothing
         if sigma <= 0:
             return pred
