@@ -156,7 +156,9 @@ def main() -> None:
             phases = {k: round(v, 1) for k, v in item.timings.items()}
             epochs.append({"epoch": item.epoch + 1, "seconds": round(item.seconds, 1), **phases})
             print(f"epoch {item.epoch + 1}: {item.seconds:.1f} s  "
-                  + "  ".join(f"{k} {v:.1f}" for k, v in phases.items()), flush=True)  # fmt: skip
+                  + "  ".join(f"{k} {v:.1f}" for k, v in phases.items())
+                  + f"  (peak private memory so far {(peak.peak - peak.base) / 2**30:.1f} GiB)",
+                  flush=True)  # fmt: skip
         t = time.perf_counter()
         write_labels(Path(tmp) / "labels.npy", session.grown)
         written = time.perf_counter() - t

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+FILL_SLAB = 16  # inlines gathered at a time when filling along the layers
+
 
 def flat_positions(tau: np.ndarray) -> tuple[np.ndarray, int, float]:
     """Per voxel, its row in the flattened volume (int32), the number of rows and the first row's tau."""
@@ -46,14 +48,18 @@ def fill_along_layers(labels: np.ndarray, tau: np.ndarray, reach: float = 10.0) 
     if not empty.any():
         return out
     sampling = [1.0 / max(reach, 1e-6) if s > 1 else 1.0 for s in flat.shape[:2]] + [1.0]
-    _, idx = ndimage.distance_transform_edt(empty, sampling=sampling, return_indices=True)
-    filled = flat[tuple(idx)]
-    del idx
-    i = np.arange(labels.shape[0])[:, None, None]
-    j = np.arange(labels.shape[1])[None, :, None]
-    back = filled[np.broadcast_to(i, labels.shape), np.broadcast_to(j, labels.shape), rows]
-    hole = out == 0
-    out[hole] = back[hole]
+    idx = ndimage.distance_transform_edt(empty, sampling=sampling, return_distances=False, return_indices=True)
+    del empty
+    # Gathered a few inlines at a time: fancy indexing makes intp copies of its index arrays, and
+    # at survey size (the flattened volume can hold more rows than the volume has samples) whole-
+    # volume copies of them would not fit in memory.
+    for a in range(0, labels.shape[0], FILL_SLAB):
+        b = min(labels.shape[0], a + FILL_SLAB)
+        filled = flat[idx[0, a:b], idx[1, a:b], idx[2, a:b]]  # (slab, crosslines, rows)
+        back = np.take_along_axis(filled, rows[a:b], axis=2)
+        part = out[a:b]
+        hole = part == 0
+        part[hole] = back[hole]
     return out
 
 
