@@ -179,6 +179,9 @@ def test_ctrl_c_writes_the_last_epochs_labels_and_exits_130(tmp_path, npy_inputs
         [sys.executable, "-m", "napari_seisgrow.cli", "grow", str(vol), str(seeds), "-o", str(out),
          "--config", str(tiny_json), "--epochs", "200"],
         stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(repo)},
+        # as from a terminal: a SIGINT that something earlier in this process set to be ignored
+        # would be inherited, and Python then never turns Ctrl-C into KeyboardInterrupt
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     seen = ""
     deadline = time.monotonic() + 120

@@ -8,11 +8,13 @@ from collections.abc import Sequence
 import numpy as np
 
 # Peak private memory of an in-memory session per voxel in the label-update stage: 34 bytes,
-# measured by benchmarks/memory.py as the growth from 128 x 128 x 256 to 256 x 256 x 256
-# (docs/benchmarks.md), rounded up for what one run cannot show. It is the normalised float32
-# copy, float32 loss weights, uint8 seeds and labels, float16 class sums in inference, growth's
-# uint32 component numbers and the sampler's int32 positions of labelled voxels.
-IN_MEMORY_BYTES_PER_VOXEL = 40
+# measured by benchmarks/memory.py as the growth from 128 x 128 x 256 to 256 x 256 x 256, and
+# 54 bytes on an F3-size volume (651 x 951 x 462, benchmarks/survey.py: 14.8 GiB), where the
+# completion's flattened volume holds more rows than the volume has samples (docs/benchmarks.md).
+# It is the normalised float32 copy and the coordinate, float32 loss weights, uint8 seeds and
+# labels, float16 class sums in inference, growth's uint32 component numbers, the sampler's
+# positions of labelled voxels and the completion's nearest-voxel indices; rounded up.
+IN_MEMORY_BYTES_PER_VOXEL = 60
 USABLE_FRACTION = 0.8
 
 
