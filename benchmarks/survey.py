@@ -90,16 +90,6 @@ def make_case(cache: Path, shape: tuple[int, int, int], tile: int) -> tuple[Path
     return tiled[0], tiled[1], tiled[2]
 
 
-def miou(labels: np.ndarray, truth: np.ndarray, n_classes: int) -> float:
-    scores = []
-    for c in range(1, n_classes + 1):
-        a, b = labels == c, truth == c
-        union = np.count_nonzero(a | b)
-        if union:
-            scores.append(np.count_nonzero(a & b) / union)
-    return float(np.mean(scores))
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shape", type=int, nargs=3, default=[651, 951, 462], help="inlines, crosslines, samples")
@@ -119,6 +109,7 @@ def main() -> None:
     from napari_seisgrow.engine.report import Preview
     from napari_seisgrow.engine.session_blockwise import Blockwise, BlockwiseSession
     from napari_seisgrow.io import write_labels
+    from napari_seisgrow.metrics import segmentation_scores
 
     shape = tuple(args.shape)
     volume_path, seeds_path, truth_path = make_case(Path(args.cache), shape, args.tile)
@@ -167,7 +158,7 @@ def main() -> None:
         score = None
         if not args.no_score:
             truth = np.load(truth_path, mmap_mode="r")
-            score = miou(np.asarray(session.grown), np.asarray(truth), session.n_classes)
+            score = segmentation_scores(np.asarray(session.grown), np.asarray(truth))["miou"]
     row = {
         "mode": mode, "shape": list(full), "voxels": voxels, "epochs": args.epochs, "set": overrides,
         "device": session.device_name, "built_s": round(built, 1),
