@@ -33,6 +33,7 @@ TINY = dict(
     depth=2,
     width=8,
     device=os.environ.get("SEISGROW_TEST_DEVICE", "cpu"),  # "cuda" runs the engine tests on a GPU
+    semi_supervised="on",  # the tiny seeds are two labelled inlines, which "auto" would train on alone
 )
 
 

@@ -167,3 +167,15 @@ def test_stop_during_blockwise_inference_ends_the_pass_at_the_next_block(on_disk
     assert 1 <= len(batches) <= 10
     assert not (tmp_path / "w" / "prediction.zarr").exists()  # nothing half-written
     np.testing.assert_array_equal(np.asarray(session.grown), seeds)  # the last good labels: the seeds
+
+
+def test_a_blockwise_run_tells_dense_seeds_from_strokes_like_the_engine(on_disk, tmp_path):
+    d, synth, seeds = on_disk
+    source = np.load(d / "vol.npy", mmap_mode="r")
+    inlines = np.zeros_like(synth.truth)
+    inlines[[5, 20]] = synth.truth[[5, 20]]
+    auto = _config(semi_supervised="auto")
+    dense = BlockwiseSession(source, inlines, auto, blockwise=Blockwise(tmp_path / "a", block=BLOCK))
+    sparse = BlockwiseSession(source, seeds, auto, blockwise=Blockwise(tmp_path / "b", block=BLOCK))
+    assert not dense.semi_supervised and sparse.semi_supervised
+    assert dense._stage(5) == "warmup" and dense._cps_lambda(5, 0) == 0.0

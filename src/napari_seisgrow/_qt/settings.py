@@ -19,6 +19,7 @@ ADVANCED = (
     "confidence_threshold",
     "cps_weight",
     "grown_weight",
+    "semi_supervised",
     "warmup_epochs",
     "cps_epochs",
     "steps_per_epoch",

@@ -163,6 +163,14 @@ class GrowConfig:
         group="advanced",
     )
     grown_weight: float = _knob(0.5, "loss weight of grown (not painted) labels", min=0.0, max=1.0, group="advanced")
+    semi_supervised: str = _knob(
+        "auto",
+        "learn from the unlabelled volume too (cross pseudo supervision, then training on grown labels): on, off, "
+        "or auto = on for strokes, off when the painted sections are at least half labelled (the seeds then say "
+        "more than the networks' own labels)",
+        choices=("auto", "on", "off"),
+        group="advanced",
+    )
     # augmentation and data
     augment: bool = _knob(True, "lateral flips, amplitude jitter and noise (time is never flipped)")
     amplitude_jitter: float = _knob(0.2, "relative amplitude scaling range", min=0.0)

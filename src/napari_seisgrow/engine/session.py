@@ -35,6 +35,7 @@ from .pretrain import build_network, load_pretrained, pretrain, views_for
 from .report import EpochReport, Preview
 from .sampling import AXIS, PatchSampler
 from .suggest import Suggestion, doubt, suggest_places
+from .supervision import painted_share, use_semi_supervision
 from .unet import UNet
 
 PREVIEW_EVERY = 4  # optimiser steps between previews of the displayed section (and one after the first step)
@@ -84,6 +85,7 @@ class Session:
         self.rng = np.random.default_rng(cfg.seed)
         self._notes: list[str] = []
         self._prepare(data, seeds)
+        self.semi_supervised = self._resolve_semi_supervision()
         self.strat: StratGrid | None = None
         if strat is not None and tuple(strat.shape) != tuple(self.x.shape):
             strat = None  # made for another volume: solve it again
@@ -202,9 +204,26 @@ class Session:
             self.history.append(report.summary())
             yield report
 
+    def _painted_flat(self) -> np.ndarray:
+        """Flat positions of the voxels training learns from."""
+        return np.flatnonzero(np.asarray(self.train_seeds))
+
+    def _resolve_semi_supervision(self) -> bool:
+        """Whether this run learns from the unlabelled volume (``semi_supervised``; see
+        ``engine.supervision``). A dense-seeds run says why it trains on the seeds alone."""
+        share = painted_share(self._painted_flat(), tuple(self.x.shape))
+        on = use_semi_supervision(self.config.semi_supervised, share)
+        if not on and self.config.semi_supervised == "auto":
+            self._notes.append(f"the painted sections are {share:.0%} labelled: training on the seeds alone "
+                               "(no pseudo labels); set semi_supervised to on to change this")  # fmt: skip
+        return on
+
+    def _stage(self, epoch: int) -> str:
+        return self.config.stage(epoch) if self.semi_supervised else "warmup"
+
     def _cps_lambda(self, epoch: int, step: int) -> float:
         cfg = self.config
-        if cfg.cps_weight == 0 or epoch < cfg.cps_start:
+        if not self.semi_supervised or cfg.cps_weight == 0 or epoch < cfg.cps_start:
             return 0.0
         if cfg.cps_epochs == 0 or epoch >= cfg.grow_start:
             return cfg.cps_weight
@@ -267,7 +286,7 @@ class Session:
     def _run_epoch(self, epoch: int) -> Generator[Preview, None, EpochReport | None]:
         cfg = self.config
         t0 = time.perf_counter()
-        stage = cfg.stage(epoch)
+        stage = self._stage(epoch)
         counts = self._set_training_labels(stage)
         alpha = torch.from_numpy(class_weights(counts, cfg.max_class_weight)) if cfg.class_balance == "labels" else None
         sup_total = cps_total = 0.0
@@ -567,6 +586,7 @@ class Session:
         else:
             self.training_grown = np.array(new)
         self.grown = self.training_grown
+        self.semi_supervised = self._resolve_semi_supervision()
 
     def _report(self, epoch: int, stage: str, sup: float, cps: float, lam: float, t0: float) -> EpochReport:
         cfg = self.config

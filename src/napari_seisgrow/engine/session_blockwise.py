@@ -101,6 +101,9 @@ class BlockwiseSession(Session):
     def _initial_labels(self) -> Any:
         return self._seeds_dask()
 
+    def _painted_flat(self) -> np.ndarray:
+        return self.points.flat
+
     def _seeds_dask(self):
         import dask.array as da
 
