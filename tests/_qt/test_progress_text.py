@@ -36,3 +36,11 @@ def test_fits_the_status_area_whatever_the_number_of_classes():
         lines = progress_text(_report(3, 16, n, 0.5), GrowConfig()).splitlines()
         assert len(lines) <= 5  # the status label is six lines high
         assert max(len(line) for line in lines) <= 90
+
+
+def test_says_the_thresholds_the_epoch_grew_at():
+    report = _report(5, 16, 4, 0.3)
+    assert "≥ 0.6" in progress_text(report, GrowConfig())  # no thresholds in the report: the settings'
+    report.thresholds = (0.4, 0.4, 0.4, 0.4)  # a dense-seeds run grows at dense_threshold
+    text = progress_text(report, GrowConfig())
+    assert "≥ 0.4)" in text and "0.6" not in text

@@ -174,8 +174,11 @@ def test_a_blockwise_run_tells_dense_seeds_from_strokes_like_the_engine(on_disk,
     source = np.load(d / "vol.npy", mmap_mode="r")
     inlines = np.zeros_like(synth.truth)
     inlines[[5, 20]] = synth.truth[[5, 20]]
-    auto = _config(semi_supervised="auto")
+    auto = _config(semi_supervised="auto", epochs=1)
     dense = BlockwiseSession(source, inlines, auto, blockwise=Blockwise(tmp_path / "a", block=BLOCK))
     sparse = BlockwiseSession(source, seeds, auto, blockwise=Blockwise(tmp_path / "b", block=BLOCK))
     assert not dense.semi_supervised and sparse.semi_supervised
     assert dense._stage(5) == "warmup" and dense._cps_lambda(5, 0) == 0.0
+    (report,) = list(dense.run())
+    assert report.stage == "warmup" and report.thresholds == (auto.dense_threshold,) * int(inlines.max())
+    assert any("training on the seeds alone" in n for n in report.notes)

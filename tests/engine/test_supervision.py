@@ -44,7 +44,8 @@ def test_dense_seeds_train_on_the_seeds_alone_and_say_so(tiny_synthetic, tiny_se
     reports = list(session.run())
     assert [r.stage for r in reports] == ["warmup"] * 3  # no CPS stage, no label updates
     assert all(session._cps_lambda(e, 0) == 0.0 for e in range(3)) and drawn == []
-    assert any("labelled: training on the seeds alone" in n for n in reports[0].notes)
+    assert any("labelled: training on the seeds alone" in n and "growing at 0.4" in n for n in reports[0].notes)
+    assert reports[-1].thresholds == (0.4,) * int(tiny_seeds.max())
     assert (session.grown > 0).all()  # growth and completion still label the volume
 
 
@@ -55,3 +56,17 @@ def test_strokes_keep_the_semi_supervised_stages(tiny_synthetic):
     assert session.semi_supervised
     assert [cfg.stage(e) for e in range(3)] == ["cps", "grow", "grow"]
     assert session._cps_lambda(2, 0) == cfg.cps_weight
+
+
+def test_dense_seeds_grow_at_the_dense_threshold_and_strokes_at_the_class_thresholds(tiny_synthetic, tiny_seeds):
+    strokes = seed_scribbles(tiny_synthetic.truth, n_inlines=3, fraction=0.02, seed=0)
+    cfg = GrowConfig(**{**TINY, "semi_supervised": "auto", "epochs": 1, "grow_thresholds": [0.3, 0.5]})
+    k = int(tiny_seeds.max())
+    assert Session(tiny_synthetic.volume, strokes, cfg).growth_thresholds() == [0.3] + [0.5] * (k - 1)
+    grown = []
+    for t in (0.0, 0.99):
+        session = Session(tiny_synthetic.volume, tiny_seeds, cfg.with_overrides(dense_threshold=t, fill_final=False))
+        assert session.growth_thresholds() == [t] * k
+        list(session.run())
+        grown.append(int((session.grown > 0).sum()))
+    assert grown[0] > grown[1] >= int((tiny_seeds > 0).sum())  # a lower threshold grows further

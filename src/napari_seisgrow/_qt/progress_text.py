@@ -21,7 +21,7 @@ def progress_text(report: EpochReport, config: GrowConfig) -> str:
         f"(loss {r.sup_loss:.4f}, CPS {r.cps_loss:.4f}, {r.seconds:.1f} s)"
     ]
     share = f"labelled {100 * r.labelled_fraction:.1f}%"
-    thresholds = "/".join(f"{t:g}" for t in config.grow_thresholds)
+    thresholds = "/".join(f"{t:g}" for t in (sorted(set(r.thresholds)) or config.grow_thresholds))
     if last and config.fill_final:
         how = "along the layering" if config.completion == "layers" else "through the networks' agreeing answer"
         lines.append(f"{share}: grown from the seeds, then completed {how}")

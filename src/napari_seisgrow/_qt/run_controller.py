@@ -230,7 +230,8 @@ class RunControllerMixin:
         try:
             cfg = self.settings.config()
             grown = self.session.regrow(
-                grow_thresholds=cfg.grow_thresholds, grow_radius=cfg.grow_radius, max_reach=cfg.max_reach
+                grow_thresholds=cfg.grow_thresholds, dense_threshold=cfg.dense_threshold, grow_radius=cfg.grow_radius,
+                max_reach=cfg.max_reach,
             )
         except SeisgrowError as exc:
             show_error(str(exc))

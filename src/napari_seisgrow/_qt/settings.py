@@ -20,6 +20,7 @@ ADVANCED = (
     "cps_weight",
     "grown_weight",
     "semi_supervised",
+    "dense_threshold",
     "warmup_epochs",
     "cps_epochs",
     "steps_per_epoch",

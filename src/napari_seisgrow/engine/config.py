@@ -163,6 +163,15 @@ class GrowConfig:
         group="advanced",
     )
     grown_weight: float = _knob(0.5, "loss weight of grown (not painted) labels", min=0.0, max=1.0, group="advanced")
+    dense_threshold: float = _knob(
+        0.4,
+        "growth threshold for every class when the run trains on dense seeds alone (semi_supervised off, or auto "
+        "with labelled sections): networks taught by whole sections are trusted further than grow_thresholds, "
+        "which applies to strokes",
+        min=0.0,
+        max=1.0,
+        group="advanced",
+    )
     semi_supervised: str = _knob(
         "auto",
         "learn from the unlabelled volume too (cross pseudo supervision, then training on grown labels): on, off, "

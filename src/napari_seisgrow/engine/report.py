@@ -26,6 +26,7 @@ class EpochReport:
     device: str = "cpu"
     notes: tuple[str, ...] = ()  # what the engine changed on its own this epoch (e.g. after running out of memory)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: train, predict, grow, complete, report
+    thresholds: tuple[float, ...] = ()  # the growth threshold per class this epoch (dense seeds: dense_threshold)
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly figures (the grown volume itself is left out)."""
@@ -45,6 +46,7 @@ class EpochReport:
             "device": self.device,
             "notes": list(self.notes),
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "thresholds": list(self.thresholds),
         }
 
     def line(self) -> str:

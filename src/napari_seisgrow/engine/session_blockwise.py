@@ -152,7 +152,7 @@ class BlockwiseSession(Session):
         import zarr
 
         cfg = self.config
-        ts = thresholds or [cfg.threshold(c) for c in range(1, self.n_classes + 1)]
+        ts = thresholds or self.growth_thresholds()
         with bw.scheduler(self.blockwise.scheduler, self.blockwise.workers) as self.where:
             grown = bw.grow_lazy(self._seeds_dask(), self.winner, self.confidence, ts,
                                  max_reach=cfg.max_reach, previous=previous)  # fmt: skip
@@ -198,7 +198,7 @@ class BlockwiseSession(Session):
         import dask.array as da
 
         cfg = self.config
-        t = np.array([0.0] + [cfg.threshold(c) for c in range(1, self.n_classes + 1)], np.float32)
+        t = np.array([0.0, *self.growth_thresholds()], np.float32)
         assert self.winner is not None and self.confidence is not None
         conf = self.confidence.astype(np.float32)
         confident = da.map_blocks(lambda w, c: c >= t[w], self.winner, conf, dtype=bool)
@@ -221,5 +221,6 @@ class BlockwiseSession(Session):
             confident_fraction=float(confident_frac),
             holdout_accuracy=None,
             device=f"{self.device_name}; blocks on {self.where}",
+            thresholds=tuple(self.growth_thresholds()),
             notes=tuple(self._drain_notes()),
         )
