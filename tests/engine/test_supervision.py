@@ -70,3 +70,18 @@ def test_dense_seeds_grow_at_the_dense_threshold_and_strokes_at_the_class_thresh
         list(session.run())
         grown.append(int((session.grown > 0).sum()))
     assert grown[0] > grown[1] >= int((tiny_seeds > 0).sum())  # a lower threshold grows further
+
+
+def test_the_setting_and_new_seeds_take_effect_on_a_running_session(tiny_synthetic, tiny_seeds):
+    strokes = seed_scribbles(tiny_synthetic.truth, n_inlines=3, fraction=0.02, seed=0)
+    cfg = GrowConfig(**{**TINY, "semi_supervised": "auto", "epochs": 1, "fill_final": False})
+    session = Session(tiny_synthetic.volume, strokes, cfg)
+    assert session.semi_supervised
+    session.config = session.config.with_overrides(semi_supervised="off")  # e.g. changed before Continue
+    assert not session.semi_supervised
+    session.config = session.config.with_overrides(semi_supervised="auto")
+    list(session.run())
+    session.update_seeds(tiny_seeds)  # whole inlines painted: the regrowth already uses the dense threshold
+    assert not session.semi_supervised
+    confident = (session.confidence >= session.config.dense_threshold) & (session.training_grown > 0)
+    assert ((session.training_grown == 0) | (tiny_seeds > 0) | confident).all()

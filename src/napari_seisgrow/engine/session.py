@@ -85,7 +85,7 @@ class Session:
         self.rng = np.random.default_rng(cfg.seed)
         self._notes: list[str] = []
         self._prepare(data, seeds)
-        self.semi_supervised = self._resolve_semi_supervision()
+        self._measure_seed_density()
         self.strat: StratGrid | None = None
         if strat is not None and tuple(strat.shape) != tuple(self.x.shape):
             strat = None  # made for another volume: solve it again
@@ -208,16 +208,20 @@ class Session:
         """Flat positions of the voxels training learns from."""
         return np.flatnonzero(np.asarray(self.train_seeds))
 
-    def _resolve_semi_supervision(self) -> bool:
-        """Whether this run learns from the unlabelled volume (``semi_supervised``; see
-        ``engine.supervision``). A dense-seeds run says why it trains on the seeds alone."""
-        share = painted_share(self._painted_flat(), tuple(self.x.shape))
-        on = use_semi_supervision(self.config.semi_supervised, share)
-        if not on and self.config.semi_supervised == "auto":
-            self._notes.append(f"the painted sections are {share:.0%} labelled: training on the seeds alone "
-                               f"(no pseudo labels), growing at {self.config.dense_threshold:g}; set "
+    def _measure_seed_density(self) -> None:
+        """How densely the painted sections are labelled (see ``engine.supervision``), measured once
+        per set of seeds; a run that ``auto`` turns to the seeds alone says why."""
+        self._painted_share = painted_share(self._painted_flat(), tuple(self.x.shape))
+        if self.config.semi_supervised == "auto" and not self.semi_supervised:
+            self._notes.append(f"the painted sections are {self._painted_share:.0%} labelled: training on the "
+                               f"seeds alone (no pseudo labels), growing at {self.config.dense_threshold:g}; set "
                                "semi_supervised to on to change this")  # fmt: skip
-        return on
+
+    @property
+    def semi_supervised(self) -> bool:
+        """Whether this run learns from the unlabelled volume: the setting as it is now (it can change
+        between runs), applied to the seeds' density."""
+        return use_semi_supervision(self.config.semi_supervised, self._painted_share)
 
     def growth_thresholds(self) -> list[float]:
         """t_c per class (1..K): ``grow_thresholds`` for strokes, ``dense_threshold`` for a run that
@@ -591,12 +595,12 @@ class Session:
         self.train_seeds, self.holdout = keep_holdout(
             new, self.train_seeds, self.holdout, self.config.holdout_fraction, self.rng
         )
+        self._measure_seed_density()  # before regrowing: the thresholds depend on it
         if self.winner is not None:
             self.training_grown = self._grow(None)
         else:
             self.training_grown = np.array(new)
         self.grown = self.training_grown
-        self.semi_supervised = self._resolve_semi_supervision()
 
     def _report(self, epoch: int, stage: str, sup: float, cps: float, lam: float, t0: float) -> EpochReport:
         cfg = self.config
@@ -605,7 +609,8 @@ class Session:
         counts = np.bincount(grown[added], minlength=self.n_classes + 1)
         assert self.confidence is not None and self.winner is not None
         conf = self.confidence.astype(np.float32)
-        t = np.array([0.0, *self.growth_thresholds()], np.float32)
+        thresholds = self.growth_thresholds()
+        t = np.array([0.0, *thresholds], np.float32)
         held = self.holdout > 0
         acc = float((self.winner[held] == self.holdout[held]).mean()) if held.any() else None
         return EpochReport(
@@ -623,7 +628,7 @@ class Session:
             confident_fraction=float((conf >= t[self.winner]).mean()),
             holdout_accuracy=acc,
             device=self.device_name,
-            thresholds=tuple(self.growth_thresholds()),
+            thresholds=tuple(thresholds),
             notes=tuple(self._drain_notes()),
         )
 

@@ -198,7 +198,8 @@ class BlockwiseSession(Session):
         import dask.array as da
 
         cfg = self.config
-        t = np.array([0.0, *self.growth_thresholds()], np.float32)
+        thresholds = self.growth_thresholds()
+        t = np.array([0.0, *thresholds], np.float32)
         assert self.winner is not None and self.confidence is not None
         conf = self.confidence.astype(np.float32)
         confident = da.map_blocks(lambda w, c: c >= t[w], self.winner, conf, dtype=bool)
@@ -221,6 +222,6 @@ class BlockwiseSession(Session):
             confident_fraction=float(confident_frac),
             holdout_accuracy=None,
             device=f"{self.device_name}; blocks on {self.where}",
-            thresholds=tuple(self.growth_thresholds()),
+            thresholds=tuple(thresholds),
             notes=tuple(self._drain_notes()),
         )
