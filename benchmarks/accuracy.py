@@ -3,6 +3,7 @@
     python benchmarks/accuracy.py --out out/accuracy.jsonl            # the whole suite (hours on 2 cores)
     python benchmarks/accuracy.py --families strata --cases section --methods default structural
     python benchmarks/accuracy.py --summary out/accuracy.jsonl        # the docs/benchmarks.md tables
+    python benchmarks/accuracy.py --methods default --regrow layer_claims='"nearest"'  # one training, two last growths
 
 Families (``napari_seisgrow.synthetic``): ``facies`` (the sample's generator), ``strata`` (units of
 one texture, told apart by position: pinch-outs, an unconformity, a fault), ``bodies`` (channels,
@@ -58,6 +59,7 @@ CASES = {
 NETWORK_METHODS = ("default", "seeds-only", "no-cps", "no-updates", "no-structure")
 METHODS = (*NETWORK_METHODS, "random-forest", "nearest-seed", "structural")
 OVERRIDES: dict = {}  # --set KEY=VALUE, applied to every network method
+REGROW: dict = {}  # --regrow KEY=VALUE: the default's labels grown again with each, from the same training
 
 
 def make(family: str, shape: tuple[int, int, int], seed: int):
@@ -85,13 +87,13 @@ def method_config(name: str, epochs: int | None) -> GrowConfig:
     elif name == "no-updates":
         cfg = cfg.with_overrides(cps_epochs=cfg.epochs)  # the label-update stage never starts
     elif name == "no-structure":
-        cfg = cfg.with_overrides(inputs=["amplitude"], completion="connected", grow_envelope=0.0)
+        cfg = cfg.with_overrides(inputs=["amplitude"], completion="connected", grow_envelope=0.0, layer_claims="off")
     if epochs:
         cfg = cfg.with_overrides(epochs=epochs)
     return cfg.with_overrides(**OVERRIDES)
 
 
-def run_method(name: str, synth, seeds: np.ndarray, epochs: int | None) -> tuple[np.ndarray, float]:
+def run_method(name: str, synth, seeds: np.ndarray, epochs: int | None) -> tuple[np.ndarray, float, dict]:
     t0 = time.perf_counter()
     if name == "nearest-seed":
         pred = nearest_seed(seeds)
@@ -106,7 +108,11 @@ def run_method(name: str, synth, seeds: np.ndarray, epochs: int | None) -> tuple
         for _ in session.run():
             pass
         pred = session.winner if name == "seeds-only" else session.grown
-    return np.asarray(pred), time.perf_counter() - t0
+        if name == "default":
+            first = np.asarray(session.grown).copy()
+            regrown = {f"regrown {text}": np.asarray(session.regrow(**again)).copy() for text, again in REGROW.items()}
+            return first, time.perf_counter() - t0, regrown
+    return np.asarray(pred), time.perf_counter() - t0, {}
 
 
 def run(args) -> None:
@@ -131,24 +137,28 @@ def run(args) -> None:
                         continue
                     if case != "volume-strokes" and m in args.strokes_only:
                         continue
-                    pred, secs = run_method(m, synth, seeds, args.epochs)
-                    s = segmentation_scores(pred, synth.truth)
-                    row = {"family": family, "held_out": family in HELD_OUT, "case": case, "gen_seed": g,
-                           "shape": list(shape), "seeded_fraction": float((seeds > 0).mean()), "method": m,
-                           "seconds": round(secs, 1), "set": OVERRIDES, **s}  # fmt: skip
-                    if out is not None:
-                        with out.open("a") as f:
-                            f.write(json.dumps(row) + "\n")
-                    ious = " ".join(f"{v:.2f}" for v in s["iou"].values())
-                    print(f"| {family} | {case} | {g} | {m} | {s['miou']:.3f} | {s['coverage']:.2f} | {ious} "
-                          f"| {secs:.0f} |", flush=True)  # fmt: skip
+                    pred, secs, regrown = run_method(m, synth, seeds, args.epochs)
+                    for method, labels in ((m, pred), *regrown.items()):
+                        s = segmentation_scores(labels, synth.truth)
+                        row = {"family": family, "held_out": family in HELD_OUT, "case": case, "gen_seed": g,
+                               "shape": list(shape), "seeded_fraction": float((seeds > 0).mean()), "method": method,
+                               "seconds": round(secs, 1), "set": OVERRIDES, **s}  # fmt: skip
+                        if method != m:
+                            row["regrow"] = REGROW[method.removeprefix("regrown ")]
+                        if out is not None:
+                            with out.open("a") as f:
+                                f.write(json.dumps(row) + "\n")
+                        ious = " ".join(f"{v:.2f}" for v in s["iou"].values())
+                        print(f"| {family} | {case} | {g} | {method} | {s['miou']:.3f} | {s['coverage']:.2f} | {ious} "
+                              f"| {secs:.0f} |", flush=True)  # fmt: skip
 
 
 def summary(path: str) -> None:
     """Per protocol: mean and worst mIoU per family and method; the default paired against the
     seeds-only argmax and the structural baseline; smallest class IoU; seconds. Held-out family apart."""
     rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
-    methods = [m for m in METHODS if any(r["method"] == m for r in rows)]
+    methods = [*(m for m in METHODS if any(r["method"] == m for r in rows)),
+               *dict.fromkeys(r["method"] for r in rows if r["method"] not in METHODS)]  # fmt: skip
 
     def pick(part, **key):
         return [r for r in part if all(r[k] == v for k, v in key.items())]
@@ -184,7 +194,7 @@ def summary(path: str) -> None:
                 cells.append(f"**{np.mean(v):.3f}** ({min(v):.3f})")
             print("| mean | | " + " | ".join(cells) + " |")
             lines = []
-            for other in ("seeds-only", "structural", "no-structure"):
+            for other in ("seeds-only", "structural", "no-structure", *(m for m in ran if m not in METHODS)):
                 d = paired(here, other)
                 if d:
                     lines.append(f"default - {other}: mean {np.mean(d):+.3f}, worst {min(d):+.3f}")
@@ -208,6 +218,9 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=None, help="epochs for the network methods (default: config)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a config field of the network methods (JSON value)")  # fmt: skip
+    ap.add_argument("--regrow", action="append", default=[], metavar="KEY=VALUE",
+                    help="also score the default's labels grown again with this setting (JSON value) from the "
+                         "same training, as method 'regrown KEY=VALUE' (a clean A/B for the last growth)")  # fmt: skip
     ap.add_argument("--out", help="append each row to this JSON-lines file")
     ap.add_argument("--resume", action="store_true", help="skip rows already in --out")
     ap.add_argument("--summary", metavar="JSONL", help="print the summary tables of a finished run and exit")
@@ -218,6 +231,9 @@ def main() -> None:
     for item in args.set:
         key, _, value = item.partition("=")
         OVERRIDES[key] = json.loads(value)
+    for item in args.regrow:
+        key, _, value = item.partition("=")
+        REGROW[item] = {key: json.loads(value)}
     run(args)
 
 

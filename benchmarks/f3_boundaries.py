@@ -2,6 +2,7 @@
 
     python benchmarks/f3_boundaries.py            # three sections, five stroke placements each, seconds
     python benchmarks/f3_boundaries.py --train '"grow_envelope": 0.0'   # the method itself, default and a change
+    python benchmarks/f3_boundaries.py --train --regrow '"layer_claims": "painted"'  # one training, two last growths
 
 The real F3 sections have no truth, but ``docs/f3_pictures.py`` lists the unit boundaries picked
 by eye at prominent reflectors on each section's middle trace. Here strokes along the bedding are
@@ -82,6 +83,7 @@ def train_rows(args) -> None:
     from napari_seisgrow.engine.channels import strat_for_volume
 
     settings = {"default": {}} | {s: json.loads("{" + s + "}") for s in args.train}
+    regrow = {s: json.loads("{" + s + "}") for s in args.regrow}
     for name, picks in BOUNDARIES.items():
         volume = sg.load_volume(SECTIONS / f"{name}.sgy")
         data = volume.data
@@ -102,10 +104,14 @@ def train_rows(args) -> None:
             session = Session(volume, seeds, GrowConfig().with_overrides(**overrides), strat=grid)
             for _ in session.run():
                 pass
-            grown = np.asarray(session.grown)
-            lab = grown[0] if one_line else grown[:, 0]
-            score = float(np.mean([(lab[c] == truth).mean() for c in range(mid - 5, mid + 6)]))
-            print(json.dumps({"section": name, "setting": label, "middle_traces": round(score, 3)}), flush=True)
+            regrown = {label: np.asarray(session.grown)}
+            if label == "default":
+                for text, again in regrow.items():
+                    regrown[f"default, regrown with {text}"] = np.asarray(session.regrow(**again))
+            for what, grown in regrown.items():
+                lab = grown[0] if one_line else grown[:, 0]
+                score = float(np.mean([(lab[c] == truth).mean() for c in range(mid - 5, mid + 6)]))
+                print(json.dumps({"section": name, "setting": what, "middle_traces": round(score, 3)}), flush=True)
 
 
 def main() -> None:
@@ -115,6 +121,9 @@ def main() -> None:
     ap.add_argument("--train", nargs="*", default=None, metavar='"KEY": VALUE',
                     help='train the method (default, and each setting given, e.g. \'"grow_envelope": 0.0\') '
                          "on the first placement and score its labels the same way (minutes per run)")  # fmt: skip
+    ap.add_argument("--regrow", nargs="*", default=[], metavar='"KEY": VALUE',
+                    help="with --train: also grow the default's labels again with each setting given, from the "
+                         "same training (a clean comparison for last-growth settings)")  # fmt: skip
     args = ap.parse_args()
     if args.train is not None:
         train_rows(args)

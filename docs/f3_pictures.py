@@ -88,7 +88,8 @@ def main() -> None:
         tau2 = tau[:, 0] if axis == 0 else tau[0]
         seeds2 = strokes_along_bedding(tau2, live, BOUNDARIES[name])
         seeds = seeds2[:, None] if axis == 0 else seeds2[None]
-        earlier = {"inputs": ["amplitude"], "completion": "connected", "grow_envelope": 0.0}  # suite's no-structure
+        earlier = {"inputs": ["amplitude"], "completion": "connected", "grow_envelope": 0.0,
+                   "layer_claims": "off"}  # the suite's no-structure
         before, t_before = run(volume, seeds, earlier, args.epochs)
         after, t_after = run(volume, seeds, {}, args.epochs)
         for label, s, secs in (("before", before, t_before), ("after", after, t_after)):

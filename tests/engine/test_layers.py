@@ -87,3 +87,35 @@ def test_smoothing_along_layers_changes_nothing_where_the_layer_agrees_or_there_
     np.testing.assert_array_equal(w[away], winner[away])
     np.testing.assert_allclose(c[live & away].astype(np.float32), 0.8, atol=1e-3)
     np.testing.assert_array_equal(c[~live], conf[~live])
+
+
+def test_a_class_keeps_out_of_the_layers_another_class_painted_unless_it_painted_them_too():
+    from napari_seisgrow.engine.layers import clear_of_other_strokes
+
+    tau = np.broadcast_to(np.arange(20, dtype=np.float32), (3, 20))
+    lo = np.array([np.inf, 0.0, 9.0, np.inf], np.float32)  # class 1 painted at 0-4, class 2 at 9-10, class 3 nowhere
+    hi = np.array([-np.inf, 4.0, 10.0, -np.inf], np.float32)
+    thick = np.full(tau.shape, 1, np.uint8)
+    ok = clear_of_other_strokes(thick, tau, lo, hi, 1.0)
+    assert not ok[:, 8:12].any()  # the thin unit's painted layer, widened by the margin, is not class 1's
+    assert ok[:, :8].all() and ok[:, 12:].all()  # elsewhere nothing changes
+    assert clear_of_other_strokes(np.full(tau.shape, 2, np.uint8), tau, lo, hi, 1.0)[:, 8:12].all()  # its own
+    both = lo.copy(), hi.copy()
+    both[0][1], both[1][1] = 0.0, 12.0  # class 1 painted across the thin unit's layer too: it may grow there
+    assert clear_of_other_strokes(thick, tau, *both, 1.0).all()
+    unpainted = np.full(tau.shape, 3, np.uint8)  # a class with no strokes yields to painted layers too
+    assert not clear_of_other_strokes(unpainted, tau, lo, hi, 1.0)[:, :6].any()
+
+
+def test_nearest_painted_interval_puts_the_boundary_no_further_than_halfway_between_the_strokes():
+    from napari_seisgrow.engine.layers import nearest_painted_interval
+
+    tau = np.broadcast_to(np.arange(20, dtype=np.float32), (2, 20))
+    lo = np.array([np.inf, 0.0, 10.0], np.float32)  # class 1 painted at 0-2, class 2 at 10-12
+    hi = np.array([-np.inf, 2.0, 12.0], np.float32)
+    ok1 = nearest_painted_interval(np.full(tau.shape, 1, np.uint8), tau, lo, hi)
+    assert ok1[:, :7].all() and not ok1[:, 7:].any()  # class 1 up to halfway (6), the tie included
+    ok2 = nearest_painted_interval(np.full(tau.shape, 2, np.uint8), tau, lo, hi)
+    assert ok2[:, 6:].all() and not ok2[:, :6].any()
+    overlap = np.array([np.inf, 0.0, 0.0], np.float32), np.array([-np.inf, 19.0, 12.0], np.float32)
+    assert nearest_painted_interval(np.full(tau.shape, 1, np.uint8), tau, *overlap).all()  # painted everywhere

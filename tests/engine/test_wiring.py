@@ -111,6 +111,34 @@ def test_settings_changed_mid_run_reach_the_patch_sampler(tiny_synthetic, tiny_s
     assert batch.x.shape[0] == 1 and batch.x.shape[-2:] == (16, 16)
 
 
+def test_the_final_growth_keeps_out_of_the_layers_other_classes_painted(tiny_synthetic, tiny_seeds):
+    from napari_seisgrow.engine.layers import class_ranges
+
+    cfg = GrowConfig(**{**TINY, "epochs": 1, "grow_envelope": 1000.0, "layer_claims": "painted"})
+    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    list(session.run())
+    session.winner = np.full_like(session.winner, 1)  # pretend the networks call everything class 1...
+    session.confidence = np.ones_like(session.confidence)  # ...with full confidence
+    tau = session.strat.full()
+    lo, hi = class_ranges(session.train_seeds, tau, session.n_classes)
+    theirs = np.zeros(tau.shape, bool)
+    for k in range(2, session.n_classes + 1):
+        theirs |= (tau >= lo[k] - 1.0) & (tau <= hi[k] + 1.0)
+    theirs &= ~((tau >= lo[1] - 1.0) & (tau <= hi[1] + 1.0))
+    assert theirs.any()
+    final = session._grow(None, final=True)
+    added = (final == 1) & (session.train_seeds == 0)
+    assert added.any() and not added[theirs].any()
+    assert ((session._grow(None) == 1) & theirs).any()  # the labels training sees are grown as before
+    session.regrow()
+    assert (session.training_grown == final).all()  # a finished run's Grow applies it too
+    session.config = session.config.with_overrides(layer_claims="nearest")
+    strict = (session._grow(None, final=True) == 1) & (session.train_seeds == 0)
+    assert strict.sum() <= added.sum() and not strict[theirs].any()
+    session.config = session.config.with_overrides(layer_claims="off")
+    assert ((session._grow(None, final=True) == 1) & theirs).any()  # without the rule class 1 grows over them
+
+
 def test_growth_stays_within_each_classs_stratigraphic_interval_and_off_dead_samples(tiny_synthetic, tiny_seeds):
     from napari_seisgrow.engine.layers import class_ranges
 

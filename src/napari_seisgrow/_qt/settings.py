@@ -30,6 +30,7 @@ ADVANCED = (
     "accumulate",
     "fill_final",
     "grow_envelope",
+    "layer_claims",
     "layer_smoothing",
     "completion",
     "layer_reach",

@@ -118,6 +118,16 @@ class GrowConfig:
         min=0.0,
         group="advanced",
     )
+    layer_claims: str = _knob(
+        "off",
+        "for the final labels: nearest = a class grows only where its strokes are the nearest in the "
+        "stratigraphic coordinate, so a boundary between units painted one above the other lies no further than "
+        "halfway between their strokes and thick units do not grow over a thin one; painted = a class only keeps "
+        "out of the interval another class's strokes span; off (the default: on unseen volumes neither rule was a "
+        "reliable gain)",
+        choices=("off", "painted", "nearest"),
+        group="advanced",
+    )
     layer_smoothing: float = _knob(
         0.0,
         "for the final labels, each class's winning probabilities are averaged along the layering over a Gaussian "
@@ -250,6 +260,7 @@ class GrowConfig:
         return (
             "strat" in self.inputs
             or self.grow_envelope > 0
+            or self.layer_claims != "off"
             or self.layer_smoothing > 0
             or (self.fill_final and self.completion == "layers")
         )

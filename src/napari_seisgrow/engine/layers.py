@@ -109,6 +109,53 @@ def within_envelope(winner: np.ndarray, tau: np.ndarray, lo: np.ndarray, hi: np.
     return (tau >= lo[w] - margin) & (tau <= hi[w] + margin)
 
 
+def clear_of_other_strokes(
+    winner: np.ndarray, tau: np.ndarray, lo: np.ndarray, hi: np.ndarray, margin: float
+) -> np.ndarray:
+    """Whether each voxel's winning class may take it without entering another class's painted
+    interval: False where the coordinate lies within ``margin`` of the interval some other class's
+    strokes span and the winner's own strokes do not span it too.
+
+    The growth envelope alone lets a class grow some samples past its strokes, which is more than
+    a thin unit is thick: the thick units on either side grow over it, training then teaches the
+    networks that the thin unit is theirs, and its one short stroke is all it keeps. A layer that
+    holds another class's strokes, and none of the winner's, is left to that class (or to the
+    completion along the layering, which reaches it from those strokes).
+    """
+    w = np.asarray(winner)
+    own = np.zeros(w.shape, bool)
+    others = np.zeros(w.shape, np.uint8)
+    for k in range(1, len(lo)):
+        if not np.isfinite(lo[k]):
+            continue
+        inside = (tau >= lo[k] - margin) & (tau <= hi[k] + margin)
+        own |= inside & (w == k)
+        others += inside
+    return own | (others == 0)
+
+
+def nearest_painted_interval(winner: np.ndarray, tau: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Whether each voxel's winning class has, of all classes, the painted interval nearest to it
+    in the stratigraphic coordinate (ties included).
+
+    A stricter rule than ``clear_of_other_strokes``: the boundary between two units painted one
+    above the other can lie no further from either than halfway between their strokes, so a class
+    the networks favour cannot push its neighbour's boundary towards the neighbour's strokes.
+    Where the painted intervals overlap (a facies painted at several levels) it restricts nothing
+    there.
+    """
+    w = np.asarray(winner)
+    nearest = np.full(w.shape, np.inf, np.float32)
+    own = np.full(w.shape, np.inf, np.float32)
+    for k in range(1, len(lo)):
+        if not np.isfinite(lo[k]):
+            continue
+        gap = np.maximum(np.maximum(lo[k] - tau, tau - hi[k]), 0.0)
+        np.minimum(nearest, gap, out=nearest)
+        own = np.where(w == k, gap, own)
+    return own <= nearest
+
+
 def smooth_along_layers(
     winner: np.ndarray, confidence: np.ndarray, tau: np.ndarray, n_classes: int, sigma: float, live: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

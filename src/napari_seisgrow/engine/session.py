@@ -27,7 +27,15 @@ from .config import GrowConfig
 from .data import check_seeds, keep_holdout, normalise, split_holdout
 from .device import describe, resolve_device
 from .grow import grow_numpy
-from .layers import agreeing_regions, class_ranges, fill_along_layers, smooth_along_layers, within_envelope
+from .layers import (
+    agreeing_regions,
+    class_ranges,
+    clear_of_other_strokes,
+    fill_along_layers,
+    nearest_painted_interval,
+    smooth_along_layers,
+    within_envelope,
+)
 from .losses import class_weights, cps_loss, focal_loss
 from .optim import Adam
 from .predict import predict_volume, section_index, section_probabilities, usable_orientations
@@ -39,6 +47,7 @@ from .supervision import painted_share, use_semi_supervision
 from .unet import UNet
 
 PREVIEW_EVERY = 4  # optimiser steps between previews of the displayed section (and one after the first step)
+PAINTED_LAYER_MARGIN = 1.0  # samples of the coordinate around another class's strokes that a class keeps out of
 
 CHECKPOINT_FORMAT = 2
 
@@ -327,7 +336,7 @@ class Session:
         self.winner, self.confidence = self._along_layers(pred) if last else pred
         clock.mark("predict")
         previous = self.training_grown if (cfg.accumulate and stage == "grow") else None
-        self.training_grown = self._grow(previous)
+        self.training_grown = self._grow(previous, final=last)
         self.grown = self.training_grown
         clock.mark("grow")
         if cfg.fill_final and last:
@@ -451,14 +460,14 @@ class Session:
             self.strat = self._solve_strat()
         return smooth_along_layers(*pred, self.strat.full(), self.n_classes, sigma, self.live)
 
-    def _grow(self, previous: np.ndarray | None = None) -> np.ndarray:
+    def _grow(self, previous: np.ndarray | None = None, final: bool = False) -> np.ndarray:
         cfg = self.config
         assert self.winner is not None and self.confidence is not None
         thresholds = self.growth_thresholds()
         if previous is not None:
             previous = self._without_holdout(previous)
         grown = grow_numpy(
-            self.train_seeds, self.winner, self._growable_confidence(), thresholds,
+            self.train_seeds, self.winner, self._growable_confidence(final), thresholds,
             radius=cfg.grow_radius, max_reach=cfg.max_reach, previous=previous, device=self.device,
         )  # fmt: skip
         held = self.holdout > 0
@@ -473,17 +482,28 @@ class Session:
             self._live = (self.x, np.asarray(self.x) != 0)
         return self._live[1]
 
-    def _growable_confidence(self) -> np.ndarray:
+    def _growable_confidence(self, final: bool = False) -> np.ndarray:
         """The confidence growth sees: zero where growth must not go. Nothing grows into dead
-        samples (exact zeros: no data to judge), and with ``grow_envelope`` a class grows only
-        within that many samples of the stratigraphic interval its strokes span."""
+        samples (exact zeros: no data to judge); with ``grow_envelope`` a class grows only within
+        that many samples of the stratigraphic interval its strokes span; and in the ``final``
+        growth (the labels a finished run shows) ``layer_claims`` keeps a class out of layers other
+        classes painted. That last rule leaves training as it was: applied to the labels the
+        networks train on, it changed what they learnt and swung the results both ways
+        (docs/benchmarks.md)."""
         assert self.winner is not None and self.confidence is not None
         cfg = self.config
         allowed = self.live
-        if cfg.grow_envelope > 0 and self.strat is not None:
+        envelope = cfg.grow_envelope > 0
+        claims = cfg.layer_claims if final else "off"
+        if (envelope or claims != "off") and self.strat is not None:
             tau = self.strat.full()
             lo, hi = class_ranges(self.train_seeds, tau, self.n_classes)
-            allowed = allowed & within_envelope(self.winner, tau, lo, hi, cfg.grow_envelope)
+            if envelope:
+                allowed = allowed & within_envelope(self.winner, tau, lo, hi, cfg.grow_envelope)
+            if claims == "painted":
+                allowed = allowed & clear_of_other_strokes(self.winner, tau, lo, hi, PAINTED_LAYER_MARGIN)
+            elif claims == "nearest":
+                allowed = allowed & nearest_painted_interval(self.winner, tau, lo, hi)
         if allowed.all():
             return self.confidence
         return np.where(allowed, self.confidence, np.float16(0)).astype(self.confidence.dtype)
@@ -575,7 +595,7 @@ class Session:
         if overrides:
             self.config = self.config.with_overrides(**overrides)
             self.config.validate()
-        self.training_grown = self._grow(None)
+        self.training_grown = self._grow(None, final=self.done)
         self.grown = self.complete() if (self.config.fill_final and self.done) else self.training_grown
         return self.grown
 
