@@ -70,6 +70,7 @@ class BlockwiseSession(Session):
         self._pools: list[np.ndarray] = []
         self._labelled_counts: np.ndarray | None = None
         self._said_layers = False
+        self._said_claims = False
         self._said_smoothing = False
         super().__init__(volume, seeds, config, stop_event, strat=strat)
 
@@ -147,11 +148,16 @@ class BlockwiseSession(Session):
         group = zarr.open_group(str(self.blockwise.prediction), mode="r")
         return da.from_zarr(group["winner"]), da.from_zarr(group["confidence"])
 
-    def _grow(self, previous: Any = None, thresholds: list[float] | None = None) -> Any:
+    def _grow(self, previous: Any = None, thresholds: list[float] | None = None, final: bool = False) -> Any:
+        """Growth block by block. It applies neither the growth envelope nor ``layer_claims``; with
+        the claims on, the last growth says so once."""
         import dask.array as da
         import zarr
 
         cfg = self.config
+        if final and cfg.layer_claims != "off" and not self._said_claims:
+            self._said_claims = True
+            self._notes.append("layer claims need an in-memory run; the last growth ignores them")
         ts = thresholds or self.growth_thresholds()
         with bw.scheduler(self.blockwise.scheduler, self.blockwise.workers) as self.where:
             grown = bw.grow_lazy(self._seeds_dask(), self.winner, self.confidence, ts,
