@@ -132,6 +132,9 @@ def test_grow_with_a_higher_threshold_assigns_fewer(qtbot, setup):
     high = (widget.regrow() > 0).sum()
     assert high < low
     assert (widget.grown_layer.data > 0).sum() == high
+    widget.settings.set("layer_claims", "nearest")  # a setting of the last growth: Grow applies it too
+    widget.regrow()
+    assert widget.session.config.layer_claims == "nearest"
 
 
 def test_training_error_becomes_a_notification(qtbot, setup, notes, monkeypatch):

@@ -231,7 +231,7 @@ class RunControllerMixin:
             cfg = self.settings.config()
             grown = self.session.regrow(
                 grow_thresholds=cfg.grow_thresholds, dense_threshold=cfg.dense_threshold, grow_radius=cfg.grow_radius,
-                max_reach=cfg.max_reach,
+                max_reach=cfg.max_reach, layer_claims=cfg.layer_claims,
             )
         except SeisgrowError as exc:
             show_error(str(exc))
