@@ -78,6 +78,8 @@ def ordered_cuts(seeds: np.ndarray, tau: np.ndarray, amplitude: np.ndarray | Non
 
 def train_rows(args) -> None:
     """The whole method on the same strokes (first placement only): one JSON line per section and setting."""
+    from accuracy import regrow_each
+
     import napari_seisgrow as sg
     from napari_seisgrow.engine import GrowConfig, Session
     from napari_seisgrow.engine.channels import strat_for_volume
@@ -106,8 +108,7 @@ def train_rows(args) -> None:
                 pass
             regrown = {label: np.asarray(session.grown)}
             if label == "default":
-                for text, again in regrow.items():
-                    regrown[f"default, regrown with {text}"] = np.asarray(session.regrow(**again))
+                regrown |= regrow_each(session, {f"default, regrown with {t}": o for t, o in regrow.items()})
             for what, grown in regrown.items():
                 lab = grown[0] if one_line else grown[:, 0]
                 score = float(np.mean([(lab[c] == truth).mean() for c in range(mid - 5, mid + 6)]))

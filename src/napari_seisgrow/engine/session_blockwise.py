@@ -69,9 +69,7 @@ class BlockwiseSession(Session):
         self.where = ""
         self._pools: list[np.ndarray] = []
         self._labelled_counts: np.ndarray | None = None
-        self._said_layers = False
-        self._said_claims = False
-        self._said_smoothing = False
+        self._said: set[str] = set()  # notes about in-memory-only settings, each said once per run
         super().__init__(volume, seeds, config, stop_event, strat=strat)
 
     # ----------------------------------------------------------------- data
@@ -155,9 +153,8 @@ class BlockwiseSession(Session):
         import zarr
 
         cfg = self.config
-        if final and cfg.layer_claims != "off" and not self._said_claims:
-            self._said_claims = True
-            self._notes.append("layer claims need an in-memory run; the last growth ignores them")
+        if final and cfg.layer_claims != "off":
+            self._say_once("layer claims need an in-memory run; the last growth ignores them")
         ts = thresholds or self.growth_thresholds()
         with bw.scheduler(self.blockwise.scheduler, self.blockwise.workers) as self.where:
             grown = bw.grow_lazy(self._seeds_dask(), self.winner, self.confidence, ts,
@@ -175,20 +172,22 @@ class BlockwiseSession(Session):
         completes this way instead."""
         if self.winner is None or self.confidence is None:
             raise SeisgrowError("nothing to grow from yet: train at least one epoch first")
-        if self.config.completion == "layers" and not self._said_layers:
-            self._said_layers = True
-            self._notes.append("completion along the layering needs an in-memory run; completed through "
-                               "agreeing argmax instead (some voxels may stay unlabelled)")  # fmt: skip
+        if self.config.completion == "layers":
+            self._say_once("completion along the layering needs an in-memory run; completed through "
+                           "agreeing argmax instead (some voxels may stay unlabelled)")  # fmt: skip
         return self._grow(self.grown, thresholds=[0.0])
 
     def _along_layers(self, pred: tuple[Any, Any]) -> tuple[Any, Any]:
         """Averaging along the layering needs the whole flattened volume at once: a blockwise run
         says so and grows from the networks' own votes."""
-        if self.config.layer_smoothing > 0 and not self._said_smoothing:
-            self._said_smoothing = True
-            self._notes.append("smoothing along the layering needs an in-memory run; growing from the networks' "
-                               "own labels")  # fmt: skip
+        if self.config.layer_smoothing > 0:
+            self._say_once("smoothing along the layering needs an in-memory run; growing from the networks' own labels")
         return pred
+
+    def _say_once(self, note: str) -> None:
+        if note not in self._said:
+            self._said.add(note)
+            self._notes.append(note)
 
     def update_seeds(self, seeds: Any) -> None:
         raise SeisgrowError("a blockwise run cannot take new seeds mid-way; start a new run with them")
