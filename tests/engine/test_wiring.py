@@ -158,3 +158,28 @@ def test_growth_stays_within_each_classs_stratigraphic_interval_and_off_dead_sam
     session.x = np.array(session.x)
     session.x[:, :, :5] = 0.0  # dead samples at the top: no data
     assert not (session._grow(None)[:, :, :5][session.train_seeds[:, :, :5] == 0] > 0).any()
+
+
+def test_the_final_labels_keep_units_in_order_and_bodies_where_the_networks_put_them():
+    from napari_seisgrow.engine.units import unit_boundaries
+    from napari_seisgrow.synthetic.strata import make_strata
+
+    syn = make_strata((6, 24, 64), seed=1, n_units=4)
+    seeds = seed_scribbles(syn.truth, n_inlines=2, fraction=0.02, seed=0)
+    cfg = GrowConfig(**{**TINY, "class_kinds": ["auto", "body"]})  # class 2 is said to be a body
+    session = Session(syn.volume, seeds, cfg)
+    reports = list(session.run())
+    final = session.grown.copy()
+    assert any("classes as layers" in n and "as set for class 2" in n for r in reports for n in r.notes)
+    units = session.class_kinds().of("unit")
+    assert 2 not in units and len(units) >= 2
+    order, _ = unit_boundaries(session.strat.full(), session.x, session.train_seeds, units)
+    lut = np.zeros(256, np.int64)
+    lut[order] = np.arange(1, len(order) + 1)
+    rank = lut[np.where(final == 2, 0, final)]
+    ranked = np.where(rank > 0, rank, -1)
+    running = np.maximum.accumulate(ranked, axis=2)  # deepest unit seen so far down each trace
+    assert ((ranked == -1) | (ranked >= running)).all()  # no unit ever above one seen higher up
+    networks = session.regrow(unit_model="off")
+    assert ((networks == 2) == (final == 2)).all()  # the body is where the networks' labels put it
+    assert (final[seeds > 0] == seeds[seeds > 0]).all()

@@ -128,6 +128,22 @@ class GrowConfig:
         choices=("off", "painted", "nearest"),
         group="advanced",
     )
+    unit_model: str = _knob(
+        "layered",
+        "for the final labels: layered = classes that are stratigraphic units are labelled as ordered layers whose "
+        "boundaries follow the stratigraphic coordinate, placed from the strokes on both sides on the strongest "
+        "reflector between them (units keep their order on every trace; bodies keep the networks' labels); off = "
+        "every class as the networks and the completion label it",
+        choices=("layered", "off"),
+        group="advanced",
+    )
+    class_kinds: list[str] = _knob(
+        [],
+        "per class (1, 2, ...): unit (a layer in the column), body (channel, mound, salt...: texture decides, cuts "
+        "across units) or auto (inferred: strokes in an interval of the stratigraphic coordinate no other class "
+        "shares make a unit); missing entries are auto",
+        group="advanced",
+    )
     layer_smoothing: float = _knob(
         0.0,
         "for the final labels, each class's winning probabilities are averaged along the layering over a Gaussian "
@@ -226,6 +242,8 @@ class GrowConfig:
             raise SeisgrowError(f"orientations must be among {', '.join(ORIENTATIONS)}; got {self.orientations}")
         if len(self.patch_size) != 2 or not all(isinstance(p, int) and p >= 8 for p in self.patch_size):
             raise SeisgrowError(f"patch_size must be two whole sizes of at least 8; got {self.patch_size}")
+        if not all(k in ("auto", "unit", "body") for k in self.class_kinds):
+            raise SeisgrowError(f"class_kinds must each be auto, unit or body; got {self.class_kinds}")
         if not self.grow_thresholds or not all(
             isinstance(t, (int, float)) and 0.0 <= t <= 1.0 for t in self.grow_thresholds
         ):
@@ -262,6 +280,7 @@ class GrowConfig:
             or self.grow_envelope > 0
             or self.layer_claims != "off"
             or self.layer_smoothing > 0
+            or (self.fill_final and self.unit_model == "layered")
             or (self.fill_final and self.completion == "layers")
         )
 

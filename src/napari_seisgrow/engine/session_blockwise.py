@@ -175,6 +175,8 @@ class BlockwiseSession(Session):
         if self.config.completion == "layers":
             self._say_once("completion along the layering needs an in-memory run; completed through "
                            "agreeing argmax instead (some voxels may stay unlabelled)")  # fmt: skip
+        if self.config.unit_model == "layered":
+            self._say_once("units as ordered layers need an in-memory run; units labelled by the networks instead")
         return self._grow(self.grown, thresholds=[0.0])
 
     def _along_layers(self, pred: tuple[Any, Any]) -> tuple[Any, Any]:

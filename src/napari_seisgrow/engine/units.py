@@ -1,0 +1,226 @@
+"""Stratigraphic units as ordered layers bounded by surfaces, and which classes are units at all.
+
+An interpreter labels a unit by picking the horizons that bound it, not voxel by voxel: on
+every trace of a real interpretation the units keep one top-to-bottom order, and a boundary
+follows a reflector. Networks judging texture break both rules where units look alike (a thick
+parallel-bedded unit grows over a thin one; a boundary wanders across reflectors between the
+strokes). Here the unit classes are labelled from the strokes and the stratigraphic coordinate
+alone, as layers:
+
+1. the unit classes are ordered by where their strokes lie in the coordinate;
+2. each boundary between two consecutive units starts as one level of the coordinate (a surface
+   that follows the reflectors), on the strongest flattened reflector between the two units'
+   strokes, weighed towards the middle of the gap (on real F3 the interpreted boundaries lie on
+   a peak or trough, but not always the strongest one between the strokes);
+3. where a stroke says otherwise (a trace whose strokes lie on the wrong side of that level, so
+   the unit thickens or thins there) the level moves, and the move spreads sideways over a
+   Gaussian of ``spread`` traces, fading where no stroke speaks;
+4. boundaries never cross: a unit can thin to nothing, never swap with its neighbour.
+
+Bodies (channels, mounds, salt, gas...) are not layers: their strokes share an interval of the
+coordinate with other classes, texture decides them, and they cut across units. ``infer_kinds``
+tells the two apart from the strokes when the interpreter has not said.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+UNIT, BODY, AUTO = "unit", "body", "auto"
+KINDS = (AUTO, UNIT, BODY)
+SHARED_INTERVAL = 0.5  # two classes share an interval when it covers this much of the narrower one's
+LEVEL_WEIGHT_WIDTH = 1.2  # the weight towards the gap's middle falls to 0 this far out (in half-gaps)
+SPREAD_PRIOR = 0.02  # how quickly a stroke's correction fades sideways (weight of "no move" where none speaks)
+
+
+@dataclass(frozen=True)
+class Kinds:
+    """Each class's kind (index 0 = class 1) and one line saying how they were decided."""
+
+    kinds: tuple[str, ...]
+    note: str
+
+    def of(self, kind: str) -> list[int]:
+        return [c for c, k in enumerate(self.kinds, start=1) if k == kind]
+
+
+def _painted_values(seeds: np.ndarray, tau: np.ndarray, live: np.ndarray | None, c: int) -> np.ndarray:
+    """The coordinate under class ``c``'s strokes, on samples with data when it has any there
+    (a stroke through dead traces says nothing about where the unit lies in the layering)."""
+    mine = seeds == c
+    if live is not None and (mine & live).any():
+        mine &= live
+    return tau[mine]
+
+
+def stroke_intervals(
+    seeds: np.ndarray, tau: np.ndarray, n_classes: int, live: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per class 1..K (index 0 unused): the 5th and 95th percentile and the median of the
+    coordinate under its strokes (nan for a class with none). Percentiles, not extremes: one
+    stroke sample on a misread reflector should not stretch a unit over its neighbour."""
+    lo, hi, mid = (np.full(n_classes + 1, np.nan) for _ in range(3))
+    for c in range(1, n_classes + 1):
+        v = _painted_values(seeds, tau, live, c)
+        if v.size:
+            lo[c], hi[c], mid[c] = [*np.percentile(v, [5, 95]).tolist(), float(np.median(v))]
+    return lo, hi, mid
+
+
+def _shares(lo: np.ndarray, hi: np.ndarray, a: int, b: int) -> bool:
+    overlap = min(hi[a], hi[b]) - max(lo[a], lo[b])
+    narrower = max(min(hi[a] - lo[a], hi[b] - lo[b]), 1.0)
+    return overlap / narrower > SHARED_INTERVAL
+
+
+def infer_kinds(
+    seeds: np.ndarray,
+    tau: np.ndarray,
+    n_classes: int,
+    live: np.ndarray | None = None,
+    requested: list[str] | tuple[str, ...] = (),
+) -> Kinds:
+    """Unit or body for every class: ``requested[c - 1]`` where it says unit or body, else inferred.
+
+    Units tile the column, so their strokes lie in disjoint intervals of the coordinate; a class
+    whose strokes share an interval with others is a body. Where two classes share one, the one
+    that shares with the most classes is the body (a channel cutting two units shares with both),
+    and between two that share only with each other, the narrower (a mound inside its unit).
+    """
+    lo, hi, _ = stroke_intervals(seeds, tau, n_classes, live)
+    painted = [c for c in range(1, n_classes + 1) if np.isfinite(lo[c])]
+    asked = {c: requested[c - 1] for c in range(1, n_classes + 1) if c - 1 < len(requested)}
+    kinds = {c: asked[c] for c in asked if asked[c] in (UNIT, BODY)}
+    bodies: dict[int, list[int]] = {}
+    open_ = [c for c in painted if c not in kinds or kinds[c] == UNIT]
+    while True:
+        free = [c for c in open_ if c not in kinds]  # only inferred classes can become bodies
+        shared = {c: [o for o in open_ if o != c and _shares(lo, hi, c, o)] for c in free}
+        worst = max(free, key=lambda c: (len(shared[c]), -(hi[c] - lo[c])), default=None)
+        if worst is None or not shared[worst]:
+            break
+        kinds[worst] = BODY
+        bodies[worst] = shared[worst]
+        open_.remove(worst)
+    for c in range(1, n_classes + 1):
+        kinds.setdefault(c, UNIT)
+    units = [c for c in painted if kinds[c] == UNIT]
+    parts = []
+    if units:
+        order = sorted(units, key=lambda c: float(np.median(_painted_values(seeds, tau, live, c))))
+        parts.append(f"units top to bottom {', '.join(map(str, order))}")
+    for c, others in bodies.items():
+        parts.append(f"class {c} is a body (its strokes share the layers of class {', '.join(map(str, others))})")
+    said = sorted(c for c in asked if asked[c] in (UNIT, BODY))
+    if said:
+        parts.append(f"as set for class {', '.join(map(str, said))}")
+    return Kinds(tuple(kinds[c] for c in range(1, n_classes + 1)), "; ".join(parts))
+
+
+def flattened_profile(amplitude: np.ndarray, tau: np.ndarray, live: np.ndarray | None) -> tuple[np.ndarray, float]:
+    """The mean signed amplitude of each flattened row (one level of the coordinate) and the
+    first row's level. A reflector that is strong and continuous along the layering keeps its
+    polarity on one row and stands out; one that is strong in one place only averages away."""
+    lo = float(np.floor(tau.min()))
+    rows = np.round(tau - lo).astype(np.int64)
+    keep = np.ones(tau.shape, bool) if live is None else live
+    n = int(rows.max()) + 1
+    count = np.bincount(rows[keep], minlength=n)
+    total = np.bincount(rows[keep], weights=np.asarray(amplitude, np.float64)[keep], minlength=n)
+    return total / np.maximum(count, 1), lo
+
+
+def boundary_level(profile: np.ndarray, first: float, above: float, below: float) -> float:
+    """Where between a unit's strokes (``above``, a level) and the next unit's (``below``) their
+    boundary lies: the flattened row of strongest mean amplitude, weighed towards the middle."""
+    a, b = min(above, below), max(above, below)
+    rows = np.arange(int(np.floor(a - first)), int(np.ceil(b - first)) + 1)
+    rows = rows[(rows >= 0) & (rows < len(profile))]
+    mid, half = 0.5 * (above + below), max(0.5 * abs(below - above), 1.0)
+    if rows.size == 0:
+        return mid
+    levels = rows + first
+    weight = np.clip(1.0 - ((levels - mid) / (LEVEL_WEIGHT_WIDTH * half)) ** 2, 0.0, 1.0)
+    score = np.abs(profile[rows]) * weight
+    return float(levels[int(np.argmax(score))]) if score.max() > 0 else mid
+
+
+def _spread(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
+    """A weighted Gaussian average sideways that fades to 0 where no weight is near."""
+    sig = [sigma if n > 1 else 0.0 for n in values.shape]
+    num = ndimage.gaussian_filter(values * weight, sig, mode="nearest")
+    den = ndimage.gaussian_filter(weight, sig, mode="nearest")
+    return num / (den + SPREAD_PRIOR)
+
+
+def unit_boundaries(
+    tau: np.ndarray,
+    amplitude: np.ndarray,
+    seeds: np.ndarray,
+    units: list[int],
+    live: np.ndarray | None = None,
+    spread: float = 20.0,
+    margin: float = 1.0,
+) -> tuple[list[int], np.ndarray]:
+    """The units in order top to bottom and, per trace, the coordinate level of each boundary
+    between consecutive ones: ``(order, levels)`` with levels ``(ni, nx, len(order) - 1)``.
+
+    Every level lies below every stroke of the units above it in that trace and above every
+    stroke of the units below it, where the two agree; and no level lies above the one before.
+    """
+    lo, hi, mid = stroke_intervals(seeds, tau, int(max(units)), live)
+    order = sorted((c for c in units if np.isfinite(mid[c])), key=lambda c: mid[c])
+    profile, first = flattened_profile(amplitude, tau, live)
+    lateral = tau.shape[:2]
+    previous = np.full(lateral, -np.inf)
+    levels = []
+    for k in range(len(order) - 1):
+        level = boundary_level(profile, first, hi[order[k]], lo[order[k + 1]])
+        above, below = np.isin(seeds, order[: k + 1]), np.isin(seeds, order[k + 1 :])
+        floor_ = np.where(above, tau, -np.inf).max(axis=2)  # the deepest stroke above, per trace
+        ceiling = np.where(below, tau, np.inf).min(axis=2)  # the shallowest stroke below
+        want = np.where(level < floor_ + margin, floor_ + margin, np.minimum(level, ceiling - margin))
+        spoken = want != level  # only strokes on the wrong side of the level move it
+        moved = level + _spread(np.where(spoken, want - level, 0.0), spoken.astype(np.float64), spread)
+        moved = np.maximum(moved, floor_ + 0.5)  # -inf where no stroke above: no bound
+        # where the strokes disagree (a stroke below lies above one from above) the one above wins
+        moved = np.where(ceiling > floor_, np.minimum(moved, ceiling - 0.5), moved)
+        moved = np.maximum(moved, previous)
+        levels.append(moved)
+        previous = moved
+    out = np.stack(levels, axis=-1) if levels else np.zeros((*lateral, 0))
+    return order, out.astype(np.float32)
+
+
+def layered_labels(
+    tau: np.ndarray,
+    amplitude: np.ndarray,
+    seeds: np.ndarray,
+    units: list[int],
+    live: np.ndarray | None = None,
+    spread: float = 20.0,
+) -> np.ndarray:
+    """Every voxel's unit (uint8): the unit between the boundaries around it in its trace.
+    With fewer than two painted units there is nothing to order and the result is all 0."""
+    order, levels = unit_boundaries(tau, amplitude, seeds, units, live, spread)
+    out = np.zeros(tau.shape, np.uint8)
+    if len(order) < 2:
+        return out
+    out[...] = order[0]
+    for k in range(levels.shape[-1]):
+        out[tau >= levels[..., k, None]] = order[k + 1]
+    return out
+
+
+def with_bodies(labels: np.ndarray, layered: np.ndarray, bodies: list[int], seeds: np.ndarray) -> np.ndarray:
+    """The layered units wherever ``labels`` (the networks' grown and completed labels) hold no
+    body, the body wherever they do, and every painted seed as painted: a body keeps its own
+    extent and cuts across whatever units it meets."""
+    keep = np.isin(labels, bodies) | (layered == 0)
+    out = np.where(keep, labels, layered).astype(np.uint8)
+    painted = seeds > 0
+    out[painted] = seeds[painted]
+    return out

@@ -1,0 +1,123 @@
+"""Units as ordered layers, bodies across them, and which classes are which."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from napari_seisgrow.engine.structure import stratigraphic_coordinate
+from napari_seisgrow.engine.units import BODY, UNIT, infer_kinds, layered_labels, unit_boundaries, with_bodies
+from napari_seisgrow.synthetic.strata import make_strata
+from napari_seisgrow.synthetic.strokes import seed_scribbles
+
+
+def _flat(nx: int = 60, nt: int = 90) -> np.ndarray:
+    return np.broadcast_to(np.arange(nt, dtype=np.float32), (1, nx, nt)).copy()
+
+
+def _rank(labels: np.ndarray, order: list[int]) -> np.ndarray:
+    lut = np.zeros(256, np.int64)
+    lut[order] = np.arange(1, len(order) + 1)
+    return lut[labels]
+
+
+def test_units_keep_their_order_on_every_trace_of_a_layered_synthetic():
+    syn = make_strata((1, 96, 128), seed=3)
+    x = syn.volume.data
+    seeds = seed_scribbles(syn.truth, n_inlines=1, fraction=0.01, seed=0)
+    tau = stratigraphic_coordinate(x)
+    n = int(seeds.max())
+    kinds = infer_kinds(seeds, tau, n)
+    units = kinds.of(UNIT)
+    assert len(units) >= 2
+    labels = layered_labels(tau, x, seeds, units)
+    order, _ = unit_boundaries(tau, x, seeds, units)
+    rank = _rank(labels, order)
+    assert (rank > 0).all()  # every voxel is some unit
+    assert (np.diff(rank, axis=2) >= 0).all()  # and going down a trace never goes back up the column
+    painted = np.isin(seeds, units)
+    np.testing.assert_array_equal(labels[painted], seeds[painted])
+
+
+def test_a_unit_that_pinches_out_is_absent_where_the_strokes_say_and_nowhere_else():
+    """Unit 2 is 20 samples thick on the left and gone on the right, where the interpreter paints
+    unit 1 down to unit 3, at the depth unit 2 holds on the left. A flat level cannot be right on
+    both sides; the boundaries move and meet."""
+    tau = _flat()
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 5:55, 20:24] = 1
+    seeds[0, 5:20, 48:52] = 2  # unit 2 on the left (its interval there: 40-60)
+    seeds[0, 5:20, 70:74] = 3
+    seeds[0, 45:55, 42:46] = 3  # unit 3 right under unit 1 on the right: unit 2 has pinched out
+    seeds[0, 45:55, 34:42] = 1
+    amp = np.zeros(tau.shape, np.float32)
+    labels = layered_labels(tau, amp, seeds, [1, 2, 3])
+    assert (labels[0, 45:55] != 2).all()  # absent on the painted right-hand traces
+    assert (labels[0, 5:20] == 2).any(axis=1).all()  # present on every left-hand trace
+    assert (labels[0, 5:20, 48:52] == 2).all()
+    rank = _rank(labels, [1, 2, 3])
+    assert (np.diff(rank, axis=2) >= 0).all()
+
+
+def test_a_boundary_lands_on_the_strongest_reflector_between_the_strokes():
+    tau = _flat()
+    amp = np.zeros(tau.shape, np.float32)
+    amp[..., 37] = -1.0  # a strong continuous trough between the strokes, off their midpoint (45)
+    amp[..., 50] = 0.3
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 10:20, 28:31] = 1
+    seeds[0, 30:40, 60:63] = 2
+    labels = layered_labels(tau, amp, seeds, [1, 2])
+    assert (labels[0, :, 36] == 1).all() and (labels[0, :, 37] == 2).all()
+
+
+def test_a_stroke_on_the_wrong_side_moves_the_boundary_there_and_fades_sideways():
+    tau = _flat(nx=200)
+    amp = np.zeros(tau.shape, np.float32)
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 0:200:4, 20:23] = 1
+    seeds[0, 20:200:40, 60:63] = 2
+    seeds[0, 100, 50:53] = 1  # unit 1 reaches deeper at trace 100 (one short stroke among many)
+    _, levels = unit_boundaries(tau, amp, seeds, [1, 2])
+    assert levels[0, 100, 0] > 52  # below the deep stroke of unit 1 (samples 50-52)
+    assert levels[0, 0, 0] < levels[0, 90, 0] < levels[0, 100, 0]  # a smooth move, not a step
+    assert abs(levels[0, 199, 0] - levels[0, 0, 0]) < 1.0  # far from it, the level is as before
+
+
+def test_kinds_disjoint_intervals_are_units_and_a_shared_one_is_a_body():
+    tau = _flat()
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 0:20, 10:14] = 1
+    seeds[0, 30:50, 24:42] = 2  # painted across its thickness
+    seeds[0, 5:25, 60:64] = 3
+    seeds[0, 40:50, 30:36] = 4  # a mound inside unit 2's interval
+    seeds[0, 10:15, 6:68] = 5  # a channel fill cutting down through units 1 to 3
+    kinds = infer_kinds(seeds, tau, 5)
+    assert kinds.kinds == (UNIT, UNIT, UNIT, BODY, BODY)
+    assert "class 5 is a body" in kinds.note and "class 4 is a body" in kinds.note
+    assert "units top to bottom 1, 2, 3" in kinds.note
+
+
+def test_kinds_as_the_interpreter_sets_them_win():
+    tau = _flat()
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 0:20, 10:14] = 1
+    seeds[0, 30:50, 30:34] = 2
+    kinds = infer_kinds(seeds, tau, 2, requested=["body", "auto"])
+    assert kinds.kinds == (BODY, UNIT)
+    seeds[0, 30:50, 10:14] = 3  # shares class 1's interval, but class 1 is said to be a unit
+    kinds = infer_kinds(seeds, tau, 3, requested=["unit"])
+    assert kinds.kinds == (UNIT, UNIT, BODY)
+
+
+def test_a_body_keeps_its_extent_across_two_units_and_seeds_stay():
+    layered = np.zeros((1, 10, 40), np.uint8)
+    layered[..., :20] = 1
+    layered[..., 20:] = 2
+    labels = np.full(layered.shape, 2, np.uint8)  # the networks say unit 2 everywhere but the body
+    labels[0, 3:6, 10:30] = 3  # a body across the boundary at 20
+    seeds = np.zeros(layered.shape, np.uint8)
+    seeds[0, 8, 5] = 2  # a seed the layers disagree with stays as painted
+    out = with_bodies(labels, layered, [3], seeds)
+    assert (out[0, 3:6, 10:30] == 3).all()
+    assert (out[0, 0:3, :20] == 1).all() and (out[0, 0:3, 20:] == 2).all()
+    assert out[0, 8, 5] == 2
