@@ -247,3 +247,18 @@ def test_grow_on_a_dask_cluster_writes_what_local_threads_write(tmp_path, npy_in
     local, remote = np.load(tmp_path / "local.npy"), np.load(tmp_path / "cluster.npy")
     assert (local > 0).mean() > 0.1
     np.testing.assert_array_equal(remote, local)
+
+
+def test_kinds_on_the_command_line_reach_the_run_and_its_report(tmp_path, npy_inputs, tiny_json, capsys):
+    vol, seeds = npy_inputs
+    out, rep = tmp_path / "grown.npy", tmp_path / "report.json"
+    code = main(["grow", str(vol), str(seeds), "-o", str(out), "--config", str(tiny_json), "--kinds", "unit,body",
+                 "--report", str(rep)])  # fmt: skip
+    assert code == 0
+    report = json.loads(rep.read_text())
+    assert report["config"]["class_kinds"] == ["unit", "body"]
+    assert "as set for class 1, 2" in capsys.readouterr().err  # the run says which kinds it used
+    code = main(["grow", str(vol), str(seeds), "-o", str(tmp_path / "b.npy"), "--config", str(tiny_json),
+                 "--kinds", "unit,rock"])  # fmt: skip
+    assert code == 2 and "class_kinds must each be auto, unit or body" in capsys.readouterr().err
+    assert not (tmp_path / "b.npy").exists()

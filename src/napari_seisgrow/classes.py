@@ -17,11 +17,15 @@ def default_colour(value: int) -> str:
 DEFAULT_NAMES = ("Class 1", "Class 2", "Class 3", "Class 4", "Class 5", "Class 6", "Class 7", "Class 8")
 
 
+KINDS = ("auto", "unit", "body")  # see engine/units.py: a layer of the column, or texture that cuts across
+
+
 @dataclass
 class FaciesClass:
     value: int
     name: str
     colour: str  # "#rrggbb"
+    kind: str = "auto"  # unit, body, or auto (inferred from where its strokes lie in the layering)
 
 
 @dataclass
@@ -54,9 +58,18 @@ class ClassTable:
     def values(self) -> set[int]:
         return {c.value for c in self.classes}
 
+    def kinds(self) -> list[str]:
+        """``GrowConfig.class_kinds``: each class's kind for values 1.. up to the last one not auto."""
+        said = {c.value: c.kind for c in self.classes if c.kind != "auto"}
+        return [said.get(v, "auto") for v in range(1, max(said, default=0) + 1)]
+
     def to_list(self) -> list[dict]:
-        return [{"value": c.value, "name": c.name, "colour": c.colour} for c in self.classes]
+        return [{"value": c.value, "name": c.name, "colour": c.colour, "kind": c.kind} for c in self.classes]
 
     @classmethod
     def from_list(cls, items: list[dict]) -> ClassTable:
-        return cls([FaciesClass(int(d["value"]), str(d["name"]), str(d["colour"])) for d in items])
+        return cls([
+            FaciesClass(int(d["value"]), str(d["name"]), str(d["colour"]),
+                        d.get("kind", "auto") if d.get("kind") in KINDS else "auto")
+            for d in items
+        ])  # fmt: skip

@@ -46,6 +46,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, key)
         if value is not None:
             overrides[key] = value
+    if getattr(args, "kinds", None):
+        overrides["class_kinds"] = [k.strip() for k in args.kinds.split(",")]
     for item in args.set or []:
         key, sep, raw = item.partition("=")
         if not sep:
@@ -170,6 +172,9 @@ def add_grow_parser(sub) -> None:
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default=None)
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--kinds", metavar="KIND,KIND,...",
+                   help="each class's kind in class order: unit (a layer of the column), body (texture decides, "
+                        "cuts across units) or auto (inferred from the strokes; the default), e.g. unit,unit,body")
     p.add_argument("--profile", choices=["default", "research", "supervised"], default="default")
     p.add_argument("--config", help="settings JSON (as saved with every run)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override one setting (repeatable)")

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from napari_seisgrow._layers import image_layer_kwargs
+from napari_seisgrow._qt.classes_table import COLUMNS
 from napari_seisgrow._qt.widget import SeisGrowWidget
 from napari_seisgrow.engine import GrowConfig
 from napari_seisgrow.synthetic import make_synthetic
@@ -70,5 +71,35 @@ def test_status_explains_growth_and_the_table_shows_each_class(qtbot, setup):
     qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
     text = widget.status.text()
     assert "labelled 100.0%" in text and "completed along the layering" in text
-    grown_column = [widget.class_table.item(row, 3).text() for row in range(widget.class_table.rowCount())]
+    column = COLUMNS.index("grown")
+    grown_column = [widget.class_table.item(row, column).text() for row in range(widget.class_table.rowCount())]
     assert all(cell.startswith("+") for cell in grown_column)
+
+
+def test_a_kind_set_in_the_table_reaches_the_run_and_survives_a_saved_session(qtbot, setup, tmp_path):
+    _, widget, _ = setup
+    widget.settings.set_config(GrowConfig(**TINY))
+    seeds = widget.new_seeds_layer()
+    seeds.data[2, 3:20, 10:14] = 1
+    seeds.data[2, 3:20, 30:34] = 2
+    seeds.data[5, 3:20, 20:24] = 3
+    seeds.refresh()
+    widget.classes.ensure(3)
+    widget.class_table.reload()
+    row = [c.value for c in widget.classes.classes].index(3)
+    def kind_box():  # the table rebuilds its rows when counts arrive: always the current one
+        return widget.class_table.cellWidget(row, COLUMNS.index("kind"))
+
+    assert kind_box().currentText() == "auto"
+    kind_box().setCurrentText("body")  # as the interpreter picks it
+    assert widget.classes.classes[row].kind == "body"
+    widget.start_training()
+    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    assert widget.session.config.class_kinds == ["auto", "auto", "body"]
+    assert widget.session.class_kinds().kinds[2] == "body"
+    folder = tmp_path / "session"
+    assert widget.save(folder) is not None
+    kind_box().setCurrentText("unit")
+    assert widget.classes.classes[row].kind == "unit"
+    assert widget.load(folder)
+    assert widget.classes.classes[row].kind == "body" and kind_box().currentText() == "body"

@@ -1,5 +1,7 @@
-"""The class table: a name and a colour per label value, applied to the seeds and grown layers,
-and how many voxels each class has grown by (a column fits 2 to 20 classes where one status line cannot)."""
+"""The class table: a name, a colour and a kind per label value, applied to the seeds and grown
+layers, and how many voxels each class has grown by (a column fits 2 to 20 classes where one
+status line cannot). The kind says whether a class is a unit (a layer of the column, labelled by
+its position between horizons) or a body (texture decides; it cuts across units)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,16 @@ from collections.abc import Callable
 
 from qtpy.QtCore import Qt
 from qtpy.QtGui import QColor
-from qtpy.QtWidgets import QColorDialog, QHeaderView, QTableWidget, QTableWidgetItem
+from qtpy.QtWidgets import QColorDialog, QComboBox, QHeaderView, QTableWidget, QTableWidgetItem
 
-from ..classes import ClassTable
+from ..classes import KINDS, ClassTable
 
-COLUMNS = ("value", "name", "colour", "grown")
+COLUMNS = ("value", "name", "colour", "kind", "grown")
+KIND_TIPS = {
+    "auto": "inferred from the strokes: a class whose strokes share no layers with another's is a unit",
+    "unit": "a layer of the column: labelled by its position between the horizons above and below it",
+    "body": "a channel, mound, salt, gas...: the networks' texture decides, and it cuts across units",
+}
 
 
 class ClassTableWidget(QTableWidget):
@@ -49,12 +56,35 @@ class ClassTableWidget(QTableWidget):
             swatch.setBackground(QColor(c.colour))
             swatch.setFlags(swatch.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.setItem(row, 2, swatch)
+            self.setCellWidget(row, 3, self._kind_box(row, c.kind))
             grown = QTableWidgetItem(_count(self.counts[c.value]) if c.value in self.counts else "")
             grown.setFlags(grown.flags() & ~Qt.ItemFlag.ItemIsEditable)
             grown.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             grown.setToolTip("voxels this class has grown by, beyond its seeds, at the last epoch")
-            self.setItem(row, 3, grown)
+            self.setItem(row, 4, grown)
         self.blockSignals(False)
+
+    def _kind_box(self, row: int, kind: str) -> QComboBox:
+        box = QComboBox()
+        box.addItems(list(KINDS))
+        for k, tip in KIND_TIPS.items():
+            box.setItemData(KINDS.index(k), tip, Qt.ItemDataRole.ToolTipRole)
+        box.setCurrentText(kind)
+        box.setToolTip(KIND_TIPS[kind])
+        box.currentTextChanged.connect(lambda text, r=row: self.set_kind(r, text))
+        return box
+
+    def set_kind(self, row: int, kind: str) -> None:
+        """The interpreter's say on one class's kind; Train and Grow pass it to the engine."""
+        self.table.classes[row].kind = kind
+        box = self.cellWidget(row, 3)
+        if box is not None and box.currentText() != kind:
+            box.blockSignals(True)
+            box.setCurrentText(kind)
+            box.blockSignals(False)
+        if box is not None:
+            box.setToolTip(KIND_TIPS[kind])
+        self.on_change()
 
     def set_counts(self, counts: dict[int, int]) -> None:
         """Each class's grown voxels at the last epoch (shown in the last column)."""

@@ -84,7 +84,7 @@ class FilesMixin:
                 seeds=seeds,
                 grown=None if self.grown_layer is None else np.asarray(self.grown_layer.data),
                 classes=self.classes,
-                config=self.settings.config().to_dict(),
+                config=self.settings.config().with_overrides(class_kinds=self.classes.kinds()).to_dict(),
                 source=self.geometry().source,
                 session=self.session if self.session is not None and self.session.winner is not None else None,
             )

@@ -52,7 +52,8 @@ class RunControllerMixin:
         for value in classes:
             self.classes.ensure(int(value))
         self.class_table.reload()
-        return Volume(image.data, self.geometry()), snapshot, self.settings.config()
+        config = self.settings.config().with_overrides(class_kinds=self.classes.kinds())
+        return Volume(image.data, self.geometry()), snapshot, config
 
     def start_training(self) -> None:
         if self.running:
@@ -107,7 +108,8 @@ class RunControllerMixin:
             self.session.update_seeds(seeds)
             more = config.epochs
             self.session.config = self.session.config.with_overrides(
-                epochs=self.session.epoch + more, **{k: getattr(config, k) for k in ("grow_thresholds", "grow_radius")}
+                epochs=self.session.epoch + more,
+                **{k: getattr(config, k) for k in ("grow_thresholds", "grow_radius", "class_kinds")},
             )
         except SeisgrowError as exc:
             show_error(str(exc))
@@ -231,7 +233,8 @@ class RunControllerMixin:
             cfg = self.settings.config()
             grown = self.session.regrow(
                 grow_thresholds=cfg.grow_thresholds, dense_threshold=cfg.dense_threshold, grow_radius=cfg.grow_radius,
-                max_reach=cfg.max_reach, layer_claims=cfg.layer_claims,
+                max_reach=cfg.max_reach, layer_claims=cfg.layer_claims, unit_model=cfg.unit_model,
+                class_kinds=self.classes.kinds(),
             )
         except SeisgrowError as exc:
             show_error(str(exc))

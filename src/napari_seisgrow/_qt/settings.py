@@ -30,6 +30,7 @@ ADVANCED = (
     "accumulate",
     "fill_final",
     "grow_envelope",
+    "unit_model",
     "layer_claims",
     "layer_smoothing",
     "completion",

@@ -1,0 +1,217 @@
+"""The judge of real-geology labels: eight real F3 sections against their dense interpretation.
+
+    python benchmarks/f3_sections.py                                   # the rules without networks (seconds)
+    python benchmarks/f3_sections.py --methods default --regrow unit_model=off    # the method (about 20 min a protocol)
+    python benchmarks/f3_sections.py --methods default --set epochs=8 --out out/f3.jsonl
+    python benchmarks/f3_sections.py --summary out/f3.jsonl            # the docs/benchmarks.md tables
+    python benchmarks/f3_sections.py --methods layered --pictures docs/images/f3
+
+Data: ``../shared/data/f3-sections/`` (``--data``): each section's SEG-Y and, in ``truth/``, its
+dense interpretation in ten stratigraphic units and two fixed stroke sets, ``scribbles`` (three
+40-sample strokes per unit in random directions) and ``bedding`` (two 60-trace strokes per unit
+along its middle). Every score counts unlabelled pixels as wrong.
+
+Methods: ``coordinate`` (each pixel takes the class of the stroke nearest in the stratigraphic
+coordinate: the structural baseline), ``layered`` (the units as ordered layers,
+``engine/units.py``, from the strokes and the coordinate alone, no networks) and ``default``
+(the whole method as ``seisgrow grow`` runs it; ``--set KEY=VALUE`` changes a setting for it and
+``--regrow KEY=VALUE`` adds the same training's labels grown again with a last-growth setting).
+One JSON line per section, protocol and method: mIoU, per-unit IoU, coverage, seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from baselines import nearest_in_coordinate  # noqa: E402
+
+from napari_seisgrow.engine import GrowConfig, Session  # noqa: E402
+from napari_seisgrow.engine.channels import compute_strat  # noqa: E402
+from napari_seisgrow.engine.data import normalise  # noqa: E402
+from napari_seisgrow.engine.units import UNIT, infer_kinds, layered_labels  # noqa: E402
+from napari_seisgrow.io import load_volume  # noqa: E402
+from napari_seisgrow.metrics import segmentation_scores  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "f3-sections"
+PROTOCOLS = ("scribbles", "bedding")
+METHODS = ("coordinate", "layered", "default")
+
+
+def sections(data: Path) -> list[str]:
+    return sorted(p.stem for p in data.glob("*.sgy") if (data / "truth" / f"{p.stem}.npz").is_file())
+
+
+def load_section(data: Path, name: str) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Amplitudes as the plugin reads the SEG-Y (1 x traces x samples for an inline, traces x 1 x
+    samples for a crossline), the stroke sets and the truth in that shape."""
+    vol = load_volume(data / f"{name}.sgy")
+    z = np.load(data / "truth" / f"{name}.npz")
+    shape = vol.data.shape
+    strokes = {p: z[f"strokes_{p}"].reshape(shape) for p in PROTOCOLS}
+    return np.asarray(vol.data, np.float32), strokes, z["truth"].reshape(shape)
+
+
+def parse_settings(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        key, _, raw = item.partition("=")
+        try:
+            out[key] = json.loads(raw)
+        except ValueError:
+            out[key] = raw
+    return out
+
+
+def run_rules(method: str, x: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    xn, _ = normalise(x, 99.5)
+    tau = compute_strat(xn).full()
+    if method == "coordinate":
+        return nearest_in_coordinate(tau, seeds)
+    live = xn != 0
+    n = int(seeds.max())
+    units = infer_kinds(seeds, tau, n, live).of(UNIT)
+    return layered_labels(tau, xn, seeds, units, live)
+
+
+def run_default(x: np.ndarray, seeds: np.ndarray, settings: dict, regrow: dict[str, dict]) -> dict[str, np.ndarray]:
+    cfg = GrowConfig(device="cpu").with_overrides(**settings)
+    session = Session(x, seeds, cfg)
+    for _ in session.run():
+        pass
+    out = {"default": np.array(session.grown)}
+    for label, overrides in regrow.items():
+        out[label] = np.array(session.regrow(**{**settings, **overrides}))
+    return out
+
+
+def score_row(name: str, protocol: str, method: str, labels: np.ndarray, truth: np.ndarray, secs: float) -> dict:
+    s = segmentation_scores(labels, truth)
+    return {"section": name, "protocol": protocol, "method": method, "miou": round(s["miou"], 4),
+            "iou": s["iou"], "coverage": round(s["coverage"], 4), "seconds": round(secs, 1)}  # fmt: skip
+
+
+def picture(path: Path, x: np.ndarray, strokes: dict[str, np.ndarray], labels: dict[str, np.ndarray],
+            truth: np.ndarray, title: str) -> None:  # fmt: skip
+    """Per protocol: seismic with strokes, the labels, and the pixels they get wrong."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    from napari_seisgrow.figures import CLASS_COLOURS
+
+    cmap = ListedColormap(CLASS_COLOURS[:11])
+    sec = np.squeeze(x).T
+    clip = float(np.percentile(np.abs(sec), 99))
+    fig, axes = plt.subplots(len(labels), 3, figsize=(15, 3.0 * len(labels)), squeeze=False)
+    for row, (protocol, lab) in zip(axes, labels.items(), strict=True):
+        s, lb, tr = np.squeeze(strokes[protocol]).T, np.squeeze(lab).T, np.squeeze(truth).T
+        row[0].imshow(sec, cmap="gray", vmin=-clip, vmax=clip, aspect="auto")
+        row[0].imshow(np.ma.masked_equal(s, 0), cmap=cmap, vmin=0, vmax=10, aspect="auto", interpolation="nearest")
+        row[0].set_title(f"{protocol} strokes")
+        row[1].imshow(lb, cmap=cmap, vmin=0, vmax=10, aspect="auto", interpolation="nearest")
+        row[1].contour(tr, levels=np.arange(1.5, 10), colors="k", linewidths=0.4)
+        miou = segmentation_scores(lab, truth)["miou"]
+        row[1].set_title(f"labels (truth boundaries in black), mIoU {miou:.3f}")
+        row[2].imshow(sec, cmap="gray", vmin=-clip, vmax=clip, aspect="auto")
+        row[2].imshow(np.ma.masked_equal((lb != tr).astype(np.uint8), 0), cmap="autumn", aspect="auto",
+                      interpolation="nearest", alpha=0.8)  # fmt: skip
+        row[2].set_title(f"wrong pixels: {100 * float((lb != tr).mean()):.1f} %")
+        for ax in row:
+            ax.set_xlabel("trace")
+            ax.set_ylabel("sample")
+    fig.suptitle(title)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=60)
+    plt.close(fig)
+
+
+def summary(rows: list[dict]) -> str:
+    """One markdown table per protocol: sections down, methods across, then the mean and the worst."""
+    out = []
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    for protocol in PROTOCOLS:
+        mine = [r for r in rows if r["protocol"] == protocol]
+        if not mine:
+            continue
+        names = sorted({r["section"] for r in mine})
+        table = {(r["section"], r["method"]): r for r in mine}
+        out.append(f"\n{protocol} (mIoU; coverage 1.00 unless shown)\n")
+        out.append("| section | " + " | ".join(methods) + " |")
+        out.append("|---" * (len(methods) + 1) + "|")
+        for n in names:
+            cells = []
+            for m in methods:
+                r = table.get((n, m))
+                cov = "" if r is None or r["coverage"] >= 0.9995 else f" ({r['coverage']:.0%})"
+                cells.append("" if r is None else f"{r['miou']:.3f}{cov}")
+            out.append(f"| {n.removeprefix('f3_')} | " + " | ".join(cells) + " |")
+        for what, fn in (("mean", np.mean), ("worst", np.min)):
+            cells = []
+            for m in methods:
+                v = [table[(n, m)]["miou"] for n in names if (n, m) in table]
+                cells.append(f"**{fn(v):.3f}**" if len(v) == len(names) else "")
+            out.append(f"| {what} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--sections", nargs="*", default=None, help="section names (default: all with a truth)")
+    ap.add_argument("--protocols", nargs="*", default=list(PROTOCOLS), choices=PROTOCOLS)
+    ap.add_argument("--methods", nargs="*", default=["coordinate", "layered"], choices=METHODS)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a setting for the default")
+    ap.add_argument("--regrow", action="append", default=[], metavar="KEY=VALUE",
+                    help="also score the default's labels grown again with this last-growth setting")  # fmt: skip
+    ap.add_argument("--out", type=Path, default=None, help="append one JSON line per row")
+    ap.add_argument("--pictures", type=Path, default=None, help="a PNG per section of the last method's labels")
+    ap.add_argument("--summary", type=Path, default=None, help="print the tables of a --out file and stop")
+    args = ap.parse_args(argv)
+    if args.summary:
+        print(summary([json.loads(line) for line in args.summary.read_text().splitlines() if line.strip()]))
+        return
+    settings = parse_settings(args.set)
+    regrow = {f"regrown {item}": parse_settings([item]) for item in args.regrow}
+    tag = "".join(f" {k}={json.dumps(v)}" for k, v in settings.items())
+    rows = []
+    for name in args.sections or sections(args.data):
+        x, strokes, truth = load_section(args.data, name)
+        shown: dict[str, np.ndarray] = {}
+        for protocol in args.protocols:
+            seeds = strokes[protocol]
+            for method in args.methods:
+                t0 = time.perf_counter()
+                if method == "default":
+                    results = run_default(x, seeds, settings, regrow)
+                    results = {("default" + tag if k == "default" else k): v for k, v in results.items()}
+                else:
+                    results = {method: run_rules(method, x, seeds)}
+                secs = time.perf_counter() - t0
+                for label, labels in results.items():
+                    row = score_row(name, protocol, label, labels, truth, secs)
+                    rows.append(row)
+                    print(json.dumps(row), flush=True)
+                    if args.out:
+                        args.out.parent.mkdir(parents=True, exist_ok=True)
+                        with args.out.open("a") as f:
+                            f.write(json.dumps(row) + "\n")
+                shown[protocol] = next(iter(results.values()))
+        if args.pictures:
+            picture(args.pictures / f"{name}.png", x, strokes, shown, truth, f"{name}: {args.methods[-1]}")
+    print(summary(rows))
+
+
+if __name__ == "__main__":
+    main()
