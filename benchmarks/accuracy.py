@@ -21,8 +21,10 @@ Methods: ``default``; ablations ``seeds-only`` (the networks trained on the seed
 ``no-cps``, ``no-updates`` (no label-update stage), ``no-structure`` (amplitude alone, no growth
 envelope, completion only through agreeing argmax: the method before the stratigraphic
 coordinate); baselines
-``random-forest`` (ilastik-style filter features), ``nearest-seed`` and ``structural`` (each
-voxel takes the class of the nearest seed in the stratigraphic coordinate alone).
+``random-forest`` (ilastik-style filter features), ``nearest-seed``, ``structural`` (each
+voxel takes the class of the nearest seed in the stratigraphic coordinate alone) and ``layered``
+(every class inferred a unit labelled as ordered layers from the strokes and the coordinate,
+``engine/units.py``, no networks: what the default's final labels give unit classes).
 
 Each finished row is appended to ``--out`` as one JSON line at once, so a long run can be
 stopped and resumed (``--resume`` skips rows already there).
@@ -46,6 +48,7 @@ from baselines import nearest_in_coordinate, nearest_seed, random_forest
 from napari_seisgrow.engine import GrowConfig, Session, profile
 from napari_seisgrow.engine.channels import compute_strat
 from napari_seisgrow.engine.data import normalise
+from napari_seisgrow.engine.units import UNIT, infer_kinds, layered_labels
 from napari_seisgrow.metrics import segmentation_scores
 from napari_seisgrow.synthetic.strokes import seed_bedding_strokes, seed_inlines
 
@@ -57,7 +60,7 @@ CASES = {
     "section": ((1, 400, 200), "strokes"),
 }
 NETWORK_METHODS = ("default", "seeds-only", "no-cps", "no-updates", "no-structure")
-METHODS = (*NETWORK_METHODS, "random-forest", "nearest-seed", "structural")
+METHODS = (*NETWORK_METHODS, "random-forest", "nearest-seed", "structural", "layered")
 OVERRIDES: dict = {}  # --set KEY=VALUE, applied to every network method
 REGROW: dict = {}  # --regrow KEY=VALUE: the default's labels grown again with each, from the same training
 
@@ -103,6 +106,11 @@ def run_method(name: str, synth, seeds: np.ndarray, epochs: int | None) -> tuple
     elif name == "structural":
         x, _ = normalise(synth.volume.data)
         pred = nearest_in_coordinate(compute_strat(x).full(), seeds)
+    elif name == "layered":
+        x, _ = normalise(synth.volume.data)
+        tau = compute_strat(x).full()
+        units = infer_kinds(seeds, tau, int(seeds.max()), x != 0).of(UNIT)
+        pred = layered_labels(tau, x, seeds, units, x != 0)
     else:
         session = Session(synth.volume, seeds, method_config(name, epochs))
         for _ in session.run():

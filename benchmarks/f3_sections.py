@@ -88,8 +88,10 @@ def run_default(x: np.ndarray, seeds: np.ndarray, settings: dict, regrow: dict[s
     for _ in session.run():
         pass
     out = {"default": np.array(session.grown)}
+    base = session.config
     for label, overrides in regrow.items():
-        out[label] = np.array(session.regrow(**{**settings, **overrides}))
+        session.config = base  # each from the run's own settings: they never add up
+        out[label] = np.array(session.regrow(**overrides))
     return out
 
 

@@ -31,6 +31,7 @@ ADVANCED = (
     "fill_final",
     "grow_envelope",
     "unit_model",
+    "stroke_ties",
     "layer_claims",
     "layer_smoothing",
     "completion",

@@ -155,8 +155,10 @@ def compute_strat(
     device: torch.device | str = "cpu",
     max_voxels: int = STRAT_VOXELS,
     on_progress: Callable[[str], None] | None = None,
+    ties: list[np.ndarray] | None = None,
 ) -> StratGrid:
-    """Solve the coordinate from normalised amplitudes (an array or anything strided-sliceable)."""
+    """Solve the coordinate from normalised amplitudes (an array or anything strided-sliceable),
+    holding it to ``ties`` (control lines of full-volume positions, ``engine.ties``) if given."""
     t0 = time.perf_counter()
     shape = tuple(int(s) for s in amplitudes.shape)
     s0, s1 = decimation(shape, max_voxels)
@@ -166,7 +168,8 @@ def compute_strat(
         sub = np.stack([np.asarray(amplitudes[i, ::s1, :], dtype=np.float32) for i in range(0, shape[0], s0)])
     if on_progress is not None:
         on_progress(f"stratigraphic coordinate on {sub.shape[0]} x {sub.shape[1]} x {sub.shape[2]}")
-    tau = stratigraphic_coordinate(sub, settings or StructureSettings(), device=device)
+    scaled = [np.asarray(t, np.float64) / np.array([s0, s1, 1.0]) for t in ties or []]
+    tau = stratigraphic_coordinate(sub, settings or StructureSettings(), device=device, ties=scaled)
     return StratGrid(tau=tau, shape=shape, step=(s0, s1), seconds=time.perf_counter() - t0)
 
 

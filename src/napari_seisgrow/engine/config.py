@@ -128,6 +128,12 @@ class GrowConfig:
         choices=("off", "painted", "nearest"),
         group="advanced",
     )
+    stroke_ties: bool = _knob(
+        False,
+        "strokes painted along a reflector (thin, a dozen traces or more, following the dips between fault jumps) "
+        "hold the stratigraphic coordinate to one geologic time, and one across a fault ties its sides",
+        group="advanced",
+    )
     unit_model: str = _knob(
         "layered",
         "for the final labels: layered = classes that are stratigraphic units are labelled as ordered layers whose "
@@ -135,6 +141,14 @@ class GrowConfig:
         "reflector between them (units keep their order on every trace; bodies keep the networks' labels); off = "
         "every class as the networks and the completion label it",
         choices=("layered", "off"),
+        group="advanced",
+    )
+    unit_agreement: float = _knob(
+        0.0,
+        "layered units: a class inferred to be a unit (not set so) whose layer the networks give it on less than this "
+        "share of its voxels is a body after all (a mound or channel painted at a level of its own); 0 = off",
+        min=0.0,
+        max=1.0,
         group="advanced",
     )
     class_kinds: list[str] = _knob(
@@ -281,6 +295,7 @@ class GrowConfig:
             or self.layer_claims != "off"
             or self.layer_smoothing > 0
             or (self.fill_final and self.unit_model == "layered")
+            or self.stroke_ties
             or (self.fill_final and self.completion == "layers")
         )
 

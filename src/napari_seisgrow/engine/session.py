@@ -44,6 +44,7 @@ from .report import EpochReport, Preview
 from .sampling import AXIS, PatchSampler
 from .suggest import Suggestion, doubt, suggest_places
 from .supervision import painted_share, use_semi_supervision
+from .ties import control_lines
 from .unet import UNet
 from .units import BODY, UNIT, Kinds, infer_kinds, layered_labels, with_bodies
 
@@ -99,6 +100,11 @@ class Session:
         self.strat: StratGrid | None = None
         if strat is not None and tuple(strat.shape) != tuple(self.x.shape):
             strat = None  # made for another volume: solve it again
+        self.ties = control_lines(self.train_seeds, self.x) if cfg.stroke_ties else []
+        if self.ties:
+            strat = None  # solved without the strokes (while they were painted): solve again with them
+            self._notes.append(f"the stratigraphic coordinate follows {len(self.ties)} stroke(s) painted along "
+                               "reflectors")  # fmt: skip
         if strat is not None or cfg.needs_strat:
             self.strat = strat if strat is not None else self._solve_strat()
         self.inputs: Channels = build_channels(cfg.inputs, self.x, self.strat)
@@ -140,7 +146,7 @@ class Session:
             self.sampler.config = value
 
     def _solve_strat(self) -> StratGrid:
-        return compute_strat(self.x, device=self.device)
+        return compute_strat(self.x, device=self.device, ties=getattr(self, "ties", None))
 
     # ----------------------------------------------------------------- construction helpers
     def _prepare(self, data: Any, seeds: Any) -> None:
@@ -561,13 +567,41 @@ class Session:
         protocols) where the networks' own unit labels scored 0.55 (docs/benchmarks.md)."""
         kinds = self.class_kinds()
         units, bodies = kinds.of(UNIT), kinds.of(BODY)
-        self._notes.append(f"classes as layers: {kinds.note}" if len(units) >= 2 else
-                           f"no layers to order ({kinds.note}): labels as the networks give them")  # fmt: skip
-        if len(units) < 2:
+        note = kinds.note
+        layered = None
+        if len(units) >= 2:
+            assert self.strat is not None
+            layered = layered_labels(self.strat.full(), self.x, self.train_seeds, units, self.live)
+            unseen = self._layers_the_networks_miss(layered, units)
+            if unseen:
+                units = [c for c in units if c not in unseen]
+                bodies = [*bodies, *unseen]
+                note += "; " + "; ".join(f"class {c} is a body after all (the networks see it on {share:.0%} of its "
+                                         "layer)" for c, share in unseen.items())  # fmt: skip
+                layered = layered_labels(self.strat.full(), self.x, self.train_seeds, units, self.live)
+        if layered is None or len(units) < 2:
+            self._notes.append(f"no layers to order ({note}): labels as the networks give them")
             return labels
-        assert self.strat is not None
-        layered = layered_labels(self.strat.full(), self.x, self.train_seeds, units, self.live)
+        self._notes.append(f"classes as layers: {note}")
         return with_bodies(labels, layered, bodies, self.train_seeds)
+
+    def _layers_the_networks_miss(self, layered: np.ndarray, units: list[int]) -> dict[int, float]:
+        """Classes inferred to be units (not set so) whose layer the networks' winner covers on less
+        than ``unit_agreement`` of its voxels, with that share: a body painted at a level of its own
+        looks like a unit from its strokes, but the networks see it only where it is."""
+        share_min = self.config.unit_agreement
+        if share_min <= 0 or self.winner is None:
+            return {}
+        said = {c for c, k in enumerate(self.config.class_kinds, start=1) if k == UNIT}
+        out = {}
+        for c in units:
+            if c in said:
+                continue
+            layer = layered == c
+            share = float((self.winner[layer] == c).mean()) if layer.any() else 0.0
+            if share < share_min:
+                out[c] = share
+        return out
 
     def _networks_agree(self) -> np.ndarray:
         """Where the two networks' winners agree, from one inference pass of each (kept until the

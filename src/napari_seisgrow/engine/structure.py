@@ -28,7 +28,7 @@ torch on the session's device.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -56,6 +56,8 @@ class StructureSettings:
     lag_weight: float = 2.0  # weight of a perfectly correlated lag constraint (dips weigh at most 1)
     outer_passes: int = 3  # times the fields are re-read at the horizons' new depths, per level
     min_level_size: int = 24  # coarsest grid: no axis is halved below this
+    tie_weight: float = 10.0  # weight of a control line's equation (a perfectly correlated lag weighs 2)
+    tie_band: float = 40.0  # samples either side of a control line whose horizons it moves with it (a fault block)
 
 
 def _lateral_axes(shape: tuple[int, ...]) -> list[int]:
@@ -176,6 +178,8 @@ class _Fields:
     dips: dict[int, torch.Tensor]
     weight: torch.Tensor
     lags: list[tuple[int, int, torch.Tensor, torch.Tensor]]  # (axis, lag, shift, quality) on pairs
+    ties: list[np.ndarray] = field(default_factory=list)  # control lines on this grid: (points, 3) of (i, j, t)
+    time_scale: float = 1.0  # samples of this grid per sample of the volume
 
 
 def _read(field: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
@@ -210,6 +214,7 @@ class _System:
             self.terms.append((axis, lag, s.lag_weight * torch.sqrt(_read(q, z0)), _read(shift, z0)))
         self.vertical = s.vertical_weight
         self.shape = z.shape
+        self.ties = _tie_terms(f.ties, z, s, f.time_scale)
 
     def apply(self, z: torch.Tensor) -> list[torch.Tensor]:
         out = []
@@ -217,6 +222,10 @@ class _System:
             a, b = _pairs(z, axis, lag)
             out.append(w * (b - a))
         out.append(self.vertical * (z[..., 1:] - z[..., :-1]))
+        if self.ties is not None:
+            a, b, k, w, _ = self.ties
+            flat = z.reshape(-1, z.shape[-1])
+            out.append(w * (flat[b, k] - flat[a, k]))
         return out
 
     def adjoint(self, res: list[torch.Tensor]) -> torch.Tensor:
@@ -226,9 +235,16 @@ class _System:
             rw = r * w
             g.narrow(axis, lag, n - lag).add_(rw)
             g.narrow(axis, 0, n - lag).sub_(rw)
-        rv = res[-1] * self.vertical
+        n_terms = len(self.terms)
+        rv = res[n_terms] * self.vertical
         g[..., 1:] += rv
         g[..., :-1] -= rv
+        if self.ties is not None:
+            a, b, k, w, _ = self.ties
+            flat = g.view(-1, g.shape[-1])
+            rw = res[n_terms + 1] * w
+            flat.index_put_((b, k), rw, accumulate=True)
+            flat.index_put_((a, k), -rw, accumulate=True)
         return g
 
     def target(self) -> list[torch.Tensor]:
@@ -236,7 +252,58 @@ class _System:
         s = list(self.shape)
         s[-1] -= 1
         out.append(torch.full(s, self.vertical, device=out[0].device if out else None))
+        if self.ties is not None:
+            out.append(self.ties[3] * self.ties[4])
         return out
+
+
+def _tie_terms(ties: list[np.ndarray], z: torch.Tensor, s: StructureSettings, time_scale: float = 1.0):
+    """Equations holding every horizon near a control line to it: for consecutive points a, b of a
+    line, ``z(b, k) - z(a, k) = t_b - t_a`` for the horizons k within ``tie_band`` of the one
+    through a (read from the current depths), weighted ``tie_weight`` and less further off.
+    Returns (trace a, trace b, horizon, weight, target) tensors, or None without ties."""
+    if not ties:
+        return None
+    ni, nx, nk = z.shape
+    flat = z.reshape(-1, nk)
+    rows: list[np.ndarray] = []
+    for line in ties:
+        i = np.clip(np.rint(line[:, 0]), 0, ni - 1).astype(np.int64)
+        j = np.clip(np.rint(line[:, 1]), 0, nx - 1).astype(np.int64)
+        trace, t = i * nx + j, line[:, 2]
+        # consecutive points, and every point with the middle one: a jump the line makes at a fault
+        # then outweighs the many distant-trace correlations across it that miss the throw
+        mid = len(trace) // 2
+        a = np.concatenate([trace[:-1], np.full(len(trace), trace[mid])])
+        b = np.concatenate([trace[1:], trace])
+        ta = np.concatenate([t[:-1], np.full(len(t), t[mid])])
+        tb = np.concatenate([t[1:], t])
+        step = a != b
+        if step.any():
+            rows.append(np.stack([a[step], b[step], ta[step], tb[step]], axis=1))
+    if not rows:
+        return None
+    pairs = np.concatenate(rows)
+    a = torch.from_numpy(pairs[:, 0].astype(np.int64)).to(z.device)
+    b = torch.from_numpy(pairs[:, 1].astype(np.int64)).to(z.device)
+    ta = torch.from_numpy(pairs[:, 2].astype(np.float32)).to(z.device)
+    tb = torch.from_numpy(pairs[:, 3].astype(np.float32)).to(z.device)
+    depth_a = flat[a].contiguous()  # (pairs, nk), increasing down where the solve keeps order
+    k0 = torch.searchsorted(torch.cummax(depth_a, dim=1).values, ta[:, None]).squeeze(1).clamp(0, nk - 1)
+    band = max(1, round(s.tie_band * time_scale))
+    offsets = torch.arange(-band, band + 1, device=z.device)
+    k = (k0[:, None] + offsets[None, :]).clamp(0, nk - 1)
+    # The horizon through the line is held to it; its neighbours take the same correction (what the
+    # line says the current depths get wrong), fading with distance, and keep their own shape: a
+    # fault block moves as one, while beds that thin away from the line are not bent parallel to it.
+    now = flat[b, k0] - flat[a, k0]
+    correction = (tb - ta) - now
+    fade = (1.0 - offsets.abs().float() / (band + 1))[None, :]
+    target = (flat[b[:, None], k] - flat[a[:, None], k]) + correction[:, None] * fade
+    w = s.tie_weight * fade.expand_as(k)
+    shape = k.shape
+    return (a[:, None].expand(shape).reshape(-1), b[:, None].expand(shape).reshape(-1), k.reshape(-1),
+            w.reshape(-1).contiguous(), target.reshape(-1).contiguous())  # fmt: skip
 
 
 def _dot(a: list[torch.Tensor], b: list[torch.Tensor]) -> torch.Tensor:
@@ -312,15 +379,26 @@ def _coarser(f: _Fields, step: list[int]) -> _Fields:
             qs = torch.cat([qs, torch.zeros(pad, device=qs.device)], axis)
             ss = torch.cat([ss, torch.zeros(pad, device=ss.device)], axis)
         lags.append((axis, lag // 2, ss, qs))
-    return _Fields(shape, dips, _pool(w, step), lags)
+    ties = []
+    for line in f.ties:
+        coarse = line.copy()
+        coarse[:, step] /= 2.0
+        ties.append(coarse)
+    return _Fields(shape, dips, _pool(w, step), lags, ties, f.time_scale * (0.5 if 2 in step else 1.0))
 
 
 def stratigraphic_coordinate(
     x: np.ndarray,
     settings: StructureSettings = StructureSettings(),
     device: torch.device | str = "cpu",
+    ties: list[np.ndarray] | None = None,
 ) -> np.ndarray:
-    """A relative geologic time per voxel (float32, samples), constant along reflectors, increasing down."""
+    """A relative geologic time per voxel (float32, samples), constant along reflectors, increasing down.
+
+    ``ties`` are control lines, each ``(points, 3)`` of (inline, crossline, sample) positions that
+    lie on one reflector (``engine.ties``): the horizons through them are held to the line, which
+    also carries a horizon across a fault whose throw the correlation cannot see.
+    """
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 3:
         raise ValueError("x must be (inline, crossline, sample)")
@@ -342,6 +420,7 @@ def stratigraphic_coordinate(
         {a: torch.from_numpy(p).to(dev) for a, p in zip(axes, dips_np, strict=True)},
         torch.from_numpy(planarity).to(dev) ** 2,
         lags,
+        [np.asarray(t, np.float64).reshape(-1, 3) for t in ties or [] if len(t) > 1],
     )
     pyramid = [fields]
     for step in _levels(shape, settings.min_level_size):
