@@ -5,6 +5,7 @@
     python benchmarks/f3_sections.py --methods default --set epochs=8 --out out/f3.jsonl
     python benchmarks/f3_sections.py --summary out/f3.jsonl            # the docs/benchmarks.md tables
     python benchmarks/f3_sections.py --methods layered --pictures docs/images/f3
+    python benchmarks/f3_sections.py --suggestions                     # doubt and a simulated interpreter
 
 Data: ``../shared/data/f3-sections/`` (``--data``): each section's SEG-Y and, in ``truth/``, its
 dense interpretation in ten stratigraphic units and two fixed stroke sets, ``scribbles`` (three
@@ -17,6 +18,13 @@ coordinate: the structural baseline), ``layered`` (the units as ordered layers,
 (the whole method as ``seisgrow grow`` runs it; ``--set KEY=VALUE`` changes a setting for it and
 ``--regrow KEY=VALUE`` adds the same training's labels grown again with a last-growth setting).
 One JSON line per section, protocol and method: mIoU, per-unit IoU, coverage, seconds.
+
+``--suggestions`` checks where the layered labels say they are in doubt (``unit_doubt``), from
+the bedding strokes: the share of wrong pixels in the top-10 suggested windows against random
+windows of the same sizes and the whole section, then a simulated interpreter who adds one stroke
+three times, at the top suggestion, at a random window, or at the window with the most errors
+(each stroke 21 traces by 3 samples of the true unit, on the wrong pixel nearest the window's
+centre when there is one).
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy.ndimage import distance_transform_edt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -37,7 +46,15 @@ from baselines import nearest_in_coordinate  # noqa: E402
 from napari_seisgrow.engine import GrowConfig, Session  # noqa: E402
 from napari_seisgrow.engine.channels import compute_strat  # noqa: E402
 from napari_seisgrow.engine.data import normalise  # noqa: E402
-from napari_seisgrow.engine.units import UNIT, infer_kinds, layered_labels  # noqa: E402
+from napari_seisgrow.engine.suggest import rank_places  # noqa: E402
+from napari_seisgrow.engine.units import (  # noqa: E402
+    UNIT,
+    flattened_profile,
+    infer_kinds,
+    layered_labels,
+    stroke_intervals,
+    unit_boundaries,
+)
 from napari_seisgrow.io import load_volume  # noqa: E402
 from napari_seisgrow.metrics import segmentation_scores  # noqa: E402
 
@@ -139,6 +156,108 @@ def picture(path: Path, x: np.ndarray, strokes: dict[str, np.ndarray], labels: d
     plt.close(fig)
 
 
+def unit_doubt(
+    tau: np.ndarray,
+    amplitude: np.ndarray,
+    seeds: np.ndarray,
+    units: list[int],
+    live: np.ndarray | None = None,
+    spread: float = 20.0,
+) -> np.ndarray:
+    """Per voxel 0 (sure) .. 1: how doubtful the layered unit label is, float32 (tried here, not in
+    the package: its top windows held fewer errors than random ones, docs/benchmarks.md).
+
+    Networks agree where a layered boundary is wrong (a boundary in the wrong place is confidently
+    wrong), so the doubt comes from what places a boundary instead: a band around each boundary
+    whose width is how far apart the two units' strokes lie in the coordinate (the boundary could
+    be anywhere between them), widened where the chosen reflector barely stands out from the
+    others in that gap, and growing with the lateral distance from the nearest trace where either
+    unit was painted (the coordinate drifts away from the strokes).
+    """
+    order, levels = unit_boundaries(tau, amplitude, seeds, units, live, spread)
+    out = np.zeros(tau.shape, np.float32)
+    if len(order) < 2:
+        return out
+    lo, hi, _ = stroke_intervals(seeds, tau, int(max(units)), live)
+    profile, first = flattened_profile(amplitude, tau, live)
+    lateral = tau.shape[:2]
+    for k in range(levels.shape[-1]):
+        above, below = hi[order[k]], lo[order[k + 1]]
+        half = max(0.5 * abs(below - above), 1.0)
+        rows = np.arange(int(np.floor(min(above, below) - first)), int(np.ceil(max(above, below) - first)) + 1)
+        rows = rows[(rows >= 0) & (rows < len(profile))]
+        level_row = int(np.clip(np.round(np.median(levels[..., k]) - first), 0, len(profile) - 1))
+        strongest = float(np.abs(profile[rows]).max()) if rows.size else 0.0
+        standout = abs(float(profile[level_row])) / strongest if strongest > 0 else 0.0
+        painted = (np.isin(seeds, [order[k], order[k + 1]])).any(axis=2)
+        far = distance_transform_edt(~painted) if painted.any() else np.full(lateral, 1e3)
+        width = half * (1.5 - 0.5 * standout) * (1.0 + far / (5.0 * spread))
+        d = (tau - levels[..., k, None]) / np.maximum(width, 1.0)[..., None]
+        np.maximum(out, np.exp(-0.5 * d * d).astype(np.float32), out=out)
+    if live is not None:
+        out[~live] = 0.0
+    return out
+
+
+def _layered(xn: np.ndarray, tau: np.ndarray, seeds: np.ndarray, live: np.ndarray):
+    units = infer_kinds(seeds, tau, int(seeds.max()), live).of(UNIT)
+    return layered_labels(tau, xn, seeds, units, live), units
+
+
+def _stroke_in(window, truth: np.ndarray, wrong: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """The simulated interpreter's stroke in one window (21 traces by 3 samples of the true unit)."""
+    (t0, t1), (s0, s1) = window
+    sub = wrong[0, t0:t1, s0:s1]
+    if sub.any():
+        pts = np.argwhere(sub)
+        tc, sc = pts[np.argmin(np.abs(pts - [(t1 - t0) // 2, (s1 - s0) // 2]).sum(1))] + [t0, s0]
+    else:
+        tc, sc = (t0 + t1) // 2, (s0 + s1) // 2
+    unit = truth[0, tc, sc]
+    out = seeds.copy()
+    box = (0, slice(max(0, tc - 10), tc + 11), slice(max(0, sc - 1), sc + 2))
+    out[box] = np.where(truth[box] == unit, unit, out[box])
+    return out
+
+
+def suggestion_rows(name: str, x: np.ndarray, strokes: dict, truth: np.ndarray, rounds: int = 3) -> dict:
+    n, nt = x.reshape(-1, x.shape[-1]).shape
+    xn, _ = normalise(x.reshape(1, n, nt), 99.5)
+    truth, seeds = truth.reshape(1, n, nt), strokes["bedding"].reshape(1, n, nt)
+    tau, live = compute_strat(xn).full(), xn != 0
+    rng = np.random.default_rng(0)
+    labels, units = _layered(xn, tau, seeds, live)
+    wrong = labels != truth
+    picks = rank_places(unit_doubt(tau, xn, seeds, units, live), seeds, labels, n=10, live=live)
+    top = np.mean([wrong[0, p.traces[0] : p.traces[1], p.samples[0] : p.samples[1]].mean() for p in picks])
+    rand = []
+    for p in picks * 20:
+        wt, ws = p.traces[1] - p.traces[0], p.samples[1] - p.samples[0]
+        a, b = rng.integers(0, n - wt + 1), rng.integers(0, nt - ws + 1)
+        rand.append(wrong[0, a : a + wt, b : b + ws].mean())
+    row = {"section": name, "protocol": "bedding", "wrong_section": round(float(wrong[live].mean()), 4),
+           "wrong_top10": round(float(top), 4), "wrong_random": round(float(np.mean(rand)), 4),
+           "miou_start": round(segmentation_scores(labels, truth)["miou"], 4)}  # fmt: skip
+    for policy in ("suggested", "random", "largest-error"):
+        s_now, lab = seeds, labels
+        for _ in range(rounds):
+            bad = lab != truth
+            if policy == "suggested":
+                got = rank_places(unit_doubt(tau, xn, s_now, units, live), s_now, lab, n=1, live=live)
+            elif policy == "largest-error":
+                got = rank_places(bad.astype(np.float32), s_now, lab, n=1, live=live, edge=0)
+            else:
+                a, b = int(rng.integers(0, n - 32 + 1)), int(rng.integers(0, nt - 32 + 1))
+                got = [((a, a + 32), (b, b + 32))]
+            if not got:
+                break
+            window = got[0] if policy == "random" else (got[0].traces, got[0].samples)
+            s_now = _stroke_in(window, truth, bad, s_now)
+            lab, units = _layered(xn, tau, s_now, live)
+        row[f"miou_{policy}"] = round(segmentation_scores(lab, truth)["miou"], 4)
+    return row
+
+
 def summary(rows: list[dict]) -> str:
     """One markdown table per protocol: sections down, methods across, then the mean and the worst."""
     out = []
@@ -180,7 +299,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=None, help="append one JSON line per row")
     ap.add_argument("--pictures", type=Path, default=None, help="a PNG per section of the last method's labels")
     ap.add_argument("--summary", type=Path, default=None, help="print the tables of a --out file and stop")
+    ap.add_argument("--suggestions", action="store_true", help="check the layered doubt and a simulated interpreter")
     args = ap.parse_args(argv)
+    if args.suggestions:
+        rows = []
+        for name in args.sections or sections(args.data):
+            x, strokes, truth = load_section(args.data, name)
+            rows.append(suggestion_rows(name, x, strokes, truth))
+            print(json.dumps(rows[-1]), flush=True)
+        keys = [k for k in rows[0] if k not in ("section", "protocol")]
+        print("| mean | " + " | ".join(f"{k} {np.mean([r[k] for r in rows]):.3f}" for k in keys) + " |")
+        return
     if args.summary:
         print(summary([json.loads(line) for line in args.summary.read_text().splitlines() if line.strip()]))
         return

@@ -33,6 +33,7 @@ UNIT, BODY, AUTO = "unit", "body", "auto"
 KINDS = (AUTO, UNIT, BODY)
 SHARED_INTERVAL = 0.5  # two classes share an interval when it covers this much of the narrower one's
 LEVEL_WEIGHT_WIDTH = 1.2  # the weight towards the gap's middle falls to 0 this far out (in half-gaps)
+LEVEL_PERCENTILE = 5.0  # the gap between two units' strokes runs from this percentile of the one above...
 SPREAD_PRIOR = 0.02  # how quickly a stroke's correction fades sideways (weight of "no move" where none speaks)
 
 
@@ -57,16 +58,16 @@ def _painted_values(seeds: np.ndarray, tau: np.ndarray, live: np.ndarray | None,
 
 
 def stroke_intervals(
-    seeds: np.ndarray, tau: np.ndarray, n_classes: int, live: np.ndarray | None = None
+    seeds: np.ndarray, tau: np.ndarray, n_classes: int, live: np.ndarray | None = None, spread: float = 5.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per class 1..K (index 0 unused): the 5th and 95th percentile and the median of the
-    coordinate under its strokes (nan for a class with none). Percentiles, not extremes: one
-    stroke sample on a misread reflector should not stretch a unit over its neighbour."""
+    """Per class 1..K (index 0 unused): the ``spread`` and ``100 - spread`` percentiles and the
+    median of the coordinate under its strokes (nan for a class with none). Percentiles, not
+    extremes: one stroke sample on a misread reflector should not stretch a unit over its neighbour."""
     lo, hi, mid = (np.full(n_classes + 1, np.nan) for _ in range(3))
     for c in range(1, n_classes + 1):
         v = _painted_values(seeds, tau, live, c)
         if v.size:
-            lo[c], hi[c], mid[c] = [*np.percentile(v, [5, 95]).tolist(), float(np.median(v))]
+            lo[c], hi[c], mid[c] = [*np.percentile(v, [spread, 100 - spread]).tolist(), float(np.median(v))]
     return lo, hi, mid
 
 
@@ -171,7 +172,7 @@ def unit_boundaries(
     Every level lies below every stroke of the units above it in that trace and above every
     stroke of the units below it, where the two agree; and no level lies above the one before.
     """
-    lo, hi, mid = stroke_intervals(seeds, tau, int(max(units)), live)
+    lo, hi, mid = stroke_intervals(seeds, tau, int(max(units)), live, LEVEL_PERCENTILE)
     order = sorted((c for c in units if np.isfinite(mid[c])), key=lambda c: mid[c])
     profile, first = flattened_profile(amplitude, tau, live)
     lateral = tau.shape[:2]
@@ -224,3 +225,4 @@ def with_bodies(labels: np.ndarray, layered: np.ndarray, bodies: list[int], seed
     painted = seeds > 0
     out[painted] = seeds[painted]
     return out
+
