@@ -112,6 +112,7 @@ def test_a_stop_keeps_the_last_complete_labels(on_disk, tmp_path):
     [
         ({"holdout_fraction": 0.3}, "held-out strokes need the in-memory session"),
         ({"grow_radius": 2}, "one-pass growth of radius 1"),
+        ({"stroke_ties": True}, "control lines of the coordinate need the in-memory session"),
     ],
 )
 def test_settings_the_blockwise_session_cannot_honour_are_refused(on_disk, tmp_path, change, message):

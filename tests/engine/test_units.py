@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from napari_seisgrow.engine.structure import stratigraphic_coordinate
-from napari_seisgrow.engine.units import BODY, UNIT, infer_kinds, layered_labels, unit_boundaries, with_bodies
+from napari_seisgrow.engine.units import (
+    BODY,
+    UNIT,
+    infer_kinds,
+    layered_labels,
+    unit_boundaries,
+    unseen_layers,
+    with_bodies,
+)
 from napari_seisgrow.synthetic.strata import make_strata
 from napari_seisgrow.synthetic.strokes import seed_scribbles
 
@@ -121,3 +130,14 @@ def test_a_body_keeps_its_extent_across_two_units_and_seeds_stay():
     assert (out[0, 3:6, 10:30] == 3).all()
     assert (out[0, 0:3, :20] == 1).all() and (out[0, 0:3, 20:] == 2).all()
     assert out[0, 8, 5] == 2
+
+
+def test_a_class_the_networks_see_on_little_of_its_layer_is_a_body_after_all():
+    layered = np.zeros((1, 40, 30), np.uint8)
+    layered[..., :10], layered[..., 10:20], layered[..., 20:] = 1, 2, 3
+    winner = layered.copy()
+    winner[0, 8:40, 10:20] = 1  # the networks see class 2 on a fifth of its layer: a mound, not a layer
+    winner[0, 30:40, 20:] = 1  # and class 3 on three quarters of its layer: a unit they partly confuse
+    assert unseen_layers(layered, winner, [1, 2, 3], [], 0.3) == {2: pytest.approx(0.2)}
+    assert unseen_layers(layered, winner, [1, 2, 3], [2], 0.3) == {}  # said to be a unit: it stays one
+    assert unseen_layers(layered, winner, [1, 2, 3], [], 0.0) == {}  # off

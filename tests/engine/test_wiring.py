@@ -166,7 +166,7 @@ def test_the_final_labels_keep_units_in_order_and_bodies_where_the_networks_put_
 
     syn = make_strata((6, 24, 64), seed=1, n_units=4)
     seeds = seed_scribbles(syn.truth, n_inlines=2, fraction=0.02, seed=0)
-    cfg = GrowConfig(**{**TINY, "class_kinds": ["auto", "body"]})  # class 2 is said to be a body
+    cfg = GrowConfig(**{**TINY, "class_kinds": ["auto", "body"], "unit_agreement": 0.0})  # class 2 is said to be a body
     session = Session(syn.volume, seeds, cfg)
     reports = list(session.run())
     final = session.grown.copy()

@@ -46,7 +46,7 @@ from .suggest import Suggestion, doubt, suggest_places
 from .supervision import painted_share, use_semi_supervision
 from .ties import control_lines
 from .unet import UNet
-from .units import BODY, UNIT, Kinds, infer_kinds, layered_labels, with_bodies
+from .units import BODY, UNIT, Kinds, infer_kinds, layered_labels, unseen_layers, with_bodies
 
 PREVIEW_EVERY = 4  # optimiser steps between previews of the displayed section (and one after the first step)
 PAINTED_LAYER_MARGIN = 1.0  # samples of the coordinate around another class's strokes that a class keeps out of
@@ -572,7 +572,8 @@ class Session:
         if len(units) >= 2:
             assert self.strat is not None
             layered = layered_labels(self.strat.full(), self.x, self.train_seeds, units, self.live)
-            unseen = self._layers_the_networks_miss(layered, units)
+            said = [c for c, k in enumerate(self.config.class_kinds, start=1) if k == UNIT]
+            unseen = unseen_layers(layered, self.winner, units, said, self.config.unit_agreement)
             if unseen:
                 units = [c for c in units if c not in unseen]
                 bodies = [*bodies, *unseen]
@@ -584,24 +585,6 @@ class Session:
             return labels
         self._notes.append(f"classes as layers: {note}")
         return with_bodies(labels, layered, bodies, self.train_seeds)
-
-    def _layers_the_networks_miss(self, layered: np.ndarray, units: list[int]) -> dict[int, float]:
-        """Classes inferred to be units (not set so) whose layer the networks' winner covers on less
-        than ``unit_agreement`` of its voxels, with that share: a body painted at a level of its own
-        looks like a unit from its strokes, but the networks see it only where it is."""
-        share_min = self.config.unit_agreement
-        if share_min <= 0 or self.winner is None:
-            return {}
-        said = {c for c, k in enumerate(self.config.class_kinds, start=1) if k == UNIT}
-        out = {}
-        for c in units:
-            if c in said:
-                continue
-            layer = layered == c
-            share = float((self.winner[layer] == c).mean()) if layer.any() else 0.0
-            if share < share_min:
-                out[c] = share
-        return out
 
     def _networks_agree(self) -> np.ndarray:
         """Where the two networks' winners agree, from one inference pass of each (kept until the

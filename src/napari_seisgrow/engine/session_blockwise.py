@@ -79,6 +79,9 @@ class BlockwiseSession(Session):
             raise SeisgrowError("held-out strokes need the in-memory session; set holdout_fraction to 0")
         if cfg.grow_radius != 1:
             raise SeisgrowError("blockwise growth is the one-pass growth of radius 1; set grow_radius to 1")
+        if cfg.stroke_ties:
+            raise SeisgrowError("strokes as control lines of the coordinate need the in-memory session; "
+                                "set stroke_ties to false")  # fmt: skip
         if getattr(data, "ndim", 0) != 3:
             raise SeisgrowError("a blockwise run needs a 3-D (inline, crossline, sample) volume")
         source = as_source(data)

@@ -226,3 +226,23 @@ def with_bodies(labels: np.ndarray, layered: np.ndarray, bodies: list[int], seed
     out[painted] = seeds[painted]
     return out
 
+
+
+def unseen_layers(
+    layered: np.ndarray, winner: np.ndarray | None, units: list[int], said: list[int], share_min: float
+) -> dict[int, float]:
+    """Classes inferred to be units (not in ``said``) whose layer the networks' ``winner`` covers
+    on less than ``share_min`` of its voxels, with that share. A body painted at a level of its
+    own (a mound, a lobe) looks like a unit from its strokes, but the networks see it only where
+    it is; a unit they confuse with its neighbours still holds a good part of its layer."""
+    if share_min <= 0 or winner is None:
+        return {}
+    out = {}
+    for c in units:
+        if c in said:
+            continue
+        layer = layered == c
+        share = float((winner[layer] == c).mean()) if layer.any() else 0.0
+        if share < share_min:
+            out[c] = share
+    return out
