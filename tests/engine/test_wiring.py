@@ -183,3 +183,17 @@ def test_the_final_labels_keep_units_in_order_and_bodies_where_the_networks_put_
     networks = session.regrow(unit_model="off")
     assert ((networks == 2) == (final == 2)).all()  # the body is where the networks' labels put it
     assert (final[seeds > 0] == seeds[seeds > 0]).all()
+
+
+def test_units_the_networks_hardly_see_are_labelled_as_bodies_and_a_unit_set_so_stays_one():
+    from napari_seisgrow.synthetic.strata import make_strata
+
+    syn = make_strata((6, 24, 64), seed=1, n_units=4)
+    seeds = seed_scribbles(syn.truth, n_inlines=2, fraction=0.02, seed=0)
+    session = Session(syn.volume, seeds, GrowConfig(**{**TINY, "unit_agreement": 1.0}))
+    reports = list(session.run())
+    notes = [n for r in reports for n in r.notes if "classes as layers" in n or "no layers" in n]
+    assert notes and "is a body after all" in notes[-1]  # no layer is ever all its class's: every one demoted
+    np.testing.assert_array_equal(session.grown, session.regrow(unit_model="off"))
+    kept = session.regrow(unit_model="layered", class_kinds=["unit", "unit"])
+    assert not np.array_equal(kept, session.regrow(unit_model="off"))  # the two set units are layered again

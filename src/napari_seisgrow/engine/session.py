@@ -578,7 +578,8 @@ class Session:
                 units = [c for c in units if c not in unseen]
                 bodies = [*bodies, *unseen]
                 note += "; " + "; ".join(f"class {c} is a body after all (the networks see it on {share:.0%} of its "
-                                         "layer)" for c, share in unseen.items())  # fmt: skip
+                                         "layer; set its kind to unit if it is a layer)"
+                                         for c, share in unseen.items())  # fmt: skip
                 layered = layered_labels(self.strat.full(), self.x, self.train_seeds, units, self.live)
         if layered is None or len(units) < 2:
             self._notes.append(f"no layers to order ({note}): labels as the networks give them")

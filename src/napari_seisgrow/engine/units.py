@@ -206,8 +206,10 @@ def layered_labels(
 ) -> np.ndarray:
     """Every voxel's unit (uint8): the unit between the boundaries around it in its trace.
     With fewer than two painted units there is nothing to order and the result is all 0."""
-    order, levels = unit_boundaries(tau, amplitude, seeds, units, live, spread)
     out = np.zeros(tau.shape, np.uint8)
+    if len(units) < 2:
+        return out
+    order, levels = unit_boundaries(tau, amplitude, seeds, units, live, spread)
     if len(order) < 2:
         return out
     out[...] = order[0]
