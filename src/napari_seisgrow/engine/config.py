@@ -144,7 +144,7 @@ class GrowConfig:
         group="advanced",
     )
     unit_agreement: float = _knob(
-        0.3,
+        0.0,
         "layered units: a class inferred to be a unit (not set so) whose layer the networks give it on less than this "
         "share of its voxels is a body after all (a mound or channel painted at a level of its own); 0 = off",
         min=0.0,
