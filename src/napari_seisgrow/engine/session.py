@@ -551,12 +551,14 @@ class Session:
         done[held] = self.holdout[held]
         return done
 
-    def class_kinds(self) -> Kinds:
+    def class_kinds(self, tau: np.ndarray | None = None) -> Kinds:
         """Each class's kind, unit or body: as ``class_kinds`` sets it, else inferred from where its
-        training strokes lie in the stratigraphic coordinate (``engine.units.infer_kinds``)."""
-        if self.strat is None:
-            self.strat = self._solve_strat()
-        return infer_kinds(self.train_seeds, self.strat.full(), self.n_classes, self.live, self.config.class_kinds)
+        training strokes lie in the stratigraphic coordinate ``tau`` (``engine.units.infer_kinds``)."""
+        if tau is None:
+            if self.strat is None:
+                self.strat = self._solve_strat()
+            tau = self.strat.full()
+        return infer_kinds(self.train_seeds, tau, self.n_classes, self.live, self.config.class_kinds)
 
     def _as_layers(self, labels: np.ndarray) -> np.ndarray:
         """``labels`` with every voxel not claimed by a body relabelled as the unit between the
@@ -565,13 +567,15 @@ class Session:
         Units are told apart by their position between reflectors, which the strokes and the
         coordinate give directly: on the real F3 sections this scored 0.80 / 0.74 mIoU (two stroke
         protocols) where the networks' own unit labels scored 0.55 (docs/benchmarks.md)."""
-        kinds = self.class_kinds()
+        if self.strat is None:
+            self.strat = self._solve_strat()
+        tau = self.strat.full()  # interpolated from a decimated grid at survey size: read once
+        kinds = self.class_kinds(tau)
         units, bodies = kinds.of(UNIT), kinds.of(BODY)
         note = kinds.note
         layered = None
         if len(units) >= 2:
-            assert self.strat is not None
-            layered = layered_labels(self.strat.full(), self.x, self.train_seeds, units, self.live)
+            layered = layered_labels(tau, self.x, self.train_seeds, units, self.live)
             said = [c for c, k in enumerate(self.config.class_kinds, start=1) if k == UNIT]
             unseen = unseen_layers(layered, self.winner, units, said, self.config.unit_agreement)
             if unseen:
@@ -580,7 +584,7 @@ class Session:
                 note += "; " + "; ".join(f"class {c} is a body after all (the networks see it on {share:.0%} of its "
                                          "layer; set its kind to unit if it is a layer)"
                                          for c, share in unseen.items())  # fmt: skip
-                layered = layered_labels(self.strat.full(), self.x, self.train_seeds, units, self.live)
+                layered = layered_labels(tau, self.x, self.train_seeds, units, self.live)
         if layered is None or len(units) < 2:
             self._notes.append(f"no layers to order ({note}): labels as the networks give them")
             return labels
