@@ -172,9 +172,12 @@ def add_grow_parser(sub) -> None:
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default=None)
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--kinds", metavar="KIND,KIND,...",
-                   help="each class's kind in class order: unit (a layer of the column), body (texture decides, "
-                        "cuts across units) or auto (inferred from the strokes; the default), e.g. unit,unit,body")
+    p.add_argument(
+        "--kinds",
+        metavar="KIND,KIND,...",
+        help="each class's kind in class order: unit (a layer of the column), body (texture decides, "
+        "cuts across units) or auto (inferred from the strokes; the default), e.g. unit,unit,body",
+    )
     p.add_argument("--profile", choices=["default", "research", "supervised"], default="default")
     p.add_argument("--config", help="settings JSON (as saved with every run)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override one setting (repeatable)")
@@ -186,8 +189,11 @@ def add_grow_parser(sub) -> None:
         help="keep the volume on disk: train from patches, predict and grow block by block on dask into Zarr "
         "stores (chosen by itself when the volume does not fit in memory)",
     )  # fmt: skip
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run the blockwise passes on a dask.distributed cluster (tcp://HOST:PORT); implies --blockwise")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the blockwise passes on a dask.distributed cluster (tcp://HOST:PORT); implies --blockwise",
+    )
     p.add_argument("--workers", type=int, default=None, help="local threads for the blockwise passes (default 1)")
     p.add_argument("--block", type=int, nargs=3, metavar=("IL", "XL", "T"),
                    help="block size of the blockwise passes (default 128 128 512)")  # fmt: skip

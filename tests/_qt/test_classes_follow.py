@@ -87,6 +87,7 @@ def test_a_kind_set_in_the_table_reaches_the_run_and_survives_a_saved_session(qt
     widget.classes.ensure(3)
     widget.class_table.reload()
     row = [c.value for c in widget.classes.classes].index(3)
+
     def kind_box():  # the table rebuilds its rows when counts arrive: always the current one
         return widget.class_table.cellWidget(row, COLUMNS.index("kind"))
 

@@ -33,7 +33,7 @@ def test_halo_covers_the_receptive_field(depth):
     """The gradient of one output pixel reaches no input farther than the computed radius."""
     torch.manual_seed(0)
     net = UNet(2, depth=depth, width=4).eval()
-    n = 2 * bw.receptive_radius(depth) + 2 ** depth * 4
+    n = 2 * bw.receptive_radius(depth) + 2**depth * 4
     x = torch.randn(1, 1, n, n, requires_grad=True)
     c = n // 2
     net(x)[0, 0, c, c].backward()

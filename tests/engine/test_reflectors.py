@@ -36,7 +36,7 @@ def test_a_flat_surface_moves_onto_the_reflector_the_coordinate_missed():
 
 
 def test_the_surface_never_enters_rows_the_strokes_forbid():
-    tau, amp, true = _section()
+    tau, amp, _ = _section()
     start = np.full(tau.shape[:2], 50.0)
     low = np.full(tau.shape[:2], -np.inf)
     low[0, 40:60] = 53.0  # a stroke of the unit above reaches down to 53 here

@@ -232,8 +232,12 @@ class RunControllerMixin:
         try:
             cfg = self.settings.config()
             grown = self.session.regrow(
-                grow_thresholds=cfg.grow_thresholds, dense_threshold=cfg.dense_threshold, grow_radius=cfg.grow_radius,
-                max_reach=cfg.max_reach, layer_claims=cfg.layer_claims, unit_model=cfg.unit_model,
+                grow_thresholds=cfg.grow_thresholds,
+                dense_threshold=cfg.dense_threshold,
+                grow_radius=cfg.grow_radius,
+                max_reach=cfg.max_reach,
+                layer_claims=cfg.layer_claims,
+                unit_model=cfg.unit_model,
                 class_kinds=self.classes.kinds(),
             )
         except SeisgrowError as exc:

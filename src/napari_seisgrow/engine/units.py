@@ -151,8 +151,8 @@ def boundary_level(profile: np.ndarray, first: float, above: float, below: float
     mid, half = 0.5 * (above + below), max(0.5 * abs(below - above), 1.0)
     rows = np.arange(int(np.floor(a - first)), int(np.ceil(b - first)) + 1)
     rows = rows[(rows >= 1) & (rows < len(profile) - 1)]
-    strength = np.abs(profile[rows]) if rows.size else rows
-    peak = rows[(strength >= np.abs(profile[rows - 1])) & (strength >= np.abs(profile[rows + 1]))] if rows.size else rows
+    strength = np.abs(profile)
+    peak = rows[(strength[rows] >= strength[rows - 1]) & (strength[rows] >= strength[rows + 1])]
     if peak.size == 0:
         return mid
     levels = peak + first
@@ -255,7 +255,6 @@ def with_bodies(labels: np.ndarray, layered: np.ndarray, bodies: list[int], seed
     painted = seeds > 0
     out[painted] = seeds[painted]
     return out
-
 
 
 def unseen_layers(

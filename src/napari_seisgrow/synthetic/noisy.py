@@ -41,8 +41,11 @@ def make_noisy(
     upper = t < erosion
     tau = np.where(upper, t, t + 2 * nt - tilt).astype(np.float32)  # the lower sequence is older: tau jumps
     tau -= 0.05 * nt * smooth_field((ni, nx), lateral, rng)[..., None] * (t / nt)
-    side = (jj - rng.uniform(0.35, 0.65)) * (nx - 1) if ni == 1 else (
-        np.cos(angle + 1.0) * (ii - 0.5) * (ni - 1) + np.sin(angle + 1.0) * (jj - 0.5) * (nx - 1))
+    side = (
+        (jj - rng.uniform(0.35, 0.65)) * (nx - 1)
+        if ni == 1
+        else (np.cos(angle + 1.0) * (ii - 0.5) * (ni - 1) + np.sin(angle + 1.0) * (jj - 0.5) * (nx - 1))
+    )
     hanging = side + rng.uniform(0.1, 0.2) * (t - nt / 2) > 0
     throw = rng.uniform(0.04, 0.08) * nt
     shifted_t = t - np.where(hanging, throw, 0.0)
