@@ -9,13 +9,16 @@ alone, as layers:
 
 1. the unit classes are ordered by where their strokes lie in the coordinate;
 2. each boundary between two consecutive units starts as one level of the coordinate (a surface
-   that follows the reflectors), on the strongest flattened reflector between the two units'
-   strokes, weighed towards the middle of the gap (on real F3 the interpreted boundaries lie on
-   a peak or trough, but not always the strongest one between the strokes);
+   that follows the reflectors), on a flattened reflector between the two units' strokes: the
+   weighted median of the peaks and troughs there, each weighed by its strength and towards the
+   middle of the gap (on real F3 the interpreted boundaries lie on a peak or trough, but not
+   always the strongest one between the strokes);
 3. where a stroke says otherwise (a trace whose strokes lie on the wrong side of that level, so
    the unit thickens or thins there) the level moves, and the move spreads sideways over a
    Gaussian of ``spread`` traces, fading where no stroke speaks;
-4. boundaries never cross: a unit can thin to nothing, never swap with its neighbour.
+4. each boundary then moves a few rows onto its reflector where the coordinate drifts off it
+   (``engine.reflectors``);
+5. boundaries never cross: a unit can thin to nothing, never swap with its neighbour.
 
 Bodies (channels, mounds, salt, gas...) are not layers: their strokes share an interval of the
 coordinate with other classes, texture decides them, and they cut across units. ``infer_kinds``
@@ -231,13 +234,14 @@ def layered_labels(
     units: list[int],
     live: np.ndarray | None = None,
     spread: float = 20.0,
+    follow: bool = True,
 ) -> np.ndarray:
     """Every voxel's unit (uint8): the unit between the boundaries around it in its trace.
     With fewer than two painted units there is nothing to order and the result is all 0."""
     out = np.zeros(tau.shape, np.uint8)
     if len(units) < 2:
         return out
-    order, levels = unit_boundaries(tau, amplitude, seeds, units, live, spread)
+    order, levels = unit_boundaries(tau, amplitude, seeds, units, live, spread, follow=follow)
     if len(order) < 2:
         return out
     out[...] = order[0]
