@@ -141,3 +141,23 @@ def test_a_class_the_networks_see_on_little_of_its_layer_is_a_body_after_all():
     assert unseen_layers(layered, winner, [1, 2, 3], [], 0.3) == {2: pytest.approx(0.2)}
     assert unseen_layers(layered, winner, [1, 2, 3], [2], 0.3) == {}  # said to be a unit: it stays one
     assert unseen_layers(layered, winner, [1, 2, 3], [], 0.0) == {}  # off
+
+
+def test_a_boundary_stays_on_its_reflector_where_the_coordinate_drifts_off_it():
+    """Two units separated by a strong reflector that wanders 3 samples up and down, on a flat
+    coordinate that missed the wander: the boundary between them follows the reflector, not the
+    coordinate (and the test fails with ``follow=False``)."""
+    nx, nt = 200, 100
+    tau = _flat(nx, nt).astype(np.float64)
+    true = 50.0 + 3.0 * np.sin(2 * np.pi * np.arange(nx) / nx)
+    t = np.arange(nt)
+    amp = 0.2 * np.sin(2 * np.pi * t / 7.0)[None] + np.exp(-0.5 * ((t[None] - true[:, None]) / 1.2) ** 2)
+    seeds = np.zeros((1, nx, nt), np.uint8)
+    seeds[0, 20:60, 30:33] = 1
+    seeds[0, 120:160, 70:73] = 2
+    truth = np.where(t[None] < true[:, None], 1, 2)
+    wrong = {}
+    for follow in (True, False):
+        labels = layered_labels(tau, amp[None].astype(np.float32), seeds, [1, 2], follow=follow)
+        wrong[follow] = int((labels[0] != truth).sum())
+    assert wrong[True] < 0.4 * wrong[False]
