@@ -47,8 +47,10 @@ from baselines import nearest_in_coordinate, nearest_seed, random_forest
 
 from napari_seisgrow.engine import GrowConfig, Session, profile
 from napari_seisgrow.engine.channels import compute_strat
+from napari_seisgrow.engine.config import check_last_growth
 from napari_seisgrow.engine.data import normalise
 from napari_seisgrow.engine.units import UNIT, infer_kinds, layered_labels
+from napari_seisgrow.io.errors import SeisgrowError
 from napari_seisgrow.metrics import segmentation_scores
 from napari_seisgrow.synthetic.strokes import seed_bedding_strokes, seed_inlines
 
@@ -253,6 +255,10 @@ def main() -> None:
     for item in args.regrow:
         key, _, value = item.partition("=")
         REGROW[item] = {key: json.loads(value)}
+    try:
+        check_last_growth(k for overrides in REGROW.values() for k in overrides)
+    except SeisgrowError as exc:
+        ap.error(str(exc))
     run(args)
 
 

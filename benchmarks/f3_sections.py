@@ -47,6 +47,7 @@ from f3_draws import redraw  # noqa: E402
 
 from napari_seisgrow.engine import GrowConfig, Session  # noqa: E402
 from napari_seisgrow.engine.channels import compute_strat  # noqa: E402
+from napari_seisgrow.engine.config import check_last_growth  # noqa: E402
 from napari_seisgrow.engine.data import normalise  # noqa: E402
 from napari_seisgrow.engine.suggest import rank_places  # noqa: E402
 from napari_seisgrow.engine.units import (  # noqa: E402
@@ -58,6 +59,7 @@ from napari_seisgrow.engine.units import (  # noqa: E402
     unit_boundaries,
 )
 from napari_seisgrow.io import load_volume  # noqa: E402
+from napari_seisgrow.io.errors import SeisgrowError  # noqa: E402
 from napari_seisgrow.metrics import segmentation_scores  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "f3-sections"
@@ -326,6 +328,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     settings = parse_settings(args.set)
     regrow = {f"regrown {item}": parse_settings([item]) for item in args.regrow}
+    try:
+        check_last_growth(k for overrides in regrow.values() for k in overrides)
+    except SeisgrowError as exc:
+        ap.error(str(exc))
     tag = "".join(f" {k}={json.dumps(v)}" for k, v in settings.items())
     rows = []
     for name in args.sections or sections(args.data):

@@ -137,6 +137,25 @@ def test_grow_with_a_higher_threshold_assigns_fewer(qtbot, setup):
     assert widget.session.config.layer_claims == "nearest"
 
 
+def test_grow_applies_every_last_growth_setting_of_the_panel(qtbot, setup):
+    """Unticking fill final and pressing Grow shows the thresholded growth alone (the user guide's
+    promise); ticking it again completes every voxel. Grow used to pass five settings only."""
+    _, widget, synth = setup
+    _paint(widget, synth)
+    _train(qtbot, widget)
+    widget.settings.set("grow_thresholds", [0.99])
+    widget.settings.set("fill_final", False)
+    open_ = widget.regrow()
+    assert widget.session.config.fill_final is False
+    assert (open_ == 0).any()
+    np.testing.assert_array_equal(open_, widget.session.training_grown)
+    widget.settings.set("fill_final", True)
+    widget.settings.set("agreement", 0.5)
+    filled = widget.regrow()
+    assert (filled > 0).all()
+    assert widget.session.config.agreement == 0.5
+
+
 def test_training_error_becomes_a_notification(qtbot, setup, notes, monkeypatch):
     _, widget, synth = setup
     _paint(widget, synth)

@@ -51,3 +51,19 @@ def test_wrong_types_are_one_line_errors(over):
 
 def test_integers_are_accepted_for_floats():
     assert GrowConfig(lr=1).lr == 1.0
+
+
+def test_last_growth_settings_are_tagged_once_and_read_from_the_config():
+    from napari_seisgrow.engine.config import LAST_GROWTH, check_last_growth
+
+    for name in ("grow_thresholds", "fill_final", "completion", "agreement", "layer_reach", "unit_model", "class_kinds"):
+        assert name in LAST_GROWTH
+    for name in ("epochs", "lr", "inputs", "layer_smoothing", "seed"):
+        assert name not in LAST_GROWTH  # these need training (or a new prediction) again
+    cfg = GrowConfig(fill_final=False, grow_thresholds=[0.8])
+    got = cfg.last_growth()
+    assert set(got) == set(LAST_GROWTH)
+    assert got["fill_final"] is False and got["grow_thresholds"] == [0.8]
+    check_last_growth(["fill_final", "agreement"])
+    with pytest.raises(SeisgrowError, match="lr"):
+        check_last_growth(["fill_final", "lr"])

@@ -109,7 +109,7 @@ class RunControllerMixin:
             more = config.epochs
             self.session.config = self.session.config.with_overrides(
                 epochs=self.session.epoch + more,
-                **{k: getattr(config, k) for k in ("grow_thresholds", "grow_radius", "class_kinds")},
+                **config.last_growth(),
             )
         except SeisgrowError as exc:
             show_error(str(exc))
@@ -231,15 +231,7 @@ class RunControllerMixin:
             return None
         try:
             cfg = self.settings.config()
-            grown = self.session.regrow(
-                grow_thresholds=cfg.grow_thresholds,
-                dense_threshold=cfg.dense_threshold,
-                grow_radius=cfg.grow_radius,
-                max_reach=cfg.max_reach,
-                layer_claims=cfg.layer_claims,
-                unit_model=cfg.unit_model,
-                class_kinds=self.classes.kinds(),
-            )
+            grown = self.session.regrow(**{**cfg.last_growth(), "class_kinds": self.classes.kinds()})
         except SeisgrowError as exc:
             show_error(str(exc))
             return None

@@ -95,7 +95,10 @@ class GrowConfig:
     )
     # region growing
     grow_thresholds: list[float] = _knob(
-        [0.6], "per-class probability thresholds t_c (a shorter list repeats its last value)", group="advanced"
+        [0.6],
+        "per-class probability thresholds t_c (a shorter list repeats its last value)",
+        group="advanced",
+        regrow=True,
     )
     grow_radius: int = _knob(
         1,
@@ -103,6 +106,7 @@ class GrowConfig:
         "larger radii jump gaps, stepping through dilations",
         min=1,
         group="advanced",
+        regrow=True,
     )
     max_reach: int = _knob(
         1024,
@@ -110,6 +114,7 @@ class GrowConfig:
         "labelled voxels; at larger radii a number of growth steps times the radius",
         min=1,
         group="advanced",
+        regrow=True,
     )
     grow_envelope: float = _knob(
         10.0,
@@ -117,6 +122,7 @@ class GrowConfig:
         "strokes span; 0 = anywhere",
         min=0.0,
         group="advanced",
+        regrow=True,
     )
     layer_claims: str = _knob(
         "off",
@@ -127,6 +133,7 @@ class GrowConfig:
         "reliable gain)",
         choices=("off", "painted", "nearest"),
         group="advanced",
+        regrow=True,
     )
     stroke_ties: bool = _knob(
         False,
@@ -142,6 +149,7 @@ class GrowConfig:
         "every class as the networks and the completion label it",
         choices=("layered", "off"),
         group="advanced",
+        regrow=True,
     )
     unit_agreement: float = _knob(
         0.0,
@@ -150,6 +158,7 @@ class GrowConfig:
         min=0.0,
         max=1.0,
         group="advanced",
+        regrow=True,
     )
     class_kinds: list[str] = _knob(
         [],
@@ -157,6 +166,7 @@ class GrowConfig:
         "across units) or auto (inferred: strokes in an interval of the stratigraphic coordinate no other class "
         "shares make a unit); missing entries are auto",
         group="advanced",
+        regrow=True,
     )
     layer_smoothing: float = _knob(
         0.0,
@@ -171,6 +181,7 @@ class GrowConfig:
         "after the last epoch, complete the labels: grow on from them with no threshold (argmax agreement and "
         "connection to the seeds still required), so only voxels no class can reach stay 0",
         group="advanced",
+        regrow=True,
     )
     completion: str = _knob(
         "layers",
@@ -179,6 +190,7 @@ class GrowConfig:
         "with no threshold through agreeing argmax; what no class reaches stays unlabelled)",
         choices=("layers", "connected"),
         group="advanced",
+        regrow=True,
     )
     agreement: float = _knob(
         0.9,
@@ -187,12 +199,14 @@ class GrowConfig:
         min=0.0,
         max=1.0,
         group="advanced",
+        regrow=True,
     )
     layer_reach: float = _knob(
         3.0,
         "completion along layers: traces along a reflector that cost as much as one sample across it",
         min=0.1,
         group="advanced",
+        regrow=True,
     )
     accumulate: bool = _knob(False, "keep earlier grown labels instead of regrowing from the seeds", group="advanced")
     seed_patch_fraction: float = _knob(
@@ -211,6 +225,7 @@ class GrowConfig:
         min=0.0,
         max=1.0,
         group="advanced",
+        regrow=True,
     )
     semi_supervised: str = _knob(
         "auto",
@@ -309,6 +324,11 @@ class GrowConfig:
             raise SeisgrowError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         return replace(self, **overrides)
 
+    def last_growth(self) -> dict[str, Any]:
+        """The settings that act on the last growth alone, as this config has them: Grow, Continue
+        and the benchmarks' ``--regrow`` carry these to a trained run without retraining."""
+        return {name: getattr(self, name) for name in LAST_GROWTH}
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -342,6 +362,18 @@ class GrowConfig:
     @classmethod
     def help_for(cls, name: str) -> str:
         return next(f.metadata.get("help", "") for f in fields(cls) if f.name == name)
+
+
+LAST_GROWTH: tuple[str, ...] = tuple(f.name for f in fields(GrowConfig) if f.metadata.get("regrow"))
+"""Settings tagged ``regrow``: what they change is the growth from the networks' last prediction
+and the completion of it, so a finished run takes a new value without training again."""
+
+
+def check_last_growth(names: Any) -> None:
+    """A one-line error for a setting that needs training again to take effect."""
+    other = sorted(set(names) - set(LAST_GROWTH))
+    if other:
+        raise SeisgrowError(f"{', '.join(other)} change(s) training, not only the last growth: train again to change")
 
 
 def default_of(name: str) -> Any:
