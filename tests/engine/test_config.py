@@ -56,7 +56,8 @@ def test_integers_are_accepted_for_floats():
 def test_last_growth_settings_are_tagged_once_and_read_from_the_config():
     from napari_seisgrow.engine.config import LAST_GROWTH, check_last_growth
 
-    for name in ("grow_thresholds", "fill_final", "completion", "agreement", "layer_reach", "unit_model", "class_kinds"):
+    shown = ("grow_thresholds", "fill_final", "completion", "agreement", "layer_reach", "unit_model", "class_kinds")
+    for name in shown:
         assert name in LAST_GROWTH
     for name in ("epochs", "lr", "inputs", "layer_smoothing", "seed"):
         assert name not in LAST_GROWTH  # these need training (or a new prediction) again

@@ -286,3 +286,20 @@ def test_layer_smoothing_grows_from_the_votes_averaged_along_the_layering(tiny_s
     np.testing.assert_array_equal(session.winner, want[0])
     np.testing.assert_array_equal(session.confidence, want[1])
     assert not np.array_equal(session.confidence, raw[1])  # the averaging changed the confidences
+
+
+def test_resume_keeps_the_held_out_split(tmp_path, tiny_synthetic, tiny_seeds):
+    """Strokes trained on before a checkpoint are never held out after it, held-out strokes stay
+    held out, and only a stroke painted since can be held out (resume used to redraw the split)."""
+    cfg = GrowConfig(**{**TINY, "epochs": 2, "holdout_fraction": 0.5})
+    first = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    next(first.run())
+    assert (first.holdout > 0).any() and (first.train_seeds > 0).any()
+    first.save_checkpoint(tmp_path / "ckpt")
+    more = tiny_seeds.copy()
+    more[0, 2:6, 10:14] = np.where(more[0, 2:6, 10:14] == 0, tiny_synthetic.truth[0, 2:6, 10:14], more[0, 2:6, 10:14])
+    for seed in (cfg.seed, cfg.seed + 1):  # whatever the seed, the split is the checkpoint's
+        resumed = Session.resume(tmp_path / "ckpt", tiny_synthetic.volume, more, seed=seed)
+        held_before, trained_before = first.holdout > 0, first.train_seeds > 0
+        np.testing.assert_array_equal(resumed.holdout[held_before], first.holdout[held_before])
+        np.testing.assert_array_equal(resumed.train_seeds[trained_before], first.train_seeds[trained_before])

@@ -747,6 +747,8 @@ class Session:
             arrays.update({f"winner_net{k + 1}": w for k, w in enumerate(self.net_winners)})
         if self.strat is not None:
             arrays["strat"] = self.strat.tau
+        if (self.holdout > 0).any():  # the split: resumed with more strokes, none may change sides
+            arrays.update(holdout=self.holdout, train_seeds=self.train_seeds)
         return arrays
 
     @classmethod
@@ -795,6 +797,12 @@ class Session:
                     setattr(session, name, np.load(p, allow_pickle=False))
             if not (d / "training_grown.npy").is_file():
                 session.training_grown = session.grown
+            if (d / "holdout.npy").is_file() and (d / "train_seeds.npy").is_file():
+                held, trained = (np.load(d / f"{n}.npy", allow_pickle=False) for n in ("holdout", "train_seeds"))
+                session.train_seeds, session.holdout = keep_holdout(
+                    session.seeds, trained, held, session.config.holdout_fraction, session.rng
+                )
+                session._measure_seed_density()
         except Exception as exc:  # a damaged file fails in many ways (unpickling, zip, shapes): all one answer
             raise SeisgrowError(f"checkpoint {d} is incomplete or damaged ({type(exc).__name__}); retrain") from exc
         return session
