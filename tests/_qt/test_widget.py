@@ -302,6 +302,24 @@ def test_autosave_every_epoch_then_restore_on_reopening(qtbot, make_napari_viewe
         restored.shutdown()
 
 
+def test_a_failed_suggestion_ranking_is_said_once_and_training_goes_on(qtbot, setup, notes, monkeypatch):
+    """Ranking the next places to paint can fail (the networks' separate passes run out of memory):
+    the epoch's labels still show, training goes on, and the user hears why once, not per epoch."""
+    from napari_seisgrow.engine import Session
+
+    def fail(self, *args, **kwargs):
+        raise RuntimeError("out of memory in the networks' separate passes")
+
+    monkeypatch.setattr(Session, "suggest", fail)
+    _, widget, synth = setup
+    _paint(widget, synth)
+    _train(qtbot, widget)
+    assert widget.session.epoch == TINY["epochs"]
+    said = [n for n in notes if "No suggestions this epoch" in n]
+    assert len(said) == 1 and "out of memory" in said[0]
+    assert (widget.grown_layer.data > 0).any()
+
+
 def test_autosave_failure_warns_and_training_goes_on(qtbot, setup, notes, tmp_path, monkeypatch):
     from napari_seisgrow import autosave
 

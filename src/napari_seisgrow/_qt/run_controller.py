@@ -147,6 +147,7 @@ class RunControllerMixin:
         if self.session is not None:
             self._stop_event = self.session._stop  # continuing: stop that session's own flag
         self._autosave_warned = False
+        self._suggestion_warned = None
         self.restore_btn.setVisible(False)
         self._set_running(True)
         self.status.setText("Training…" + self._corrections_note())
@@ -195,6 +196,9 @@ class RunControllerMixin:
         if update.autosave_error and not self._autosave_warned:
             self._autosave_warned = True
             show_warning(f"Autosave failed (training goes on): {update.autosave_error}")
+        if update.suggestion_error and update.suggestion_error != self._suggestion_warned:
+            self._suggestion_warned = update.suggestion_error  # once per reason, not every epoch
+            show_warning(f"No suggestions this epoch (the labels are shown): {update.suggestion_error}")
         if update.confidence is not None and self.confidence_box.isChecked():
             self._show_confidence(update.confidence)
         self._set_suggestions(update.suggestions)

@@ -32,6 +32,7 @@ class Update:
     replace: bool = False  # a blockwise run's labels: show the new Zarr store rather than copy inlines
     suggestions: list[Suggestion] | None = None  # where to paint next, best first (None: not available)
     doubt: np.ndarray | None = None  # float32 0..1, made here only while the doubt layer is wanted
+    suggestion_error: str | None = None  # why this epoch has no suggestions (its labels are shown all the same)
 
 
 def changed_inlines(old: np.ndarray | None, new: np.ndarray) -> tuple[int, int] | None:
@@ -103,19 +104,20 @@ def confidence_image(session: Session) -> np.ndarray | None:
     return None if session.confidence is None else session.confidence.astype(np.float32)
 
 
-def where_next(session: Session, want_doubt: bool) -> tuple[list[Suggestion] | None, np.ndarray | None]:
-    """Suggestions (and the doubt map when wanted) after an epoch, here in the worker. Mid-run they
-    come from the ensemble's confidence alone; once the run is done, the networks' disagreement too.
+def where_next(session: Session, want_doubt: bool) -> tuple[list[Suggestion] | None, np.ndarray | None, str | None]:
+    """Suggestions (and the doubt map when wanted) after an epoch, here in the worker, and why there
+    are none when ranking failed. Mid-run they come from the ensemble's confidence alone; once the
+    run is done, the networks' disagreement too.
 
     Never costs the epoch: if ranking fails (e.g. the networks' separate passes run out of
-    memory), the epoch's labels are shown without suggestions."""
+    memory), the epoch's labels are shown without suggestions, and the reason goes to the user."""
     if isinstance(session, BlockwiseSession) or session.winner is None:
-        return None, None  # a blockwise run keeps no whole-volume prediction in memory
+        return None, None, None  # a blockwise run keeps no whole-volume prediction in memory
     try:
         places = session.suggest(networks=session.done and not session.stopping)
-        return places, (session.doubt_map(networks=False) if want_doubt else None)
-    except Exception:
-        return None, None
+        return places, (session.doubt_map(networks=False) if want_doubt else None), None
+    except Exception as exc:  # any failure here must not stop training; it is reported instead
+        return None, None, one_line(exc)
 
 
 def train(
@@ -143,7 +145,7 @@ def train(
                 continue
             conf = confidence_image(session) if want_confidence() else None
             # before the autosave: a finished run's checkpoint then keeps each network's answer
-            places, doubt_map = where_next(session, want_doubt())
+            places, doubt_map, no_places = where_next(session, want_doubt())
             failed = None
             if autosave is not None:
                 try:
@@ -153,7 +155,9 @@ def train(
             if not isinstance(report.grown, np.ndarray):
                 yield Update(report, None, conf, failed, replace=True)
                 continue
-            yield Update(report, changed_inlines(previous, report.grown), conf, failed, False, places, doubt_map)
+            yield Update(
+                report, changed_inlines(previous, report.grown), conf, failed, False, places, doubt_map, no_places
+            )
             previous = report.grown
     except SeisgrowError:
         raise

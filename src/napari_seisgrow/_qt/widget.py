@@ -76,6 +76,7 @@ class SeisGrowWidget(
         self.autosave_folder: Path | None = None
         self._offered: set[Path] = set()
         self._autosave_warned = False
+        self._suggestion_warned: str | None = None
         self._stop_event = threading.Event()
         self._watched_window: weakref.ref | None = None
         self._closing = False
