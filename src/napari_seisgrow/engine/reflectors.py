@@ -45,23 +45,25 @@ def amplitude_at(tau: np.ndarray, amplitude: np.ndarray, levels: np.ndarray) -> 
     return out.reshape(*lateral, lv.shape[-1])
 
 
-def _best_path(node: np.ndarray, step_cost: float) -> np.ndarray:
-    """Viterbi along axis 0 of ``node`` (blocks x offsets): the offsets, one per block, that collect
-    the most, moving at most one offset between neighbouring blocks."""
-    n, m = node.shape
-    score = node[0].copy()
-    back = np.zeros((n, m), np.int8)
+def _best_paths(node: np.ndarray, step_cost: float) -> np.ndarray:
+    """Viterbi along axis 1 of ``node`` (lines x blocks x offsets), every line at once: per line,
+    the offsets, one per block, that collect the most, moving at most one offset between
+    neighbouring blocks."""
+    lines, n, m = node.shape
+    score = node[:, 0].copy()
+    back = np.zeros((lines, n, m), np.int8)
+    edge = np.full((lines, 1), -np.inf)
     for i in range(1, n):
-        stay = score
-        up = np.concatenate([[-np.inf], score[:-1]]) - step_cost  # from the offset above
-        down = np.concatenate([score[1:], [-np.inf]]) - step_cost
-        best = np.maximum(stay, np.maximum(up, down))
-        back[i] = np.where(best == stay, 0, np.where(best == up, -1, 1))
-        score = best + node[i]
-    path = np.zeros(n, np.int64)
-    path[-1] = int(np.argmax(score))
+        up = np.concatenate([edge, score[:, :-1]], axis=1) - step_cost  # from the offset above
+        down = np.concatenate([score[:, 1:], edge], axis=1) - step_cost
+        best = np.maximum(score, np.maximum(up, down))
+        back[:, i] = np.where(best == score, 0, np.where(best == up, -1, 1))
+        score = best + node[:, i]
+    path = np.zeros((lines, n), np.int64)
+    path[:, -1] = np.argmax(score, axis=1)
+    rows = np.arange(lines)
     for i in range(n - 1, 0, -1):
-        path[i - 1] = path[i] + back[i, path[i]]
+        path[:, i - 1] = path[:, i] + back[rows, i, path[:, i]]
     return path
 
 
@@ -99,11 +101,12 @@ def follow_reflector(
     nb = max(1, int(np.ceil(n / block)))
     edges = np.linspace(0, n, nb + 1).astype(int)
     centres = 0.5 * (edges[:-1] + edges[1:] - 1)
-    moves = np.zeros((lines, n))
-    for li in range(lines):
-        blocks = np.stack([node[li, edges[b] : edges[b + 1]].mean(0) for b in range(nb)])
-        path = offsets[_best_path(blocks, step_cost)]
-        moves[li] = np.interp(np.arange(n), centres, path) if nb > 1 else path[0]
+    blocks = np.add.reduceat(node, edges[:-1], axis=1) / np.diff(edges)[None, :, None]
+    paths = offsets[_best_paths(blocks, step_cost)]  # (lines, blocks)
+    if nb > 1:
+        moves = np.stack([np.interp(np.arange(n), centres, path) for path in paths])
+    else:
+        moves = np.repeat(paths, n, axis=1)
     if lines > 1:
         moves = ndimage.gaussian_filter1d(moves, block / 2.0, axis=0, mode="nearest")
     moves = moves.reshape(*(lateral[:along] + lateral[along + 1 :]), n)
