@@ -114,3 +114,27 @@ def test_on_same_texture_units_the_coordinate_separates_units_better_than_time(s
     by_tau = segmentation_scores(nearest_in(tau), s.truth)["miou"]
     by_time = segmentation_scores(nearest_in(time), s.truth)["miou"]
     assert by_tau > by_time + 0.1
+
+
+def test_a_coarse_level_rescales_dips_and_lags_along_an_axis_it_does_not_halve():
+    """A small lateral axis stops halving while time goes on: its dips (samples per trace) and its
+    lag shifts halve with time, and its lag pairs keep their lag (they used to keep the fine dips
+    and be re-paired at half the lag, on a coarse grid where they no longer meet)."""
+    import torch
+
+    from napari_seisgrow.engine.structure import _coarser, _Fields, _levels
+
+    shape = (30, 160, 200)
+    step = _levels(shape, 24)[0]
+    assert step == [1, 2]  # the 30 inlines are too few to halve
+    ones = torch.ones(shape)
+    pairs = torch.ones((shape[0] - 8, *shape[1:]))
+    fine = _Fields(shape, {0: 1.5 * ones, 1: 0.2 * ones}, ones, [(0, 8, 12.0 * pairs, pairs), (1, 8, 1.6 * ones, ones)])
+    coarse = _coarser(fine, step)
+    assert coarse.shape == (30, 80, 100)
+    assert torch.allclose(coarse.dips[0], torch.tensor(0.75), atol=1e-4)  # one sample per trace is half a coarse one
+    assert torch.allclose(coarse.dips[1], torch.tensor(0.2), atol=1e-4)  # both axes halved: unchanged
+    (a0, lag0, shift0, _), (a1, lag1, shift1, _) = coarse.lags
+    assert (a0, lag0, a1, lag1) == (0, 8, 1, 4)
+    assert shift0.shape == (22, 80, 100) and torch.allclose(shift0, torch.tensor(6.0), atol=1e-3)
+    assert torch.allclose(shift1, torch.tensor(0.8), atol=1e-3)

@@ -362,29 +362,36 @@ def _levels(shape: tuple[int, ...], min_size: int) -> list[list[int]]:
 
 
 def _coarser(f: _Fields, step: list[int]) -> _Fields:
+    """The fields on the grid with the axes in ``step`` halved. A dip (samples per trace) keeps its
+    value where time and its lateral axis halve together, and halves where only time does (a
+    small lateral axis stops halving before time); a lag pair keeps its lag along an axis that is
+    not halved, and its shift halves with time."""
     w = f.weight
     pw = _pool(w, step) + 1e-6
-    dips = {a: _pool(p * w, step) / pw for a, p in f.dips.items()}
+    t_scale = 0.5 if 2 in step else 1.0
+    dips = {a: _pool(p * w, step) / pw * (1.0 if a in step else t_scale) for a, p in f.dips.items()}
     shape = tuple(int(n) for n in pw.shape)
     lags = []
     for axis, lag, shift, q in f.lags:
-        if lag % 2 or lag // 2 < 1:
+        halved = axis in step
+        if halved and (lag % 2 or lag // 2 < 1):
             continue  # a pair (i, i + lag) becomes (i / 2, i / 2 + lag / 2): only even lags map over
-        n_pairs = shape[axis] - lag // 2
+        new_lag = lag // 2 if halved else lag
+        n_pairs = shape[axis] - new_lag
         qs = _pool(q, step)
-        ss = _pool(shift * q, step) / (qs + 1e-6) / 2  # shifts halve with the time axis
+        ss = _pool(shift * q, step) / (qs + 1e-6) * t_scale
         qs, ss = qs.narrow(axis, 0, min(n_pairs, qs.shape[axis])), ss.narrow(axis, 0, min(n_pairs, ss.shape[axis]))
         if qs.shape[axis] < n_pairs:  # an odd size lost its last pair: that pair says nothing
             pad = [n_pairs - qs.shape[axis] if k == axis else qs.shape[k] for k in range(3)]
             qs = torch.cat([qs, torch.zeros(pad, device=qs.device)], axis)
             ss = torch.cat([ss, torch.zeros(pad, device=ss.device)], axis)
-        lags.append((axis, lag // 2, ss, qs))
+        lags.append((axis, new_lag, ss, qs))
     ties = []
     for line in f.ties:
         coarse = line.copy()
         coarse[:, step] /= 2.0
         ties.append(coarse)
-    return _Fields(shape, dips, _pool(w, step), lags, ties, f.time_scale * (0.5 if 2 in step else 1.0))
+    return _Fields(shape, dips, _pool(w, step), lags, ties, f.time_scale * t_scale)
 
 
 def stratigraphic_coordinate(
