@@ -9,7 +9,7 @@ import segyio._segyio  # segyio.tools.native needs its extension loaded
 
 from napari_seisgrow.io import load_volume
 from napari_seisgrow.io.ibm import ibm_to_float32
-from napari_seisgrow.io.segy import _DirectTraces, open_post_stack, read_segy
+from napari_seisgrow.io.segy import DirectTraces, open_post_stack, read_segy
 
 IBM_FILES = ("Format1msb.sgy", "small.sgy", "small-lsb.sgy")
 
@@ -45,7 +45,7 @@ def test_ibm_files_are_read_by_numpy_bit_for_bit_as_segyio_reads_them(segy_dir, 
     path = segy_dir / name
     f, endian = open_post_stack(path, None)
     try:
-        assert _DirectTraces.open(f, path, endian, 1) is not None  # the fast path takes IBM files now
+        assert DirectTraces.open(f, path, endian, 1) is not None  # the fast path takes IBM files now
     finally:
         f.close()
     fast, slow = read_segy(path), read_segy(path, fast=False)

@@ -10,7 +10,8 @@ import pytest
 
 from napari_seisgrow import SeisgrowError, load_volume, write_labels
 from napari_seisgrow.io.arrays import read_labels
-from napari_seisgrow.io.segy_lazy import SegyTraces, ibm_to_float32
+from napari_seisgrow.io.ibm import ibm_to_float32
+from napari_seisgrow.io.segy import SegyTraces
 from tests.conftest import write_test_segy
 
 READABLE = ["f3.sgy", "f3-lsb.sgy", "Format1msb.sgy", "Format5msb.sgy", "Format8msb.sgy", "small.sgy", "small-lsb.sgy"]

@@ -234,10 +234,10 @@ def test_direct_reader_refuses_nan_too(tmp_path):
 @pytest.mark.parametrize(("name", "direct"), [("f3.sgy", True), ("f3-lsb.sgy", True), ("Format5msb.sgy", True),
                                               ("Format8msb.sgy", True), ("Format1msb.sgy", True)])  # fmt: skip
 def test_direct_reader_is_used_for_ieee_integers_and_ibm(segy_dir, name, direct):
-    from napari_seisgrow.io.segy import _DirectTraces, detect_endian
+    from napari_seisgrow.io.segy import DirectTraces, detect_endian
 
     path = segy_dir / name
     endian = detect_endian(path)
     with segyio.open(str(path), ignore_geometry=True, endian=endian) as f:
         fmt = int(f.bin[segyio.BinField.Format])
-        assert (_DirectTraces.open(f, path, endian, fmt) is not None) == direct
+        assert (DirectTraces.open(f, path, endian, fmt) is not None) == direct

@@ -10,7 +10,7 @@ import numpy as np
 from .arrays import read_labels, read_npy, read_zarr, write_npy, write_zarr
 from .errors import SeisgrowError
 from .geometry import Geometry, Volume
-from .segy import is_segy_path, read_segy, write_segy_like
+from .segy import is_segy_path, open_segy_lazy, read_segy, write_segy_like
 
 __all__ = [
     "Geometry",
@@ -39,8 +39,6 @@ def load_volume(path: str | Path, *, lazy: bool = False, **options: Any) -> Volu
         raise SeisgrowError(f"{p} does not exist")
     if is_segy_path(p):
         if lazy:
-            from .segy_lazy import open_segy_lazy
-
             return open_segy_lazy(p, **options)
         return read_segy(p, **options)
     if name.endswith(".npy"):

@@ -15,23 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from .errors import SeisgrowError
-from .geometry import Volume
-from .ibm import ibm_to_float32
-from .segy import (
-    BINARY_HEADER_BYTES,
-    DIRECT_DTYPES,
-    TEXT_HEADER_BYTES,
-    TRACE_HEADER_BYTES,
-    _DirectTraces,
-    _grid_from_numbers,
-    _segyio,
-    open_post_stack,
-    survey_geometry,
-)
-
-IBM_FLOAT = 1
-__all__ = ["IBM_FLOAT", "SegyTraces", "ibm_to_float32"]
+from ..errors import SeisgrowError
+from ..geometry import Volume
+from ..ibm import ibm_to_float32
+from .grid import grid_from_numbers, survey_geometry
+from .layout import IBM_FLOAT, TRACE_HEADER_BYTES, data_start, fixed_length, sample_dtype
+from .open import open_post_stack, segyio
+from .traces import DirectTraces
 
 
 class SegyTraces:
@@ -49,8 +39,9 @@ class SegyTraces:
 
     @property
     def sample_dtype(self) -> np.dtype:
-        kind = "u4" if self.fmt_code == IBM_FLOAT else DIRECT_DTYPES[self.fmt_code]
-        return np.dtype(kind).newbyteorder(">" if self.endian == "big" else "<")
+        dtype = sample_dtype(self.fmt_code, self.endian)
+        assert dtype is not None  # open_segy_lazy refuses the rest
+        return dtype
 
     def _records(self) -> np.ndarray:
         if self._samples is None:
@@ -105,34 +96,33 @@ def open_segy_lazy(
     path: str | Path, *, iline: int = 189, xline: int = 193, domain: str = "time", endian: str | None = None
 ) -> Volume:
     """A Volume whose data is a SegyTraces: the grid and geometry now, the samples when sliced."""
-    segyio = _segyio()
+    sio = segyio()
     path = Path(path)
     f, endian = open_post_stack(path, endian)
     try:
         ns = len(f.samples)
-        fmt_code = int(f.bin[segyio.BinField.Format])
-        if fmt_code != IBM_FLOAT and fmt_code not in DIRECT_DTYPES:
+        fmt_code = int(f.bin[sio.BinField.Format])
+        dtype = sample_dtype(fmt_code, endian)
+        if dtype is None:
             raise SeisgrowError(f"{path.name}: sample format {fmt_code} cannot be read lazily")
-        kind = "u4" if fmt_code == IBM_FLOAT else DIRECT_DTYPES[fmt_code]
-        dtype = np.dtype(kind).newbyteorder(">" if endian == "big" else "<")
-        data_start = TEXT_HEADER_BYTES + BINARY_HEADER_BYTES + TEXT_HEADER_BYTES * max(0, int(f.ext_headers))
-        if data_start + f.tracecount * (TRACE_HEADER_BYTES + ns * dtype.itemsize) != path.stat().st_size:
+        start = data_start(f)
+        if not fixed_length(f, path, dtype):
             raise SeisgrowError(f"{path.name} has variable trace lengths or trailing bytes; it must be read whole")
-        words = _DirectTraces(path, data_start, f.tracecount, ns, dtype, endian)
+        words = DirectTraces(path, start, f.tracecount, ns, dtype, endian)
         il, xl = words.word(iline, f), words.word(xline, f)
         if il is None or xl is None:  # 2-byte fields: segyio reads them
             il, xl = f.attributes(iline)[:], f.attributes(xline)[:]
         il, xl = np.asarray(il, dtype=np.int64), np.asarray(xl, dtype=np.int64)
-        inlines, crosslines, trace_index = _grid_from_numbers(f, path, il, xl, iline, xline)
+        inlines, crosslines, trace_index = grid_from_numbers(f, path, il, xl, iline, xline)
         samples = np.asarray(f.samples, dtype=np.float64)
-        dt = float(segyio.tools.dt(f, fallback_dt=4000.0)) / 1000.0
+        dt = float(sio.tools.dt(f, fallback_dt=4000.0)) / 1000.0
     except SeisgrowError:
         raise
     except (RuntimeError, OSError, IndexError, ValueError) as exc:
         raise SeisgrowError(f"{path.name} could not be read as SEG-Y: {str(exc).splitlines()[0]}") from exc
     finally:
         f.close()
-    traces = SegyTraces(path, data_start, len(il), ns, fmt_code, endian, trace_index)
+    traces = SegyTraces(path, start, len(il), ns, fmt_code, endian, trace_index)
     geometry = survey_geometry(path, inlines, crosslines, trace_index, samples, dt, domain, iline, xline,
                                fmt_code, endian)  # fmt: skip
     return Volume(data=traces, geometry=geometry)
