@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from napari_seisgrow.engine import GrowConfig, Session
-from napari_seisgrow.engine.supervision import DENSE_SHARE, painted_share, use_semi_supervision
+from napari_seisgrow.engine.supervision import painted_share, use_semi_supervision
 from napari_seisgrow.synthetic import seed_inlines, seed_scribbles
 
 from ..conftest import TINY
@@ -23,11 +23,32 @@ def test_painted_share_tells_labelled_sections_from_strokes(tiny_synthetic):
     crosslines[:, [3, 17]] = truth[:, [3, 17]]
     assert _share(crosslines) == pytest.approx(1.0)  # whichever axis the sections run along
     strokes = seed_scribbles(truth, n_inlines=3, fraction=0.02, seed=0)
-    assert 0 < _share(strokes) < DENSE_SHARE
+    assert _share(strokes) == 0.0
     half = np.zeros_like(truth)
-    half[4, :12] = truth[4, :12]  # one inline, half of it labelled
-    assert _share(half) == pytest.approx(0.5)
+    half[4, :12] = truth[4, :12]  # one inline, half of it labelled: dense
+    assert _share(half) == pytest.approx(1.0)
     assert _share(np.zeros_like(truth)) == 0.0
+
+
+def test_a_stroke_across_labelled_inlines_keeps_them_dense(tiny_synthetic):
+    """One crossline stroke across every inline made each a painted section: two fully labelled
+    inlines then read as 4 % labelled, and trained as strokes."""
+    truth = tiny_synthetic.truth
+    seeds = seed_inlines(truth, 2)
+    ni = truth.shape[0]
+    seeds[:, 7, 20:23] = truth[:, 7, 20:23]  # a stroke along a crossline, through all inlines
+    assert ni > 8 and _share(seeds) > 0.9
+    assert not use_semi_supervision("auto", _share(seeds))
+
+
+def test_strokes_down_whole_traces_of_a_2d_line_are_strokes():
+    """On a 2-D line the crossline planes are single traces: four strokes down four traces (under
+    1 % of the line) used to read as fully labelled sections."""
+    seeds = np.zeros((1, 400, 120), np.uint8)
+    for k, trace in enumerate((40, 140, 240, 340)):
+        seeds[0, trace, :] = 1 + k % 2
+    assert (seeds > 0).mean() < 0.011
+    assert _share(seeds) == 0.0 and use_semi_supervision("auto", _share(seeds))
 
 
 def test_the_setting_resolves_auto_by_density_and_obeys_on_and_off():
@@ -44,7 +65,10 @@ def test_dense_seeds_train_on_the_seeds_alone_and_say_so(tiny_synthetic, tiny_se
     reports = list(session.run())
     assert [r.stage for r in reports] == ["warmup"] * 3  # no CPS stage, no label updates
     assert all(session._cps_lambda(e, 0) == 0.0 for e in range(3)) and drawn == []
-    assert any("labelled: training on the seeds alone" in n and "growing at 0.4" in n for n in reports[0].notes)
+    assert any(
+        "densely labelled sections: training on the seeds alone" in n and "growing at 0.4" in n
+        for n in reports[0].notes
+    )
     assert reports[-1].thresholds == (0.4,) * int(tiny_seeds.max())
     assert (session.grown > 0).all()  # growth and completion still label the volume
 
@@ -72,7 +96,7 @@ def test_dense_seeds_grow_at_the_dense_threshold_and_strokes_at_the_class_thresh
     assert grown[0] > grown[1] >= int((tiny_seeds > 0).sum())  # a lower threshold grows further
 
 
-def test_the_setting_and_new_seeds_take_effect_on_a_running_session(tiny_synthetic, tiny_seeds):
+def test_the_setting_takes_effect_on_a_running_session_and_new_seeds_do_not_switch_it(tiny_synthetic, tiny_seeds):
     strokes = seed_scribbles(tiny_synthetic.truth, n_inlines=3, fraction=0.02, seed=0)
     cfg = GrowConfig(**{**TINY, "semi_supervised": "auto", "epochs": 1, "fill_final": False})
     session = Session(tiny_synthetic.volume, strokes, cfg)
@@ -81,7 +105,6 @@ def test_the_setting_and_new_seeds_take_effect_on_a_running_session(tiny_synthet
     assert not session.semi_supervised
     session.config = session.config.with_overrides(semi_supervised="auto")
     list(session.run())
-    session.update_seeds(tiny_seeds)  # whole inlines painted: the regrowth already uses the dense threshold
-    assert not session.semi_supervised
-    confident = (session.confidence >= session.config.dense_threshold) & (session.training_grown > 0)
-    assert ((session.training_grown == 0) | (tiny_seeds > 0) | confident).all()
+    session.update_seeds(tiny_seeds)  # whole inlines painted: the run still decides as it began, and says so
+    assert session.semi_supervised
+    assert any("this run keeps training with pseudo labels" in n for n in session._drain_notes())
