@@ -221,7 +221,9 @@ def test_painting_while_trained_offers_to_continue(qtbot, setup):
     assert not widget.restart_btn.isEnabled()
     seeds.paint((8, 5, 5), 2)
     assert widget.restart_btn.isEnabled()
+    widget.settings.set("grow_thresholds", [0.9])  # a last-growth setting: Continue applies it
     widget.continue_with_new_seeds()
+    assert widget.session.config.grow_thresholds == [0.9] and widget.session.lr_cycle == 2
     qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
     assert widget.session.epoch == 4
     assert widget.grown_layer.data[8, 5, 5] == 2

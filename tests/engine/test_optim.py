@@ -75,3 +75,19 @@ def test_training_never_imports_dynamo():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_continued_cycle_depends_only_on_its_own_epochs():
+    from napari_seisgrow.engine.optim import LR_FLOOR, learning_rate
+
+    first_end = learning_rate(1.0, "cosine", epoch=15, step=9, steps=10, epochs=16)
+    assert first_end == pytest.approx(LR_FLOOR, abs=0.01)
+    # 16 epochs trained, 4 and 10 more: each continuation starts at its peak and ends at the floor
+    for more in (4, 10):
+        start = learning_rate(1.0, "cosine", epoch=16, step=0, steps=10, epochs=16 + more, cycle_start=16, peak=0.3)
+        end = learning_rate(
+            1.0, "cosine", epoch=15 + more, step=9, steps=10, epochs=16 + more, cycle_start=16, peak=0.3
+        )
+        assert start == pytest.approx(0.3)
+        assert end == pytest.approx(LR_FLOOR, abs=0.01)
+    assert learning_rate(2e-3, "constant", epoch=3, step=1, steps=10, epochs=4) == 2e-3

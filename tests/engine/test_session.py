@@ -303,3 +303,42 @@ def test_resume_keeps_the_held_out_split(tmp_path, tiny_synthetic, tiny_seeds):
         held_before, trained_before = first.holdout > 0, first.train_seeds > 0
         np.testing.assert_array_equal(resumed.holdout[held_before], first.holdout[held_before])
         np.testing.assert_array_equal(resumed.train_seeds[trained_before], first.train_seeds[trained_before])
+
+
+def test_continue_grows_with_the_new_settings_before_training_and_restarts_the_rate(
+    tmp_path, tiny_synthetic, tiny_seeds
+):
+    """Continue used to regrow the labels the next epochs train on with the old thresholds, and to
+    stretch the first learning-rate cycle (the rate jumped from 5 % back to about half)."""
+    session = Session(tiny_synthetic.volume, tiny_seeds, GrowConfig(**{**TINY, "epochs": 2}))
+    for _ in session.run():
+        pass
+    grown_before = int((session.training_grown > 0).sum())
+    assert grown_before > int((session.train_seeds > 0).sum())  # threshold 0.2 grows
+    more = tiny_seeds.copy()
+    more[0, 2:6, 10:14] = np.where(more[0, 2:6, 10:14] == 0, tiny_synthetic.truth[0, 2:6, 10:14], more[0, 2:6, 10:14])
+    session.continue_with(more, 2, grow_thresholds=[1.0])
+    assert session.config.epochs == 4 and session.config.grow_thresholds == [1.0]
+    painted = int((session.train_seeds > 0).sum())
+    assert int((session.training_grown > 0).sum()) == painted  # nothing is sure enough at 1.0
+    assert session.lr_cycle == 2
+    session.save_checkpoint(tmp_path / "ckpt")
+    assert Session.resume(tmp_path / "ckpt", tiny_synthetic.volume, more).lr_cycle == 2
+    reports = list(session.run())
+    assert len(reports) == 2 and session.epoch == 4
+    peak, floor = session.config.lr * session.config.continue_lr, session.config.lr * 0.05
+    assert session.optimizer.param_groups[0]["lr"] == pytest.approx(
+        floor + (peak - floor) * 0.5 * (1 + np.cos(np.pi * (1 + 2 / 3) / 2))
+    )
+
+
+def test_continue_refuses_training_settings_and_changes_nothing(tiny_synthetic, tiny_seeds):
+    session = Session(tiny_synthetic.volume, tiny_seeds, GrowConfig(**TINY))
+    for _ in session.run():
+        pass
+    before = session.config
+    with pytest.raises(SeisgrowError, match="lr"):
+        session.continue_with(tiny_seeds, 2, lr=1e-2)
+    with pytest.raises(SeisgrowError, match="at least one"):
+        session.continue_with(tiny_seeds, 0)
+    assert session.config == before and session.lr_cycle == 0

@@ -12,7 +12,7 @@ from napari.qt.threading import GeneratorWorker, create_worker
 from napari.utils.notifications import show_error, show_info, show_warning
 from qtpy.QtCore import QEvent
 
-from ..engine.config import GrowConfig
+from ..engine.config import GrowConfig, training_changes
 from ..engine.data import check_seeds
 from ..engine.lazy import scan_seeds
 from ..engine.report import Preview
@@ -105,15 +105,13 @@ class RunControllerMixin:
             return
         try:
             _, seeds, config = self._snapshot()
-            self.session.update_seeds(seeds)
-            more = config.epochs
-            self.session.config = self.session.config.with_overrides(
-                epochs=self.session.epoch + more,
-                **config.last_growth(),
-            )
+            kept = training_changes(self.session.config, config)
+            self.session.continue_with(seeds, config.epochs, **config.last_growth())
         except SeisgrowError as exc:
             show_error(str(exc))
             return
+        if kept:
+            show_info(f"Continue keeps this run's {', '.join(kept)}: the new value(s) take effect with Train")
         self.seeds_changed = False
         self.session.clear_stop()
         self._on_session(self.session)

@@ -25,6 +25,7 @@ ADVANCED = (
     "cps_epochs",
     "steps_per_epoch",
     "lr",
+    "continue_lr",
     "focal_gamma",
     "class_balance",
     "accumulate",

@@ -18,6 +18,7 @@ ORIENTATIONS = ("inline", "crossline", "time")
 INPUTS = ("amplitude", "strat", "depth")
 SAVED_BEFORE_STRUCTURE = ("fill_final", "max_reach", "seed", "grow_radius", "orientations")  # a whole old record
 STAGES = ("warmup", "cps", "grow")
+CONTINUE_LR = 0.3  # measured in docs/benchmarks.md ("Continue with new strokes")
 
 
 def _knob(default: Any, help: str, **extra: Any) -> Any:
@@ -67,6 +68,13 @@ class GrowConfig:
         "cosine",
         "cosine: decay to 5% of lr over the run (steadier final labels); constant",
         choices=("cosine", "constant"),
+    )
+    continue_lr: float = _knob(
+        CONTINUE_LR,
+        "cosine: a run continued with new strokes starts a cycle of its own over its added epochs, from this share "
+        "of lr down to 5%",
+        min=0.05,
+        max=1.0,
     )
     ema: float = _knob(
         0.0,
@@ -374,6 +382,15 @@ def check_last_growth(names: Any) -> None:
     other = sorted(set(names) - set(LAST_GROWTH))
     if other:
         raise SeisgrowError(f"{', '.join(other)} change(s) training, not only the last growth: train again to change")
+
+
+def training_changes(run: GrowConfig, wanted: GrowConfig) -> list[str]:
+    """The settings ``wanted`` changes from a trained ``run``'s that act on training itself (all
+    but the last growth's and the epoch count): continuing the run cannot apply them, so the one
+    who changed them is told rather than ignored."""
+    skip = {*LAST_GROWTH, "epochs"}
+    names = [f.name for f in fields(GrowConfig) if f.name not in skip]
+    return [n for n in names if getattr(run, n) != getattr(wanted, n)]
 
 
 def default_of(name: str) -> Any:

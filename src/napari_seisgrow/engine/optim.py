@@ -15,6 +15,24 @@ from typing import Any
 
 import torch
 
+LR_FLOOR = 0.05  # the cosine ends at this share of the peak: the last epochs still learn a little
+
+
+def learning_rate(lr: float, schedule: str, epoch: int, step: int, steps: int, epochs: int,
+                  cycle_start: int = 0, peak: float = 1.0) -> float:  # fmt: skip
+    """The learning rate at ``step`` of ``epoch``. A cosine runs one cycle over the epochs from
+    ``cycle_start`` to ``epochs``, from ``peak`` times ``lr`` down to ``LR_FLOOR`` times it.
+
+    A continued run (new strokes, more epochs) starts a cycle of its own at ``cycle_start``, so its
+    rate depends only on its own epochs; stretching the first cycle instead made the rate jump from
+    the floor back up to about half the peak, by an amount that depended on how many epochs each
+    part had."""
+    if schedule != "cosine":
+        return lr
+    progress = (epoch - cycle_start + step / max(1, steps)) / max(1, epochs - cycle_start)
+    top = max(peak, LR_FLOOR)
+    return lr * (LR_FLOOR + (top - LR_FLOOR) * 0.5 * (1 + math.cos(math.pi * min(1.0, max(0.0, progress)))))
+
 
 class Adam:
     """Adam (Kingma & Ba) with coupled L2 weight decay, using multi-tensor ``_foreach`` kernels."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -23,7 +22,7 @@ from ..io.atomic import atomic_path
 from ..io.errors import SeisgrowError
 from ..io.geometry import Volume
 from .channels import Channels, StratGrid, build_channels, compute_strat
-from .config import GrowConfig
+from .config import GrowConfig, check_last_growth
 from .data import check_seeds, keep_holdout, normalise, split_holdout
 from .device import describe, resolve_device
 from .grow import grow_numpy
@@ -37,7 +36,7 @@ from .layers import (
     within_envelope,
 )
 from .losses import class_weights, cps_loss, focal_loss
-from .optim import Adam
+from .optim import Adam, learning_rate
 from .predict import predict_volume, section_index, section_probabilities, usable_orientations
 from .pretrain import build_network, load_pretrained, pretrain, views_for
 from .report import EpochReport, Preview
@@ -119,6 +118,7 @@ class Session:
         self.optimizer = Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.sampler = PatchSampler(self.inputs, cfg, self.rng)
         self.epoch = 0
+        self.lr_cycle = 0  # the epoch the learning rate's current cosine cycle began (a continued run starts one)
         self.grown: Any = self._initial_labels()  # the last good labels, as shown and exported
         self.training_grown: Any = self.grown  # thresholded growth from the training seeds: what training sees
         self.winner: np.ndarray | None = None
@@ -224,13 +224,22 @@ class Session:
         """Flat positions of the voxels training learns from."""
         return np.flatnonzero(np.asarray(self.train_seeds))
 
-    def _measure_seed_density(self) -> None:
-        """How densely the painted sections are labelled (see ``engine.supervision``), measured once
-        per set of seeds; a run that ``auto`` turns to the seeds alone says why."""
-        self._painted_share = painted_share(self._painted_flat(), tuple(self.x.shape))
+    def _measure_seed_density(self, continuing: bool = False) -> None:
+        """How densely the painted sections are labelled (see ``engine.supervision``): a run that
+        ``auto`` turns to the seeds alone says why. A run decides once: new seeds that would decide
+        otherwise are noted, not obeyed (a switch mid-run to pseudo labels would start CPS at full
+        weight, with no ramp)."""
+        share = painted_share(self._painted_flat(), tuple(self.x.shape))
+        if continuing:
+            if use_semi_supervision(self.config.semi_supervised, share) != self.semi_supervised:
+                keeps = "with pseudo labels" if self.semi_supervised else "on the seeds alone"
+                self._notes.append(f"the seeds now lie {share:.0%} in densely labelled sections; this run keeps "
+                                   f"training {keeps} (Train anew to change)")  # fmt: skip
+            return
+        self._painted_share = share
         if self.config.semi_supervised == "auto" and not self.semi_supervised:
-            self._notes.append(f"the painted sections are {self._painted_share:.0%} labelled: training on the "
-                               f"seeds alone (no pseudo labels), growing at {self.config.dense_threshold:g}; set "
+            self._notes.append(f"{share:.0%} of the seeds lie in densely labelled sections: training on the seeds "
+                               f"alone (no pseudo labels), growing at {self.config.dense_threshold:g}; set "
                                "semi_supervised to on to change this")  # fmt: skip
 
     @property
@@ -262,10 +271,8 @@ class Session:
 
     def _set_lr(self, epoch: int, step: int) -> None:
         cfg = self.config
-        lr = cfg.lr
-        if cfg.lr_schedule == "cosine":
-            progress = (epoch + step / cfg.steps_per_epoch) / max(1, cfg.epochs)
-            lr = cfg.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+        peak = 1.0 if self.lr_cycle == 0 else cfg.continue_lr
+        lr = learning_rate(cfg.lr, cfg.lr_schedule, epoch, step, cfg.steps_per_epoch, cfg.epochs, self.lr_cycle, peak)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
 
@@ -648,6 +655,27 @@ class Session:
         self.grown = self.complete() if (self.config.fill_final and self.done) else self.training_grown
         return self.grown
 
+    def continue_with(self, seeds: Any, epochs: int, **last_growth: Any) -> None:
+        """Set up ``epochs`` more epochs from the current networks, with new seeds and new
+        last-growth settings (``GrowConfig.last_growth``); ``run`` then trains them.
+
+        The settings act before the seeds are regrown, so the first continued epoch trains on
+        labels grown with them; the learning rate runs a cycle of its own over the added epochs
+        (``continue_lr``). On a bad argument nothing changes."""
+        check_last_growth(last_growth)
+        if int(epochs) < 1:
+            raise SeisgrowError(f"continue needs at least one more epoch; got {epochs}")
+        before = self.config
+        config = before.with_overrides(epochs=self.epoch + int(epochs), **last_growth)
+        config.validate()
+        self.config = config
+        try:
+            self.update_seeds(seeds)
+        except SeisgrowError:
+            self.config = before
+            raise
+        self.lr_cycle = self.epoch
+
     def update_seeds(self, seeds: Any) -> None:
         """Continue from the current networks with newly painted seeds.
 
@@ -664,7 +692,7 @@ class Session:
         self.train_seeds, self.holdout = keep_holdout(
             new, self.train_seeds, self.holdout, self.config.holdout_fraction, self.rng
         )
-        self._measure_seed_density()  # before regrowing: the thresholds depend on it
+        self._measure_seed_density(continuing=True)
         if self.winner is not None:
             self.training_grown = self._grow(None)
         else:
@@ -727,6 +755,8 @@ class Session:
         meta = {
             "format": CHECKPOINT_FORMAT,
             "epoch": self.epoch,
+            "lr_cycle": self.lr_cycle,
+            "painted_share": self._painted_share,
             "n_classes": self.n_classes,
             "shape": list(self.x.shape),
             "amplitude_scale": self.amplitude_scale,
@@ -790,6 +820,7 @@ class Session:
             torch.set_rng_state(state["torch_rng"].cpu())  # map_location moved it to the GPU
             session.rng.bit_generator.state = meta["numpy_rng"]
             session.epoch = int(meta["epoch"])
+            session.lr_cycle = int(meta.get("lr_cycle", 0))
             session.history = list(meta.get("history", []))
             for name in ("grown", "training_grown", "winner", "confidence"):
                 p = d / f"{name}.npy"
@@ -802,7 +833,9 @@ class Session:
                 session.train_seeds, session.holdout = keep_holdout(
                     session.seeds, trained, held, session.config.holdout_fraction, session.rng
                 )
-                session._measure_seed_density()
+            if "painted_share" in meta:  # the run's own decision on pseudo labels holds (see update_seeds)
+                session._painted_share = float(meta["painted_share"])
+                session._measure_seed_density(continuing=True)
         except Exception as exc:  # a damaged file fails in many ways (unpickling, zip, shapes): all one answer
             raise SeisgrowError(f"checkpoint {d} is incomplete or damaged ({type(exc).__name__}); retrain") from exc
         return session
