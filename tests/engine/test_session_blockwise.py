@@ -50,6 +50,19 @@ def _config(**extra) -> GrowConfig:
     return GrowConfig(**{**TINY, "fill_final": False, "orientations": ["inline", "crossline"], **extra})
 
 
+def _engine_growth(session, seeds, winner, conf, envelope: bool = True) -> np.ndarray:
+    """The in-memory engine's growth from the same prediction: within the growth envelope
+    (``engine.layers``) of the coordinate the session solved, then connected growth."""
+    from napari_seisgrow.engine.layers import class_ranges, within_envelope
+
+    if envelope:
+        tau = session.strat.full()
+        lo, hi = class_ranges(seeds, tau, session.n_classes)
+        inside = within_envelope(winner, tau, lo, hi, session.config.grow_envelope)
+        conf = np.where(inside, conf, conf.dtype.type(0))
+    return grow_connected(seeds, winner, conf, [session.config.threshold(c) for c in range(1, session.n_classes + 1)])
+
+
 def test_trains_reading_only_patches_and_blocks_and_grows_like_the_engine(on_disk, tmp_path):
     d, synth, seeds = on_disk
     source = CountingSource(d / "vol.npy")
@@ -73,8 +86,7 @@ def test_trains_reading_only_patches_and_blocks_and_grows_like_the_engine(on_dis
                                   amp=session.config.amp)  # fmt: skip
     np.testing.assert_array_equal(np.asarray(session.winner), winner)
     np.testing.assert_array_equal(np.asarray(session.confidence).view(np.uint16), conf.view(np.uint16))
-    want = grow_connected(seeds, winner, conf, [session.config.threshold(c) for c in (1, 2, 3, 4, 5, 6)])
-    np.testing.assert_array_equal(grown, want)
+    np.testing.assert_array_equal(grown, _engine_growth(session, seeds, winner, conf))
     r = reports[-1]
     assert r.labelled_fraction == pytest.approx((grown > 0).mean())
     assert sum(r.grown_counts.values()) == int(((grown > 0) & (seeds == 0)).sum())
@@ -183,3 +195,18 @@ def test_a_blockwise_run_tells_dense_seeds_from_strokes_like_the_engine(on_disk,
     (report,) = list(dense.run())
     assert report.stage == "warmup" and report.thresholds == (auto.dense_threshold,) * int(inlines.max())
     assert any("training on the seeds alone" in n for n in report.notes)
+
+
+def test_blockwise_growth_keeps_the_growth_envelope_like_the_engine(on_disk, tmp_path):
+    """Blockwise runs used to drop the envelope silently: a class grew far outside the interval
+    of the coordinate its strokes span."""
+    d, _, seeds = on_disk
+    cfg = _config(grow_envelope=1.0, epochs=1)
+    session = BlockwiseSession(np.load(d / "vol.npy", mmap_mode="r"), np.load(d / "seeds.npy", mmap_mode="r"), cfg,
+                               blockwise=Blockwise(tmp_path / "work", block=BLOCK))  # fmt: skip
+    list(session.run())
+    winner, conf = np.asarray(session.winner), np.asarray(session.confidence)
+    anywhere = _engine_growth(session, seeds, winner, conf, envelope=False)
+    want = _engine_growth(session, seeds, winner, conf)
+    assert ((anywhere > 0) & (want == 0)).any()  # without the envelope, classes grow out of their intervals
+    np.testing.assert_array_equal(np.asarray(session.grown), want)

@@ -102,6 +102,21 @@ class StratGrid:
     def full(self) -> np.ndarray:
         return self.values()
 
+    def at(self, i: np.ndarray, j: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """tau at scattered voxels ``(i, j, t)`` of the full volume (bilinear between the decimated
+        traces, as ``values``), without reading whole sections: the seeds of a survey."""
+        out = np.zeros(len(i), np.float32)
+        corners = []
+        for axis, pos in ((0, np.asarray(i)), (1, np.asarray(j))):
+            f = pos / self.step[axis]
+            k0 = np.minimum(np.floor(f).astype(np.int64), self.tau.shape[axis] - 1)
+            k1 = np.minimum(k0 + 1, self.tau.shape[axis] - 1)
+            corners.append(((k0, 1 - (f - k0)), (k1, f - k0)))
+        for a, wa in corners[0]:
+            for b, wb in corners[1]:
+                out += (wa * wb).astype(np.float32) * self.tau[a, b, np.asarray(t)]
+        return out
+
 
 class StratChannel:
     """The stratigraphic coordinate scaled to about [-1, 1], read on demand from a ``StratGrid``."""

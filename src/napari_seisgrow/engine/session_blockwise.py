@@ -24,6 +24,7 @@ from ..io.errors import SeisgrowError
 from . import blockwise as bw
 from .channels import StratGrid
 from .config import GrowConfig
+from .layers import within_envelope
 from .lazy import Amplitudes, SeedLabels, TrainingLabels, Weights, as_source, clip_scale, scan_seeds
 from .report import EpochReport
 from .session import Session
@@ -150,8 +151,8 @@ class BlockwiseSession(Session):
         return da.from_zarr(group["winner"]), da.from_zarr(group["confidence"])
 
     def _grow(self, previous: Any = None, thresholds: list[float] | None = None, final: bool = False) -> Any:
-        """Growth block by block. It applies neither the growth envelope nor ``layer_claims``; with
-        the claims on, the last growth says so once."""
+        """Growth block by block, within the growth envelope as in memory. It does not apply
+        ``layer_claims``; with the claims on, the last growth says so once."""
         import dask.array as da
         import zarr
 
@@ -160,7 +161,7 @@ class BlockwiseSession(Session):
             self._say_once("layer claims need an in-memory run; the last growth ignores them")
         ts = thresholds or self.growth_thresholds()
         with bw.scheduler(self.blockwise.scheduler, self.blockwise.workers) as self.where:
-            grown = bw.grow_lazy(self._seeds_dask(), self.winner, self.confidence, ts,
+            grown = bw.grow_lazy(self._seeds_dask(), self.winner, self._enveloped(self.confidence), ts,
                                  max_reach=cfg.max_reach, previous=previous)  # fmt: skip
             bw.store_zarr(self.blockwise.labels, {"labels": grown}, {"epoch": self.epoch + 1})
             labels = da.from_zarr(zarr.open_group(str(self.blockwise.labels), mode="r")["labels"])
@@ -168,6 +169,31 @@ class BlockwiseSession(Session):
             counts = bw.class_counts(labels, self.n_classes)
         self._labelled_counts = counts[1 : self.n_classes + 1]
         return labels
+
+    def _enveloped(self, confidence: Any) -> Any:
+        """The confidence with zero where a voxel's winning class lies beyond ``grow_envelope``
+        samples of the coordinate interval its strokes span (``engine.layers.within_envelope``, as
+        an in-memory run grows), block by block: the coordinate is read one block at a time."""
+        import dask.array as da
+
+        margin = self.config.grow_envelope
+        if margin <= 0 or self.strat is None or self.winner is None:
+            return confidence
+        i, j, t = np.unravel_index(self.points.flat, self.x.shape)
+        tau = self.strat.at(i, j, t)
+        lo = np.full(self.n_classes + 1, np.inf, np.float32)
+        hi = np.full(self.n_classes + 1, -np.inf, np.float32)
+        np.minimum.at(lo, self.points.classes.astype(np.int64), tau)
+        np.maximum.at(hi, self.points.classes.astype(np.int64), tau)
+        strat = self.strat
+
+        def block(winner: np.ndarray, conf: np.ndarray, block_info: Any = None) -> np.ndarray:
+            where = tuple(slice(a, b) for a, b in block_info[0]["array-location"])
+            ok = within_envelope(winner, strat.values(where), lo, hi, margin)
+            return np.where(ok, conf, conf.dtype.type(0))
+
+        winner = da.asarray(self.winner)
+        return da.map_blocks(block, winner, da.asarray(confidence).rechunk(winner.chunks), dtype=confidence.dtype)
 
     def complete(self) -> Any:
         """Growth on with no threshold through agreeing argmax (block by block). Completion along
