@@ -122,18 +122,27 @@ def test_stop_ends_the_worker_and_keeps_labels(qtbot, setup):
     assert widget.train_btn.isEnabled()
 
 
+def _grow(qtbot, widget) -> np.ndarray:
+    """Press Grow and wait: it grows in a worker thread (the viewer stays free), then shows the labels."""
+    worker = widget.regrow()
+    assert worker is not None and widget.running and not widget.grow_btn.isEnabled()
+    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    assert widget.grow_btn.isEnabled()
+    return np.asarray(widget.grown_layer.data)
+
+
 def test_grow_with_a_higher_threshold_assigns_fewer(qtbot, setup):
     _, widget, synth = setup
     _paint(widget, synth)
     _train(qtbot, widget)
     widget.settings.set("grow_thresholds", [0.0])
-    low = (widget.regrow() > 0).sum()
+    low = (_grow(qtbot, widget) > 0).sum()
     widget.settings.set("grow_thresholds", [0.99])
-    high = (widget.regrow() > 0).sum()
+    high = (_grow(qtbot, widget) > 0).sum()
     assert high < low
     assert (widget.grown_layer.data > 0).sum() == high
     widget.settings.set("layer_claims", "nearest")  # a setting of the last growth: Grow applies it too
-    widget.regrow()
+    _grow(qtbot, widget)
     assert widget.session.config.layer_claims == "nearest"
 
 
@@ -145,13 +154,13 @@ def test_grow_applies_every_last_growth_setting_of_the_panel(qtbot, setup):
     _train(qtbot, widget)
     widget.settings.set("grow_thresholds", [0.99])
     widget.settings.set("fill_final", False)
-    open_ = widget.regrow()
+    open_ = _grow(qtbot, widget)
     assert widget.session.config.fill_final is False
     assert (open_ == 0).any()
     np.testing.assert_array_equal(open_, widget.session.training_grown)
     widget.settings.set("fill_final", True)
     widget.settings.set("agreement", 0.5)
-    filled = widget.regrow()
+    filled = _grow(qtbot, widget)
     assert (filled > 0).all()
     assert widget.session.config.agreement == 0.5
 
@@ -210,7 +219,7 @@ def test_save_then_load_session(qtbot, setup, tmp_path):
     np.testing.assert_array_equal(fresh.grown_layer.data, grown)
     assert fresh.session is not None and fresh.session.epoch == 2
     fresh.settings.set("grow_thresholds", [0.5])
-    assert fresh.regrow() is not None
+    assert _grow(qtbot, fresh) is not None
     fresh.shutdown()
 
 

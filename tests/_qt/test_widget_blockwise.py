@@ -60,8 +60,9 @@ def test_train_and_export_blockwise_from_the_viewer(make_napari_viewer, qtbot, f
         assert widget.progress.value() == 2 and widget.grow_btn.isEnabled()
         out = widget.export(tmp_path / "labels.sgy")
         np.testing.assert_array_equal(load_volume(out).data, labels)
-        regrown = widget.regrow()
-        assert isinstance(widget.grown_layer.data, da.Array) and regrown.shape == labels.shape
+        assert widget.regrow() is not None and widget.running  # in a worker thread
+        qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+        assert isinstance(widget.grown_layer.data, da.Array) and widget.grown_layer.data.shape == labels.shape
         assert widget.save(tmp_path / "session") is None  # refused with a message: the work folder is the record
     finally:
         widget.shutdown()

@@ -8,7 +8,7 @@ import weakref
 from typing import Any
 
 import numpy as np
-from napari.qt.threading import GeneratorWorker, create_worker
+from napari.qt.threading import FunctionWorker, GeneratorWorker, create_worker
 from napari.utils.notifications import show_error, show_info, show_warning
 from qtpy.QtCore import QEvent
 
@@ -228,18 +228,40 @@ class RunControllerMixin:
         if self.session is not None and not self.session.done:
             self.status.setText(self.status.text() + "\nStopped; the last grown labels are kept.")
 
-    def regrow(self) -> np.ndarray | None:
+    def regrow(self) -> FunctionWorker | None:
+        """Grow again from the last prediction with the panel's last-growth settings, in a worker
+        thread: the completion may run inference passes over the whole volume, which must not
+        freeze the viewer. Train, Grow and Continue wait until it is done."""
         if self.session is None or self.running:
             return None
         try:
             cfg = self.settings.config()
-            grown = self.session.regrow(**{**cfg.last_growth(), "class_kinds": self.classes.kinds()})
+            overrides = {**cfg.last_growth(), "class_kinds": self.classes.kinds()}
         except SeisgrowError as exc:
             show_error(str(exc))
             return None
+        worker = create_worker(
+            self.session.regrow, **overrides, _start_thread=False,
+            _connect={"returned": self._on_regrown, "errored": self._on_regrow_error,
+                      "finished": self._on_regrow_finished},
+        )  # fmt: skip
+        self.worker = worker
+        self._set_running(True)
+        self.stop_btn.setEnabled(False)  # growth is not stopped half-way: the labels change at once when done
+        self.status.setText("Growing…")
+        worker.start()
+        return worker
+
+    def _on_regrown(self, grown: Any) -> None:
         self._show_grown(grown)
         self.status.setText(f"Re-grown: {100 * float((grown > 0).mean()):.1f}% of voxels labelled")
-        return grown
+
+    def _on_regrow_error(self, exc: BaseException) -> None:
+        show_error(f"Grow failed (the labels are as they were): {one_line(exc)}")
+
+    def _on_regrow_finished(self) -> None:
+        self.worker = None
+        self._set_running(False)
 
     def _keep_strat(self, session: Session | None) -> None:
         """The session's coordinate serves the layer (and the next training) without a second solve,
