@@ -90,7 +90,7 @@ def method_config(name: str, epochs: int | None) -> GrowConfig:
     elif name == "no-cps":
         cfg = cfg.with_overrides(cps_weight=0.0)
     elif name == "no-updates":
-        cfg = cfg.with_overrides(cps_epochs=cfg.epochs)  # the label-update stage never starts
+        cfg = cfg.with_overrides(label_updates=False)  # the label-update stage never starts; the CPS ramp as always
     elif name == "no-structure":
         cfg = cfg.with_overrides(inputs=["amplitude"], completion="connected", grow_envelope=0.0, layer_claims="off")
     if epochs:
@@ -175,14 +175,24 @@ def run(args) -> None:
 
 
 def summary(path: str) -> None:
-    """Per protocol: mean and worst mIoU per family and method; the default paired against the
-    seeds-only argmax and the structural baseline; smallest class IoU; seconds. Held-out family apart."""
+    """Per protocol: mean and worst mIoU per family and method (with the number of volumes where a
+    method ran on fewer than the default); the default paired against every other method on the
+    volumes both ran; smallest class IoU; seconds. Held-out family apart."""
     rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
     methods = [*(m for m in METHODS if any(r["method"] == m for r in rows)),
                *dict.fromkeys(r["method"] for r in rows if r["method"] not in METHODS)]  # fmt: skip
 
     def pick(part, **key):
         return [r for r in part if all(r[k] == v for k, v in key.items())]
+
+    def cell(values: list[float], n: int, bold: bool = False) -> str:
+        """Mean (worst); with the number of volumes where a method ran on fewer than the default,
+        so that a mean over fewer volumes is never read as comparable."""
+        if not values:
+            return "-"
+        mean = f"**{np.mean(values):.3f}**" if bold else f"{np.mean(values):.3f}"
+        fewer = f" [{len(values)} of {n}]" if len(values) != n else ""
+        return f"{mean} ({min(values):.3f}){fewer}"
 
     def paired(part, other):
         """Default minus ``other`` on each volume both ran."""
@@ -203,22 +213,17 @@ def summary(path: str) -> None:
             print("| family | volumes | " + " | ".join(ran) + " |")
             print("|---|---|" + "---|" * len(ran))
             for family in dict.fromkeys(r["family"] for r in here):
-                cells = []
-                for m in ran:
-                    v = [r["miou"] for r in pick(here, family=family, method=m)]
-                    cells.append(f"{np.mean(v):.3f} ({min(v):.3f})" if v else "-")
                 n = len(pick(here, family=family, method="default"))
+                cells = [cell([r["miou"] for r in pick(here, family=family, method=m)], n) for m in ran]
                 print(f"| {family} | {n} | " + " | ".join(cells) + " |")
-            cells = []
-            for m in ran:
-                v = [r["miou"] for r in pick(here, method=m)]
-                cells.append(f"**{np.mean(v):.3f}** ({min(v):.3f})")
+            n = len(pick(here, method="default"))
+            cells = [cell([r["miou"] for r in pick(here, method=m)], n, bold=True) for m in ran]
             print("| mean | | " + " | ".join(cells) + " |")
             lines = []
-            for other in ("seeds-only", "structural", "no-structure", *(m for m in ran if m not in METHODS)):
+            for other in (m for m in ran if m != "default"):  # every method, on the volumes both ran
                 d = paired(here, other)
                 if d:
-                    lines.append(f"default - {other}: mean {np.mean(d):+.3f}, worst {min(d):+.3f}")
+                    lines.append(f"default - {other} ({len(d)} volumes): mean {np.mean(d):+.3f}, worst {min(d):+.3f}")
             smallest = [min(r["iou"].values()) for r in pick(here, method="default")] or [float("nan")]
             cover = [r["coverage"] for r in pick(here, method="default")] or [float("nan")]
             secs = ", ".join(f"{m} {np.mean([r['seconds'] for r in pick(here, method=m)]):.0f}" for m in ran)

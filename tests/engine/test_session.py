@@ -342,3 +342,18 @@ def test_continue_refuses_training_settings_and_changes_nothing(tiny_synthetic, 
     with pytest.raises(SeisgrowError, match="at least one"):
         session.continue_with(tiny_seeds, 0)
     assert session.config == before and session.lr_cycle == 0
+
+
+def test_label_updates_off_keeps_the_cps_stage_and_its_ramp(tiny_synthetic, tiny_seeds):
+    """The no-updates ablation used to stretch the CPS ramp over the whole run; switched off, the
+    label-update stage never starts and the CPS weight follows the default's ramp epoch by epoch."""
+    cfg = GrowConfig(**{**TINY, "epochs": 4, "warmup_epochs": 1, "cps_epochs": 2})
+    on, off = (
+        Session(tiny_synthetic.volume, tiny_seeds, cfg),
+        Session(tiny_synthetic.volume, tiny_seeds, cfg.with_overrides(label_updates=False)),
+    )
+    assert [on.config.stage(e) for e in range(4)] == ["warmup", "cps", "cps", "grow"]
+    assert [off.config.stage(e) for e in range(4)] == ["warmup", "cps", "cps", "cps"]
+    with_updates, without = list(on.run()), list(off.run())
+    assert [r.stage for r in without] == ["warmup", "cps", "cps", "cps"]
+    assert [r.cps_weight for r in without] == [r.cps_weight for r in with_updates]  # the same ramp, epoch by epoch

@@ -34,6 +34,11 @@ class GrowConfig:
     epochs: int = _knob(16, "total epochs", min=1, group="basic")
     warmup_epochs: int = _knob(3, "E1: supervised warm-up epochs (labelled pixels only)", min=0)
     cps_epochs: int = _knob(3, "E2 - E1: cross pseudo supervision epochs before label updates start", min=0)
+    label_updates: bool = _knob(
+        True,
+        "stage 3: from epoch E2 the networks also train on their grown labels; off keeps the seeds and the CPS term "
+        "alone to the end (an ablation: the CPS ramp is the same either way)",
+    )
     steps_per_epoch: int = _knob(24, "optimiser steps per epoch", min=1)
     batch_labelled: int = _knob(8, "patches per step from sections with labels", min=1)
     batch_unlabelled: int = _knob(4, "patches per step from anywhere (for the CPS term)", min=0)
@@ -305,7 +310,7 @@ class GrowConfig:
     def stage(self, epoch: int) -> str:
         if epoch < self.cps_start:
             return "warmup"
-        if epoch < self.grow_start:
+        if epoch < self.grow_start or not self.label_updates:
             return "cps"
         return "grow"
 
