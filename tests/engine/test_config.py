@@ -68,3 +68,21 @@ def test_last_growth_settings_are_tagged_once_and_read_from_the_config():
     check_last_growth(["fill_final", "agreement"])
     with pytest.raises(SeisgrowError, match="lr"):
         check_last_growth(["fill_final", "lr"])
+
+
+def test_a_hand_written_config_is_never_read_as_an_old_saved_record(tmp_path):
+    """Five keys and no ``inputs`` used to turn a hand-written file into the amplitude-only setup
+    of records saved before the stratigraphic inputs; only the program's own records are rebuilt."""
+    import json
+
+    from napari_seisgrow.engine.config import SAVED_BEFORE_STRUCTURE
+
+    old = {"fill_final": True, "max_reach": 64, "seed": 1, "grow_radius": 1, "orientations": ["inline"]}
+    assert set(old) == set(SAVED_BEFORE_STRUCTURE)
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(old))
+    mine = GrowConfig.from_json(path)
+    assert mine.inputs == GrowConfig().inputs and mine.grow_envelope == GrowConfig().grow_envelope
+    assert mine.max_reach == 64 and mine.orientations == ["inline"]
+    saved = GrowConfig.from_json(path, saved=True)
+    assert saved.inputs == ["amplitude"] and saved.grow_envelope == 0.0

@@ -105,10 +105,10 @@ def test_erasing_a_stroke_removes_its_growth_from_training(tiny_synthetic, tiny_
 
 def test_settings_changed_mid_run_reach_the_patch_sampler(tiny_synthetic, tiny_seeds):
     session = Session(tiny_synthetic.volume, tiny_seeds, GrowConfig(**TINY))
-    session.config = session.config.with_overrides(patch_size=[16, 16], batch_labelled=1)
+    session.config = session.config.with_overrides(patch_size=[16, 16])
     session._set_training_labels("warmup")
-    batch = session.sampler.labelled_batch(session.config.batch_labelled)
-    assert batch.x.shape[0] == 1 and batch.x.shape[-2:] == (16, 16)
+    batch = session.sampler.labelled_batch(2)
+    assert batch.x.shape[-2:] == (16, 16)  # the sampler reads the patch size from the session's config
 
 
 def test_the_final_growth_keeps_out_of_the_layers_other_classes_painted(tiny_synthetic, tiny_seeds):

@@ -101,7 +101,7 @@ class FilesMixin:
             if tuple(saved.seeds.shape) != tuple(image.data.shape):
                 shapes = f"{tuple(saved.seeds.shape)} do not fit the open volume {tuple(image.data.shape)}"
                 raise SeisgrowError(f"the session's seeds {shapes}; open the volume it was made on")
-            config = GrowConfig.from_dict(saved.config) if saved.config else GrowConfig()
+            config = GrowConfig.from_dict(saved.config, saved=True) if saved.config else GrowConfig()
         except SeisgrowError as exc:
             show_error(str(exc))
             return False

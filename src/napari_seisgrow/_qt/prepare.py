@@ -20,7 +20,7 @@ from ..engine.config import GrowConfig
 from ..engine.data import normalise
 from ..engine.pretrain import PretrainReport, pretrain
 
-STEPS = 200
+STEPS = 96  # the pretraining measured in docs/benchmarks.md (its effect beyond that is unmeasured)
 
 
 def signature(config: GrowConfig) -> tuple:

@@ -355,22 +355,27 @@ class GrowConfig:
         return text
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> GrowConfig:
-        if "inputs" not in d and all(k in d for k in SAVED_BEFORE_STRUCTURE):
-            # A complete record saved before the stratigraphic inputs existed: rebuild that run as it was.
+    def from_dict(cls, d: dict[str, Any], saved: bool = False) -> GrowConfig:
+        """A config from a JSON object: a ``profile`` key picks the base, every other key overrides it.
+
+        ``saved`` marks a record the program wrote (a checkpoint or a saved session): one complete
+        record from before the stratigraphic inputs existed is rebuilt as that run was (amplitude
+        only). A hand-written file never is: five keys and no ``inputs`` in it used to turn it
+        into the old amplitude-only setup without a word."""
+        if saved and "inputs" not in d and all(k in d for k in SAVED_BEFORE_STRUCTURE):
             d = {**d, "inputs": ["amplitude"], "completion": "connected", "views": "same", "grow_envelope": 0.0}
         base = profile(d.get("profile", "default")) if "profile" in d else cls()
         return base.with_overrides(**{k: v for k, v in d.items() if k != "profile"})
 
     @classmethod
-    def from_json(cls, path: str | Path) -> GrowConfig:
+    def from_json(cls, path: str | Path, saved: bool = False) -> GrowConfig:
         try:
             d = json.loads(Path(path).read_text())
         except (OSError, ValueError) as exc:
             raise SeisgrowError(f"could not read config {path}: {exc}") from exc
         if not isinstance(d, dict):
             raise SeisgrowError(f"config {path} must hold a JSON object")
-        return cls.from_dict(d)
+        return cls.from_dict(d, saved=saved)
 
     @classmethod
     def help_for(cls, name: str) -> str:

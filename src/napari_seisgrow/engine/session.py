@@ -787,7 +787,7 @@ class Session:
         d = Path(directory)
         try:
             meta = json.loads((d / "meta.json").read_text())
-            config = GrowConfig.from_json(d / "config.json")
+            config = GrowConfig.from_json(d / "config.json", saved=True)
             shape, n_classes = meta["shape"], meta["n_classes"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise SeisgrowError(f"{d} is not a napari-seisgrow checkpoint: {exc}") from exc

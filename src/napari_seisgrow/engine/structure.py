@@ -11,15 +11,22 @@ error along its path; a global solve spreads them):
 1. Local dips from the gradient structure tensor: for each lateral axis ``a`` the dip
    ``p_a = -<g_a g_t> / <g_t g_t>`` (samples per trace) and a planarity in 0..1 that says how
    well one plane explains the local gradients (low in chaos, noise and at faults).
-2. The coordinate ``tau`` solves, in the least-squares sense,
-   ``tau(i + 1, t + p) = tau(i, t)`` along each lateral axis (weighted by planarity: a reflector
-   keeps its value from trace to trace), ``tau(t + 1) - tau(t) = 1`` weakly (the coordinate
-   advances one sample per sample on average; this picks one of the many monotone
-   reparametrisations that all honour the dips), and ``tau(i + 1, t) = tau(i, t)`` weakly where the
-   dips are unreliable. The solve runs coarse to fine (the dips are in samples per trace, which
-   halving both axes keeps), with conjugate gradients on the normal equations at each level.
-3. The result is made to increase strictly downward in every trace (a running maximum) so that
-   "above" and "below" keep their meaning where the solve bends at faults and unconformities.
+2. Distant traces (``lags`` apart) are correlated directly, in a Gaussian-like window of sigma
+   ``lag_window`` samples (three box passes, about 73 samples across at 12), searched around the
+   shift the dips predict: this carries the layering across faults and noise where the
+   trace-to-trace dips fail.
+3. The unknown is the depth ``z(i, j, k)`` of horizon ``k`` in every trace. Each horizon steps by
+   the dip from trace to trace (``z(i + 1, k) - z(i, k) = p``, weighted by planarity) and by the
+   measured shift between distant traces (weighted by the correlation), keeps about one sample
+   from the next horizon (``z(k + 1) - z(k) = 1``, weakly), stays flat where the dips are
+   unreliable (weakly), and follows the strokes painted along reflectors when there are any
+   (control lines, ``engine.ties``). Conjugate gradients on the normal equations solve it coarse to
+   fine, re-reading the fields at the horizons' new depths a few times per level. A coarse level
+   halves time and every lateral axis still large enough; dips are in samples per trace, which
+   halving both keeps, and along a small axis that stops halving they halve with time.
+4. The horizons are kept from crossing (a running maximum down each trace), and the depth of
+   every horizon is inverted into ``tau`` at every sample, made to increase strictly downward so
+   that "above" and "below" keep their meaning where the solve bends at faults and unconformities.
 
 The unit of ``tau`` is samples at the volume's mean trace: a reflector at sample 120 of an
 undeformed trace has ``tau`` about 120. Nothing here knows about Qt or napari, and everything is
@@ -51,7 +58,7 @@ class StructureSettings:
     flat_weight: float = 0.05  # weak pull towards equal tau at equal time where dips fail
     iterations: int = 60  # conjugate-gradient iterations per level (four times that on the coarsest)
     lags: tuple[int, ...] = (8, 16)  # traces: distant traces correlated directly (jumps faults and noise)
-    lag_window: float = 12.0  # samples: Gaussian half-width of the correlation window
+    lag_window: float = 12.0  # samples: sigma of the correlation's Gaussian-like window (about 6 sigma across)
     max_throw: float = 0.12  # largest fault throw looked for, as a fraction of the trace length
     lag_weight: float = 2.0  # weight of a perfectly correlated lag constraint (dips weigh at most 1)
     outer_passes: int = 3  # times the fields are re-read at the horizons' new depths, per level
