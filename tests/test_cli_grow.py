@@ -262,3 +262,35 @@ def test_kinds_on_the_command_line_reach_the_run_and_its_report(tmp_path, npy_in
                  "--kinds", "unit,rock"])  # fmt: skip
     assert code == 2 and "class_kinds must each be auto, unit or body" in capsys.readouterr().err
     assert not (tmp_path / "b.npy").exists()
+
+
+def test_every_setting_has_a_flag_with_its_help_and_the_flags_reach_the_run(tmp_path, npy_inputs, tiny_json, capsys):
+    """The command line listed 3 of the settings; the rest went through --set only."""
+    from dataclasses import fields
+
+    from napari_seisgrow.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["grow", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for f in fields(GrowConfig):
+        assert "--" + f.name.replace("_", "-") in text, f.name
+    assert "per-class probability thresholds t_c" in text  # each flag says what it is for
+    assert "{layered,off}" in text and "<= 1" in text  # choices and bounds
+    vol, seeds = npy_inputs
+    out, rep = tmp_path / "o.npy", tmp_path / "r.json"
+    flags = ["--epochs", "1", "--grow-thresholds", "0.9", "0.8", "--no-fill-final", "--unit-model", "off"]
+    code = main(
+        ["grow", str(vol), str(seeds), "-o", str(out), "--config", str(tiny_json), *flags, "--report", str(rep)]
+    )
+    assert code == 0
+    cfg = json.loads(rep.read_text())["config"]
+    assert (cfg["epochs"], cfg["grow_thresholds"], cfg["fill_final"], cfg["unit_model"]) == (
+        1,
+        [0.9, 0.8],
+        False,
+        "off",
+    )
+    assert cfg["steps_per_epoch"] == TINY["steps_per_epoch"]  # not given: the config file's value
+    assert main(["grow", str(vol), str(seeds), "-o", str(out), "--config", str(tiny_json), "--agreement", "2"]) == 2
+    assert "agreement" in capsys.readouterr().err  # bounds checked with one line

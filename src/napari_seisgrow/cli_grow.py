@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import provenance
+from .cli_settings import add_setting_flags, setting_overrides
 from .engine.memory import fits_in_memory
 from .engine.report import EpochReport
 from .io import SeisgrowError, load_volume, read_labels, write_labels
@@ -41,11 +42,7 @@ class ProgressBar:
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     """Settings given one by one on the command line (they win over --config and --profile)."""
-    overrides: dict[str, Any] = {}
-    for key in ("epochs", "device", "seed"):
-        value = getattr(args, key)
-        if value is not None:
-            overrides[key] = value
+    overrides: dict[str, Any] = setting_overrides(args)
     if getattr(args, "kinds", None):
         overrides["class_kinds"] = [k.strip() for k in args.kinds.split(",")]
     for item in args.set or []:
@@ -169,9 +166,6 @@ def add_grow_parser(sub) -> None:
     p.add_argument("volume", help="amplitudes: .sgy/.segy, .npy or .zarr")
     p.add_argument("seeds", help="seed labels: .npy or .zarr, 0 = unlabelled, 1..K = classes")
     p.add_argument("-o", "--output", required=True, help="grown labels: .npy, .zarr, or .sgy (like a SEG-Y volume)")
-    p.add_argument("--epochs", type=int, default=None)
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default=None)
-    p.add_argument("--seed", type=int, default=None)
     p.add_argument(
         "--kinds",
         metavar="KIND,KIND,...",
@@ -200,4 +194,5 @@ def add_grow_parser(sub) -> None:
     p.add_argument("--work", help="folder for the blockwise Zarr stores (default: OUTPUT.seisgrow-work)")
     p.add_argument("--iline", type=int, default=189)
     p.add_argument("--xline", type=int, default=193)
+    add_setting_flags(p)
     p.set_defaults(func=cmd_grow)

@@ -11,38 +11,14 @@ from magicgui import widgets
 from ..engine.config import GrowConfig, default_of
 from ..io.errors import SeisgrowError
 
-BASIC = ("epochs", "device")
-ADVANCED = (
-    "grow_thresholds",
-    "grow_radius",
-    "max_reach",
-    "confidence_threshold",
-    "cps_weight",
-    "grown_weight",
-    "semi_supervised",
-    "dense_threshold",
-    "warmup_epochs",
-    "cps_epochs",
-    "steps_per_epoch",
-    "lr",
-    "continue_lr",
-    "focal_gamma",
-    "class_balance",
-    "accumulate",
-    "fill_final",
-    "grow_envelope",
-    "unit_model",
-    "stroke_ties",
-    "layer_claims",
-    "layer_smoothing",
-    "completion",
-    "layer_reach",
-    "agreement",
-    "views",
-    "orientations",
-    "holdout_fraction",
-    "seed",
-)
+
+def _in_group(group: str) -> tuple[str, ...]:
+    """The settings the config tags for this panel section, in the config's order."""
+    return tuple(f.name for f in fields(GrowConfig) if f.metadata.get("group") == group)
+
+
+BASIC = _in_group("basic")
+ADVANCED = _in_group("advanced")
 
 
 def _widget(name: str, value: Any) -> widgets.Widget:

@@ -21,8 +21,17 @@ STAGES = ("warmup", "cps", "grow")
 CONTINUE_LR = 0.3  # measured in docs/benchmarks.md ("Continue with new strokes")
 
 
-def _knob(default: Any, help: str, **extra: Any) -> Any:
-    meta = {"help": help, **extra}
+GROUPS = ("basic", "advanced", "expert")
+"""Where a setting is offered: the panel's basic and advanced sections, or (expert) only on the
+command line (``seisgrow grow --help`` lists every setting) and in settings files."""
+
+
+def _knob(default: Any, help: str, group: str = "expert", **extra: Any) -> Any:
+    """A setting: its default, what it is for (``help``), where it is offered (``GROUPS``) and, in
+    ``extra``, its bounds (``min``, ``max``), ``choices``, and ``regrow=True`` where it changes
+    only the last growth (``LAST_GROWTH``). The panel, the command line and the benchmarks read
+    these tags; none keeps its own list."""
+    meta = {"help": help, "group": group, **extra}
     if isinstance(default, (list, tuple, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -32,18 +41,22 @@ def _knob(default: Any, help: str, **extra: Any) -> Any:
 class GrowConfig:
     # schedule
     epochs: int = _knob(16, "total epochs", min=1, group="basic")
-    warmup_epochs: int = _knob(3, "E1: supervised warm-up epochs (labelled pixels only)", min=0)
-    cps_epochs: int = _knob(3, "E2 - E1: cross pseudo supervision epochs before label updates start", min=0)
+    warmup_epochs: int = _knob(3, "E1: supervised warm-up epochs (labelled pixels only)", min=0, group="advanced")
+    cps_epochs: int = _knob(
+        3, "E2 - E1: cross pseudo supervision epochs before label updates start", min=0, group="advanced"
+    )
     label_updates: bool = _knob(
         True,
         "stage 3: from epoch E2 the networks also train on their grown labels; off keeps the seeds and the CPS term "
         "alone to the end (an ablation: the CPS ramp is the same either way)",
     )
-    steps_per_epoch: int = _knob(24, "optimiser steps per epoch", min=1)
+    steps_per_epoch: int = _knob(24, "optimiser steps per epoch", min=1, group="advanced")
     batch_labelled: int = _knob(8, "patches per step from sections with labels", min=1)
     batch_unlabelled: int = _knob(4, "patches per step from anywhere (for the CPS term)", min=0)
     patch_size: list[int] = _knob([64, 96], "patch size (lateral, samples); clipped to the section")
-    orientations: list[str] = _knob(["inline", "crossline"], "section orientations: inline, crossline, time")
+    orientations: list[str] = _knob(
+        ["inline", "crossline"], "section orientations: inline, crossline, time", group="advanced"
+    )
     # what the networks see
     inputs: list[str] = _knob(
         ["amplitude", "strat"],
@@ -55,19 +68,20 @@ class GrowConfig:
         "same: both networks read every input; split: the first reads amplitude alone, the second every input "
         "(two views teach each other: texture and position)",
         choices=("same", "split"),
+        group="advanced",
     )
     pretrain_steps: int = _knob(
         0,
         "self-supervised steps before training (masked-trace reconstruction on the unlabelled volume); "
         "the widget runs them in the background while you paint",
         min=0,
-        group="advanced",
+        group="expert",
     )
     # networks and optimiser
     depth: int = _knob(4, "U-Net levels (each halves the resolution)", min=1, max=6)
     width: int = _knob(16, "channels of the first U-Net level (doubles per level)", min=4)
     norm: str = _knob("batch", "normalisation layers: batch or group", choices=("batch", "group"))
-    lr: float = _knob(2e-3, "Adam learning rate", min=0.0)
+    lr: float = _knob(2e-3, "Adam learning rate", min=0.0, group="advanced")
     weight_decay: float = _knob(1e-4, "Adam weight decay", min=0.0)
     lr_schedule: str = _knob(
         "cosine",
@@ -80,6 +94,7 @@ class GrowConfig:
         "of lr down to 5%",
         min=0.05,
         max=1.0,
+        group="advanced",
     )
     ema: float = _knob(
         0.0,
@@ -89,12 +104,13 @@ class GrowConfig:
         group="advanced",
     )
     # loss
-    focal_gamma: float = _knob(2.0, "focal loss gamma", min=0.0)
+    focal_gamma: float = _knob(2.0, "focal loss gamma", min=0.0, group="advanced")
     class_balance: str = _knob(
         "batch",
         "alpha_c by inverse labelled frequency: in each batch (batch: counts what the loss sees, after the "
         "class-balanced sampling), over all training labels (labels), or none",
         choices=("batch", "labels", "none"),
+        group="advanced",
     )
     max_class_weight: float = _knob(3.0, "cap on the ratio between class weights", min=1.0)
     cps_class_weights: bool = _knob(
@@ -178,7 +194,7 @@ class GrowConfig:
         "per class (1, 2, ...): unit (a layer in the column), body (channel, mound, salt...: texture decides, cuts "
         "across units) or auto (inferred: strokes in an interval of the stratigraphic coordinate no other class "
         "shares make a unit); missing entries are auto",
-        group="advanced",
+        group="expert",
         regrow=True,
     )
     layer_smoothing: float = _knob(
@@ -253,16 +269,20 @@ class GrowConfig:
     amplitude_jitter: float = _knob(0.2, "relative amplitude scaling range", min=0.0)
     noise_std: float = _knob(0.03, "std of added Gaussian noise (normalised amplitudes)", min=0.0)
     clip_percentile: float = _knob(99.5, "amplitudes are clipped at this percentile of |a|", min=50.0, max=100.0)
-    holdout_fraction: float = _knob(0.0, "fraction of seed strokes held out to measure accuracy", min=0.0, max=0.9)
+    holdout_fraction: float = _knob(
+        0.0, "fraction of seed strokes held out to measure accuracy", min=0.0, max=0.9, group="advanced"
+    )
     inference_batch: int = _knob(8, "sections per inference batch", min=1)
     # run
-    device: str = _knob("auto", "auto (CUDA if present, else CPU), cpu or cuda", choices=("auto", "cpu", "cuda"))
+    device: str = _knob(
+        "auto", "auto (CUDA if present, else CPU), cpu or cuda", choices=("auto", "cpu", "cuda"), group="basic"
+    )
     amp: bool = _knob(
         True,
         "bfloat16 mixed precision: training and inference on CUDA; inference alone on CPUs that compute bfloat16 "
         "natively (AVX512-BF16, AMX), about twice as fast",
     )
-    seed: int = _knob(0, "random seed (same seed + config on CPU = same labels)")
+    seed: int = _knob(0, "random seed (same seed + config on CPU = same labels)", group="advanced")
 
     def __post_init__(self) -> None:
         self.validate()
