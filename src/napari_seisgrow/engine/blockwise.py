@@ -30,7 +30,8 @@ import numpy as np
 import torch
 
 from ..io.errors import SeisgrowError
-from .grow import _candidates, dilate_axis
+from .config import per_class
+from .grow import candidates, dilate_axis
 from .predict import accumulate_sections, section_probabilities, usable_orientations
 
 DEFAULT_BLOCK = (128, 128, 512)
@@ -269,7 +270,7 @@ def _reach_mask(own, reach: int):
 
 def _block_labels(start, winner, conf, thresholds: list[float]):
     cand = winner.map_blocks(
-        lambda w, c: _candidates(w, c, thresholds), conf, dtype=np.uint8
+        lambda w, c: candidates(w, c, thresholds), conf, dtype=np.uint8
     )  # fmt: skip
     return start.map_blocks(lambda s, c: np.where(s > 0, s, c), cand, dtype=np.uint8)
 
@@ -408,7 +409,7 @@ def grow_lazy(
     if previous is not None:
         start = da.where(seeds_d > 0, seeds_d, start)
     n_classes = int(max(int(start.max().compute()), int(w.max().compute())))
-    ts = [float(thresholds[min(c, len(thresholds) - 1)]) for c in range(max(1, n_classes))]
+    ts = per_class(thresholds, max(1, n_classes))
     labels = _block_labels(start, w, conf, ts)
     if max_reach < max(w.shape) - 1:
         for c in range(1, n_classes + 1):

@@ -349,7 +349,7 @@ class GrowConfig:
 
     def threshold(self, cls: int) -> float:
         """t_c for class c (1-based)."""
-        return float(self.grow_thresholds[min(cls - 1, len(self.grow_thresholds) - 1)])
+        return per_class(self.grow_thresholds, cls)[cls - 1]
 
     def with_overrides(self, **overrides: Any) -> GrowConfig:
         unknown = set(overrides) - {f.name for f in fields(self)}
@@ -412,6 +412,13 @@ def check_last_growth(names: Any) -> None:
     other = sorted(set(names) - set(LAST_GROWTH))
     if other:
         raise SeisgrowError(f"{', '.join(other)} change(s) training, not only the last growth: train again to change")
+
+
+def per_class(thresholds: Any, n_classes: int) -> list[float]:
+    """Thresholds for classes 1..n_classes from a list that may be shorter (its last value repeats):
+    the one place this rule lives."""
+    values = [float(t) for t in thresholds]
+    return [values[min(c, len(values) - 1)] for c in range(n_classes)]
 
 
 def training_changes(run: GrowConfig, wanted: GrowConfig) -> list[str]:

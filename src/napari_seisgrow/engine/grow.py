@@ -18,6 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from .config import per_class
+
 CONTESTED = 255
 
 
@@ -45,7 +47,7 @@ def candidates_from_winner(
     winner: torch.Tensor, confidence: torch.Tensor, thresholds: Sequence[float], n_classes: int
 ) -> torch.Tensor:
     """(K, ...) bool: voxel is a candidate of class c when argmax is c and P_c >= t_c."""
-    t = torch.tensor([thresholds[min(c, len(thresholds) - 1)] for c in range(n_classes)], device=winner.device)
+    t = torch.tensor(per_class(thresholds, n_classes), device=winner.device)
     w = winner.long()
     ok = (w >= 1) & (w <= n_classes)
     passes = confidence.float() >= t[(w - 1).clamp(0, n_classes - 1)]
@@ -56,7 +58,7 @@ def candidates_from_winner(
 def candidates_from_probabilities(probs: torch.Tensor, thresholds: Sequence[float]) -> torch.Tensor:
     """(K, ...) bool from full probabilities: P_c >= t_c and P_c is a (possibly tied) maximum."""
     k = probs.shape[0]
-    t = torch.tensor([thresholds[min(c, len(thresholds) - 1)] for c in range(k)], device=probs.device)
+    t = torch.tensor(per_class(thresholds, k), device=probs.device)
     top = probs.max(dim=0, keepdim=True).values
     return (probs >= t.view(-1, *([1] * (probs.dim() - 1)))) & (probs >= top)
 
@@ -130,7 +132,7 @@ def grow_connected(
     start[seeded] = seeds[seeded]
     w = np.asarray(winner, dtype=np.uint8)
     n_classes = int(max(int(start.max(initial=0)), int(w.max(initial=0))))
-    cand = _candidates(w, confidence, [thresholds[min(c, len(thresholds) - 1)] for c in range(n_classes)])
+    cand = candidates(w, confidence, per_class(thresholds, n_classes))
     labels = np.where(start > 0, start, cand)
     if max_reach < max(labels.shape) - 1:
         labels = _within_reach(labels, start, max_reach)
@@ -214,7 +216,7 @@ def _at_least(confidence: np.ndarray, threshold: float) -> np.ndarray:
     return conf.view(np.uint16) >= t16.view(np.uint16)
 
 
-def _candidates(winner: np.ndarray, confidence: np.ndarray, thresholds: list[float]) -> np.ndarray:
+def candidates(winner: np.ndarray, confidence: np.ndarray, thresholds: list[float]) -> np.ndarray:
     """The winning class where its probability passes that class's threshold, else 0 (uint8)."""
     if len(set(thresholds)) <= 1:
         t = thresholds[0] if thresholds else 0.0
