@@ -11,7 +11,7 @@ from typing import Any
 
 from . import provenance
 from .cli_settings import add_setting_flags, setting_overrides
-from .engine.memory import fits_in_memory
+from .engine.factory import open_session, runs_blockwise
 from .engine.report import EpochReport
 from .io import SeisgrowError, load_volume, read_labels, write_labels
 from .io.atomic import atomic_path, check_output_path
@@ -79,9 +79,9 @@ def cmd_grow(args: argparse.Namespace) -> int:
     cfg = _config(args)
     options = {"iline": args.iline, "xline": args.xline} if is_segy_path(args.volume) else {}
     volume = load_volume(args.volume, lazy=True, **options)  # headers only, until we know how to train
-    blockwise = args.blockwise or args.scheduler is not None
-    if not blockwise and not fits_in_memory(volume.shape):
-        blockwise = True
+    asked = args.blockwise or args.scheduler is not None
+    blockwise = runs_blockwise(volume.shape, asked)
+    if blockwise and not asked:
         print(f"seisgrow: a {'x'.join(map(str, volume.shape))} volume does not fit in this machine's memory "
               "for an in-memory run; running blockwise", file=sys.stderr)  # fmt: skip
     started = time.perf_counter()
@@ -95,7 +95,7 @@ def cmd_grow(args: argparse.Namespace) -> int:
                 raise SeisgrowError("--resume continues with the checkpoint's settings; change them with --set instead")
             session = Session.resume(args.resume, volume, seeds, **_overrides(args))
         else:
-            session = Session(volume, seeds, cfg)
+            session = open_session(volume, seeds, cfg, blockwise=False)
     where = f"; blocks on {session.where}" if blockwise else ""
     print(f"seisgrow: training on {session.device_name}{where}, {session.config.epochs} epochs", file=sys.stderr)
     if session.strat is not None and session.strat.seconds:
@@ -146,7 +146,7 @@ def cmd_grow(args: argparse.Namespace) -> int:
 
 def _blockwise_session(args: argparse.Namespace, volume, cfg, out: Path):
     from .engine.blockwise import DEFAULT_BLOCK, scheduler
-    from .engine.session_blockwise import Blockwise, BlockwiseSession
+    from .engine.session_blockwise import Blockwise
 
     if args.resume:
         raise SeisgrowError("--resume is for in-memory runs; a blockwise run starts again from its seeds")
@@ -156,7 +156,7 @@ def _blockwise_session(args: argparse.Namespace, volume, cfg, out: Path):
                         block=tuple(args.block) if args.block else DEFAULT_BLOCK)  # fmt: skip
     with scheduler(options.scheduler, options.workers) as where:  # fail early on a wrong address
         pass
-    session = BlockwiseSession(volume, read_labels(args.seeds, lazy=True), cfg, blockwise=options)
+    session = open_session(volume, read_labels(args.seeds, lazy=True), cfg, work=options, blockwise=True)
     session.where = where
     return session
 

@@ -14,7 +14,7 @@ from napari.utils.notifications import show_info, show_warning
 from .. import autosave
 from .._layers import METADATA_KEY, labels_layer_kwargs
 from ..classes import MAX_VALUE
-from ..engine.memory import fits_in_memory
+from ..engine.factory import runs_blockwise
 from ..io import SeisgrowError
 from ..io.geometry import Geometry
 from .seeds_store import open_seeds_store
@@ -71,7 +71,7 @@ class LayerPickerMixin:
     def blockwise(self) -> bool:
         """Whether the open volume is too big for an in-memory session here: then seeds live in a
         Zarr store, training runs blockwise and the grown layer is read from its Zarr store."""
-        return not fits_in_memory(tuple(self.image_layer().data.shape))
+        return runs_blockwise(tuple(self.image_layer().data.shape))
 
     def work_folder(self) -> Path:
         """Beside the source file when its folder is writable (like the autosave), else user data."""

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..engine.channels import StratGrid
 from ..engine.config import GrowConfig
+from ..engine.factory import open_session
 from ..engine.report import EpochReport, Preview
 from ..engine.session import Session
 from ..engine.session_blockwise import Blockwise, BlockwiseSession
@@ -80,10 +81,8 @@ def build_and_train(
             if stop_event is not None and stop_event.is_set():
                 return  # stopped while waiting: no session, the labels shown stay as they are
         weights = pretrained() if pretrained is not None else None
-        if blockwise is not None:
-            session = BlockwiseSession(volume, seeds, config, stop_event=stop_event, blockwise=blockwise, strat=strat)
-        else:
-            session = Session(volume, seeds, config, stop_event=stop_event, strat=strat, pretrained=weights)
+        session = open_session(volume, seeds, config, work=blockwise, blockwise=blockwise is not None,
+                               stop_event=stop_event, strat=strat, pretrained=weights)  # fmt: skip
     except SeisgrowError:
         raise
     except Exception as exc:

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from .config import GrowConfig
+from .factory import open_session
 from .report import EpochReport
-from .session import Session, versions
+from .session import versions
 
 
 @dataclass
@@ -41,7 +42,7 @@ def grow_volume(
 ) -> RunResult:
     """Train on ``seeds`` and return the grown labels with every epoch's figures."""
     cfg = (config or GrowConfig()).with_overrides(**overrides) if overrides else (config or GrowConfig())
-    session = Session(volume, seeds, cfg)
+    session = open_session(volume, seeds, cfg)
     for report in session.run():
         if checkpoint_dir is not None:
             session.save_checkpoint(checkpoint_dir)
