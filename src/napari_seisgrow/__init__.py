@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .io import Geometry, SeisgrowError, Volume, load_volume, write_labels
 
 if TYPE_CHECKING:
     from .engine import GrowConfig, RunResult, Session
 
-__version__ = "0.1.0"
 
 __all__ = [
     "Geometry",

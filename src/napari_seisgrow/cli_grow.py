@@ -66,7 +66,7 @@ def _config(args: argparse.Namespace):
 
 def cmd_grow(args: argparse.Namespace) -> int:
     from .engine import Session
-    from .engine.session import versions
+    from .engine.checkpoint import versions
 
     out = Path(args.output)
     if not out.name.lower().endswith(OUTPUT_TYPES):

@@ -22,7 +22,7 @@ def sidecar(path: str | Path) -> Path:
 
 
 def write(path: str | Path, session: Any, **extra: Any) -> Path:
-    from .engine.session import versions
+    from .engine.checkpoint import versions
 
     record = {
         "labels": Path(path).name,

@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from .checkpoint import versions
 from .config import GrowConfig
 from .factory import open_session
 from .report import EpochReport
-from .session import versions
 
 
 @dataclass

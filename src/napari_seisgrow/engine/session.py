@@ -8,7 +8,6 @@ arrays: amplitudes are normalised into a copy and seeds are copied read-only at 
 from __future__ import annotations
 
 import copy
-import json
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -18,9 +17,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..io.atomic import atomic_path
 from ..io.errors import SeisgrowError
 from ..io.geometry import Volume
+from . import checkpoint
 from .channels import Channels, StratGrid, build_channels, compute_strat
 from .config import GrowConfig, check_last_growth
 from .data import check_seeds, keep_holdout, normalise, split_holdout
@@ -50,8 +49,6 @@ from .units import BODY, UNIT, Kinds, infer_kinds, layered_labels, unseen_layers
 PREVIEW_EVERY = 4  # optimiser steps between previews of the displayed section (and one after the first step)
 PAINTED_LAYER_MARGIN = 1.0  # samples of the coordinate around another class's strokes that a class keeps out of
 
-CHECKPOINT_FORMAT = 2
-
 
 class _PhaseClock:
     """Seconds spent in each phase of an epoch, for the reports (where an epoch's time goes)."""
@@ -66,14 +63,10 @@ class _PhaseClock:
         self.last = now
 
 
-def versions() -> dict[str, str]:
-    from .. import __version__
-
-    return {"napari-seisgrow": __version__, "torch": torch.__version__, "numpy": np.__version__}
-
-
 class Session:
     """Two U-Nets learning one volume from its seeds."""
+
+    labels_on_disk = False  # a blockwise run keeps its labels and prediction in Zarr stores, not checkpoints
 
     def __init__(
         self,
@@ -735,107 +728,11 @@ class Session:
 
     # ----------------------------------------------------------------- checkpoints
     def save_checkpoint(self, directory: str | Path) -> Path:
-        """State dicts, config JSON, versions and the last grown labels: no pickled objects."""
-        with atomic_path(directory, directory=True) as tmp:
-            tmp.mkdir()
-            self._write_checkpoint(tmp)
-        return Path(directory)
-
-    def _write_checkpoint(self, d: Path) -> None:
-        state = {
-            "nets": [net.state_dict() for net in self.nets],
-            "ema_nets": [net.state_dict() for net in self.ema_nets] if self.ema_nets is not None else None,
-            "optimizer": self.optimizer.state_dict(),
-            "torch_rng": torch.get_rng_state(),
-        }
-        torch.save(state, d / "model.pt")
-        if self.pretrained_weights is not None:
-            torch.save(self.pretrained_weights, d / "pretrained.pt")
-        self.config.to_json(d / "config.json")
-        meta = {
-            "format": CHECKPOINT_FORMAT,
-            "epoch": self.epoch,
-            "lr_cycle": self.lr_cycle,
-            "painted_share": self._painted_share,
-            "n_classes": self.n_classes,
-            "shape": list(self.x.shape),
-            "amplitude_scale": self.amplitude_scale,
-            "strat_step": list(self.strat.step) if self.strat is not None else None,
-            "numpy_rng": self.rng.bit_generator.state,
-            "versions": versions(),
-            "history": self.history,
-        }
-        (d / "meta.json").write_text(json.dumps(meta, indent=2, default=int))
-        for name, arr in self._checkpoint_arrays().items():
-            if arr is not None:
-                np.save(d / f"{name}.npy", arr, allow_pickle=False)
-
-    def _checkpoint_arrays(self) -> dict[str, Any]:
-        arrays = {"grown": self.grown, "training_grown": self.training_grown, "winner": self.winner,
-                  "confidence": self.confidence, "seeds": self.seeds}  # fmt: skip
-        if self.net_winners and self._agree_key == self._train_steps:  # the networks' own answers, if current
-            arrays.update({f"winner_net{k + 1}": w for k, w in enumerate(self.net_winners)})
-        if self.strat is not None:
-            arrays["strat"] = self.strat.tau
-        if (self.holdout > 0).any():  # the split: resumed with more strokes, none may change sides
-            arrays.update(holdout=self.holdout, train_seeds=self.train_seeds)
-        return arrays
+        """State dicts, config JSON, versions and the last grown labels: no pickled objects
+        (``engine.checkpoint``)."""
+        return checkpoint.save(self, directory)
 
     @classmethod
     def resume(cls, directory: str | Path, volume: Any, seeds: Any, **overrides: Any) -> Session:
         """Rebuild a session from ``save_checkpoint`` output and the same volume and seeds."""
-        d = Path(directory)
-        try:
-            meta = json.loads((d / "meta.json").read_text())
-            config = GrowConfig.from_json(d / "config.json", saved=True)
-            shape, n_classes = meta["shape"], meta["n_classes"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise SeisgrowError(f"{d} is not a napari-seisgrow checkpoint: {exc}") from exc
-        if overrides:
-            config = config.with_overrides(**overrides)
-        strat = None
-        if meta.get("strat_step") and (d / "strat.npy").is_file():
-            try:
-                tau = np.load(d / "strat.npy", allow_pickle=False)
-                strat = StratGrid(tau=tau, shape=tuple(shape), step=tuple(meta["strat_step"]))
-            except (OSError, ValueError) as exc:
-                raise SeisgrowError(f"checkpoint {d} is incomplete or damaged ({type(exc).__name__}); retrain") from exc
-        session = cls(volume, seeds, config, strat=strat)
-        if list(session.x.shape) != shape or session.n_classes != n_classes:
-            raise SeisgrowError(
-                f"checkpoint {d} was made for shape {tuple(shape)} with {n_classes} classes; "
-                f"this volume is {session.x.shape} with {session.n_classes}"
-            )
-        try:
-            state = torch.load(d / "model.pt", map_location=session.device, weights_only=True)
-            for net, sd in zip(session.nets, state["nets"], strict=True):
-                net.load_state_dict(sd)
-            if session.ema_nets is not None:
-                for net, sd in zip(session.ema_nets, state.get("ema_nets") or state["nets"], strict=True):
-                    net.load_state_dict(sd)
-            session.optimizer.load_state_dict(state["optimizer"])
-            if (d / "pretrained.pt").is_file():
-                session.pretrained_weights = torch.load(d / "pretrained.pt", map_location="cpu", weights_only=True)
-                session.pretrained = True
-            torch.set_rng_state(state["torch_rng"].cpu())  # map_location moved it to the GPU
-            session.rng.bit_generator.state = meta["numpy_rng"]
-            session.epoch = int(meta["epoch"])
-            session.lr_cycle = int(meta.get("lr_cycle", 0))
-            session.history = list(meta.get("history", []))
-            for name in ("grown", "training_grown", "winner", "confidence"):
-                p = d / f"{name}.npy"
-                if p.is_file():
-                    setattr(session, name, np.load(p, allow_pickle=False))
-            if not (d / "training_grown.npy").is_file():
-                session.training_grown = session.grown
-            if (d / "holdout.npy").is_file() and (d / "train_seeds.npy").is_file():
-                held, trained = (np.load(d / f"{n}.npy", allow_pickle=False) for n in ("holdout", "train_seeds"))
-                session.train_seeds, session.holdout = keep_holdout(
-                    session.seeds, trained, held, session.config.holdout_fraction, session.rng
-                )
-            if "painted_share" in meta:  # the run's own decision on pseudo labels holds (see update_seeds)
-                session._painted_share = float(meta["painted_share"])
-                session._measure_seed_density(continuing=True)
-        except Exception as exc:  # a damaged file fails in many ways (unpickling, zip, shapes): all one answer
-            raise SeisgrowError(f"checkpoint {d} is incomplete or damaged ({type(exc).__name__}); retrain") from exc
-        return session
+        return checkpoint.resume(cls, directory, volume, seeds, **overrides)

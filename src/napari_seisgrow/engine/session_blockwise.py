@@ -56,6 +56,8 @@ class Blockwise:
 class BlockwiseSession(Session):
     """Two U-Nets learning a volume that stays on disk."""
 
+    labels_on_disk = True  # the labels and prediction live in the work folder's Zarr stores
+
     def __init__(
         self,
         volume: Any,
@@ -222,9 +224,6 @@ class BlockwiseSession(Session):
 
     def update_seeds(self, seeds: Any) -> None:
         raise SeisgrowError("a blockwise run cannot take new seeds mid-way; start a new run with them")
-
-    def _checkpoint_arrays(self) -> dict[str, Any]:
-        return {}  # the labels and prediction live in the work folder's Zarr stores
 
     # ----------------------------------------------------------------- figures
     def _report(self, epoch: int, stage: str, sup: float, cps: float, lam: float, t0: float) -> EpochReport:
