@@ -197,3 +197,35 @@ def smooth_along_layers(
     out_w.reshape(-1)[keep] = np.where(best_class > 0, best_class, w)
     out_c.reshape(-1)[keep] = best.astype(np.float16)
     return out_w, out_c
+
+
+PAINTED_LAYER_MARGIN = 1.0  # samples of the coordinate around another class's strokes that a class keeps out of
+
+
+def growable_confidence(
+    confidence: np.ndarray,
+    winner: np.ndarray,
+    live: np.ndarray,
+    tau: np.ndarray | None,
+    seeds: np.ndarray,
+    n_classes: int,
+    envelope: float,
+    claims: str = "off",
+) -> np.ndarray:
+    """The confidence growth sees: zero where growth must not go. Nothing grows into dead samples
+    (``live`` False: exact zeros, no data to judge); with ``envelope`` > 0 a class grows only
+    within that many samples of the stratigraphic interval its strokes span; and ``claims``
+    (``painted`` or ``nearest``) keeps a class out of layers other classes painted. Without the
+    coordinate ``tau`` only the first rule applies."""
+    allowed = live
+    if tau is not None and (envelope > 0 or claims != "off"):
+        lo, hi = class_ranges(seeds, tau, n_classes)
+        if envelope > 0:
+            allowed = allowed & within_envelope(winner, tau, lo, hi, envelope)
+        if claims == "painted":
+            allowed = allowed & clear_of_other_strokes(winner, tau, lo, hi, PAINTED_LAYER_MARGIN)
+        elif claims == "nearest":
+            allowed = allowed & nearest_painted_interval(winner, tau, lo, hi)
+    if allowed.all():
+        return confidence
+    return np.where(allowed, confidence, np.float16(0)).astype(confidence.dtype)

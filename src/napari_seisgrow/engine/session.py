@@ -27,12 +27,9 @@ from .device import describe, resolve_device
 from .grow import grow_numpy
 from .layers import (
     agreeing_regions,
-    class_ranges,
-    clear_of_other_strokes,
     fill_along_layers,
-    nearest_painted_interval,
+    growable_confidence,
     smooth_along_layers,
-    within_envelope,
 )
 from .losses import class_weights, cps_loss, focal_loss
 from .optim import Adam, learning_rate
@@ -44,10 +41,9 @@ from .suggest import Suggestion, doubt, suggest_places
 from .supervision import painted_share, use_semi_supervision
 from .ties import control_lines
 from .unet import UNet
-from .units import BODY, UNIT, Kinds, infer_kinds, layered_labels, unseen_layers, with_bodies
+from .units import Kinds, as_layers, infer_kinds
 
 PREVIEW_EVERY = 4  # optimiser steps between previews of the displayed section (and one after the first step)
-PAINTED_LAYER_MARGIN = 1.0  # samples of the coordinate around another class's strokes that a class keeps out of
 
 
 class _PhaseClock:
@@ -490,30 +486,15 @@ class Session:
         return self._live[1]
 
     def _growable_confidence(self, final: bool = False) -> np.ndarray:
-        """The confidence growth sees: zero where growth must not go. Nothing grows into dead
-        samples (exact zeros: no data to judge); with ``grow_envelope`` a class grows only within
-        that many samples of the stratigraphic interval its strokes span; and in the ``final``
-        growth (the labels a finished run shows) ``layer_claims`` keeps a class out of layers other
-        classes painted. That last rule leaves training as it was: applied to the labels the
-        networks train on, it changed what they learnt and swung the results both ways
-        (docs/benchmarks.md)."""
+        """The confidence growth sees (``engine.layers.growable_confidence``); ``layer_claims`` acts
+        in the ``final`` growth only: applied to the labels the networks train on, it changed what
+        they learnt and swung the results both ways (docs/benchmarks.md)."""
         assert self.winner is not None and self.confidence is not None
         cfg = self.config
-        allowed = self.live
-        envelope = cfg.grow_envelope > 0
         claims = cfg.layer_claims if final else "off"
-        if (envelope or claims != "off") and self.strat is not None:
-            tau = self.strat.full()
-            lo, hi = class_ranges(self.train_seeds, tau, self.n_classes)
-            if envelope:
-                allowed = allowed & within_envelope(self.winner, tau, lo, hi, cfg.grow_envelope)
-            if claims == "painted":
-                allowed = allowed & clear_of_other_strokes(self.winner, tau, lo, hi, PAINTED_LAYER_MARGIN)
-            elif claims == "nearest":
-                allowed = allowed & nearest_painted_interval(self.winner, tau, lo, hi)
-        if allowed.all():
-            return self.confidence
-        return np.where(allowed, self.confidence, np.float16(0)).astype(self.confidence.dtype)
+        tau = self.strat.full() if self.strat is not None and (cfg.grow_envelope > 0 or claims != "off") else None
+        return growable_confidence(self.confidence, self.winner, self.live, tau, self.train_seeds, self.n_classes,
+                                   cfg.grow_envelope, claims)  # fmt: skip
 
     def _without_holdout(self, labels: np.ndarray) -> np.ndarray:
         """Labels with the held-out strokes removed, so they never seed growth or training."""
@@ -561,35 +542,16 @@ class Session:
         return infer_kinds(self.train_seeds, tau, self.n_classes, self.live, self.config.class_kinds)
 
     def _as_layers(self, labels: np.ndarray) -> np.ndarray:
-        """``labels`` with every voxel not claimed by a body relabelled as the unit between the
-        boundaries around it (``engine.units``); bodies and painted seeds stay as they are.
-
-        Units are told apart by their position between reflectors, which the strokes and the
-        coordinate give directly: on the real F3 sections this scored 0.80 / 0.74 mIoU (two stroke
-        protocols) where the networks' own unit labels scored 0.55 (docs/benchmarks.md)."""
+        """``labels`` with the unit classes as ordered layers and bodies as they are
+        (``engine.units.as_layers``); what was decided, and why, goes to the next report."""
         if self.strat is None:
             self.strat = self._solve_strat()
         tau = self.strat.full()  # interpolated from a decimated grid at survey size: read once
-        kinds = self.class_kinds(tau)
-        units, bodies = kinds.of(UNIT), kinds.of(BODY)
-        note = kinds.note
-        layered = None
-        if len(units) >= 2:
-            layered = layered_labels(tau, self.x, self.train_seeds, units, self.live)
-            said = [c for c, k in enumerate(self.config.class_kinds, start=1) if k == UNIT]
-            unseen = unseen_layers(layered, self.winner, units, said, self.config.unit_agreement)
-            if unseen:
-                units = [c for c in units if c not in unseen]
-                bodies = [*bodies, *unseen]
-                note += "; " + "; ".join(f"class {c} is a body after all (the networks see it on {share:.0%} of its "
-                                         "layer; set its kind to unit if it is a layer)"
-                                         for c, share in unseen.items())  # fmt: skip
-                layered = layered_labels(tau, self.x, self.train_seeds, units, self.live)
-        if layered is None or len(units) < 2:
-            self._notes.append(f"no layers to order ({note}): labels as the networks give them")
-            return labels
-        self._notes.append(f"classes as layers: {note}")
-        return with_bodies(labels, layered, bodies, self.train_seeds)
+        cfg = self.config
+        out, note = as_layers(labels, tau, self.x, self.train_seeds, self.n_classes, self.live, self.winner,
+                              cfg.class_kinds, cfg.unit_agreement)  # fmt: skip
+        self._notes.append(note)
+        return out
 
     def _networks_agree(self) -> np.ndarray:
         """Where the two networks' winners agree, from one inference pass of each (kept until the
