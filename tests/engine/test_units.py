@@ -106,6 +106,36 @@ def test_kinds_disjoint_intervals_are_units_and_a_shared_one_is_a_body():
     assert "units top to bottom 1, 2, 3" in kinds.note
 
 
+def test_a_facies_that_recurs_down_the_column_is_a_body_and_the_rest_stay_units():
+    tau = _flat()
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 0:15, 5:9] = 1  # sand
+    seeds[0, 20:35, 25:29] = 2  # shale
+    seeds[0, 40:55, 45:49] = 1  # sand again
+    seeds[0, 5:20, 62:66] = 2  # shale again
+    seeds[0, 10:40, 78:84] = 3  # a unit below both
+    kinds = infer_kinds(seeds, tau, 3)
+    assert kinds.kinds == (BODY, BODY, UNIT)
+    assert "class 1 is a body (its strokes alternate with those of class 2" in kinds.note
+
+
+def test_a_body_inside_a_unit_and_strokes_that_overlap_a_little_do_not_make_a_unit_recur():
+    tau = _flat()
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 0:15, 10:14] = 1  # unit 1 above the mound...
+    seeds[0, 20:35, 34:38] = 1  # ...and below it, on other traces
+    seeds[0, 40:50, 22:26] = 2  # a mound inside unit 1: enclosed, but it does not enclose unit 1
+    # units 3 and 4 overlap by a few samples where their strokes are far apart (the coordinate's
+    # drift), within REPEAT_MARGIN: no alternation
+    seeds[0, 0:10, 50:54] = 3
+    seeds[0, 12:20, 58:62] = 4
+    seeds[0, 25:35, 60:64] = 3
+    seeds[0, 40:50, 70:74] = 4
+    kinds = infer_kinds(seeds, tau, 4)
+    assert kinds.kinds[0] == UNIT and kinds.kinds[1] == BODY
+    assert "recurs" not in kinds.note
+
+
 def test_kinds_as_the_interpreter_sets_them_win():
     tau = _flat()
     seeds = np.zeros(tau.shape, np.uint8)
