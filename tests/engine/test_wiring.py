@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from napari_seisgrow.engine import GrowConfig, Session
-from napari_seisgrow.engine import session as session_module
+from napari_seisgrow.engine import step as step_module
 from napari_seisgrow.synthetic import seed_scribbles
 
 from ..conftest import TINY
@@ -15,13 +15,13 @@ from ..conftest import TINY
 
 def _record_cps(monkeypatch):
     calls = []
-    real = session_module.cps_loss
+    real = step_module.cps_loss
 
     def recording(logits, other_probs, mask, **kw):
         calls.append((logits.detach().clone(), other_probs.detach().clone()))
         return real(logits, other_probs, mask, **kw)
 
-    monkeypatch.setattr(session_module, "cps_loss", recording)
+    monkeypatch.setattr(step_module, "cps_loss", recording)
     return calls
 
 

@@ -31,12 +31,13 @@ from .layers import (
     growable_confidence,
     smooth_along_layers,
 )
-from .losses import class_weights, cps_loss, focal_loss
+from .losses import class_weights
 from .optim import Adam, learning_rate
 from .predict import predict_volume, section_index, section_probabilities, usable_orientations
 from .pretrain import build_network, load_pretrained, pretrain, views_for
 from .report import EpochReport, Preview
 from .sampling import AXIS, PatchSampler
+from .step import train_step, update_ema
 from .suggest import Suggestion, doubt, suggest_places
 from .supervision import painted_share, use_semi_supervision
 from .ties import control_lines
@@ -399,58 +400,21 @@ class Session:
 
     def _step(self, alpha: torch.Tensor | None, lam: float) -> tuple[float, float]:
         cfg = self.config
-        dev = self.device
-        lb = self.sampler.labelled_batch(cfg.batch_labelled)
-        x = torch.from_numpy(lb.x).to(dev)
-        y = torch.from_numpy(lb.y).to(dev)
-        w = torch.from_numpy(lb.w).to(dev)
-        ub = self.sampler.unlabelled_batch(cfg.batch_unlabelled) if lam > 0 else None
+        labelled = self.sampler.labelled_batch(cfg.batch_labelled)
+        unlabelled = self.sampler.unlabelled_batch(cfg.batch_unlabelled) if lam > 0 else None
         if cfg.class_balance == "batch":
-            counts = np.bincount(lb.y.ravel(), minlength=self.n_classes + 1)[1:]
+            counts = np.bincount(labelled.y.ravel(), minlength=self.n_classes + 1)[1:]
             alpha = torch.from_numpy(class_weights(counts, cfg.max_class_weight))
-        with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=self._amp):
-            logits_l = [net(x) for net in self.nets]
-            logits_u = [net(torch.from_numpy(ub.x).to(dev)) for net in self.nets] if ub is not None else None
-        sup = sum(focal_loss(lg, y, gamma=cfg.focal_gamma, alpha=alpha, weight=w) for lg in logits_l)
-        cps = torch.zeros((), device=dev)
-        if lam > 0:
-            probs_l = [torch.softmax(lg.float(), 1).detach() for lg in logits_l]
-            unl = y == 0
-            terms = [(logits_l, probs_l, unl)]
-            if logits_u is not None:
-                probs_u = [torch.softmax(lg.float(), 1).detach() for lg in logits_u]
-                full = torch.ones(logits_u[0].shape[0], *logits_u[0].shape[2:], dtype=torch.bool, device=dev)
-                terms.append((logits_u, probs_u, full))
-            for lgs, prs, mask in terms:
-                for k in (0, 1):
-                    cps = cps + cps_loss(
-                        lgs[k], prs[1 - k], mask,
-                        gamma=cfg.focal_gamma, alpha=alpha if cfg.cps_class_weights else None,
-                        threshold=cfg.confidence_threshold,
-                    )  # fmt: skip
-        loss = sup + lam * cps
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optimizer.step()
+        losses = train_step(self.nets, self.optimizer, labelled, unlabelled, cfg, alpha, lam, self.device, self._amp)
         self._train_steps += 1
-        self._update_ema()
-        return float(sup.detach()) / 2, float(cps.detach()) / 2
+        if self.ema_nets is not None:
+            update_ema(self.nets, self.ema_nets, cfg.ema)
+        return losses
 
     @property
     def predicting_nets(self) -> list[UNet]:
         """The networks whose predictions become labels: the slowly averaged copies when ``ema`` is on."""
         return self.ema_nets if self.ema_nets is not None else self.nets
-
-    @torch.no_grad()
-    def _update_ema(self) -> None:
-        if self.ema_nets is None:
-            return
-        d = self.config.ema
-        for net, ema in zip(self.nets, self.ema_nets, strict=True):
-            for p, e in zip(net.parameters(), ema.parameters(), strict=True):
-                e.mul_(d).add_(p.detach(), alpha=1 - d)
-            for b, e in zip(net.buffers(), ema.buffers(), strict=True):
-                e.copy_(b)  # normalisation statistics follow the live network
 
     def _along_layers(self, pred: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """The prediction with its votes averaged along the layering (``layer_smoothing``): for the
