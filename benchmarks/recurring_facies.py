@@ -32,6 +32,7 @@ from napari_seisgrow.engine.data import normalise
 from napari_seisgrow.metrics import segmentation_scores
 
 WITH = units.alternating
+PARTNERS = False  # --partners: also the variant where a class sharing a recurring facies' interval is a body
 
 
 def never_alternating(spans, margin=units.REPEAT_MARGIN):
@@ -39,17 +40,18 @@ def never_alternating(spans, margin=units.REPEAT_MARGIN):
     return {c: [] for c in spans}
 
 
-def kinds_both(synth, seeds: np.ndarray) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def kinds_both(synth, seeds: np.ndarray) -> tuple[tuple[str, ...], ...]:
+    """The kinds without the alternation test, with it, and (``--partners``) with its variant."""
     x, _ = normalise(synth.volume.data)
     tau = compute_strat(x).full()
     out = []
-    for rule in (never_alternating, WITH):
-        units.alternating = rule
+    for rule, partners in ((never_alternating, False), (WITH, False), *(((WITH, True),) if PARTNERS else ())):
+        units.alternating, units.RECURRING_PARTNERS = rule, partners
         try:
             out.append(units.infer_kinds(seeds, tau, int(seeds.max()), x != 0).kinds)
         finally:
-            units.alternating = WITH
-    return out[0], out[1]
+            units.alternating, units.RECURRING_PARTNERS = WITH, False
+    return tuple(out)
 
 
 def both_labels(synth, seeds: np.ndarray) -> tuple[dict[str, np.ndarray], float]:
@@ -64,6 +66,12 @@ def both_labels(synth, seeds: np.ndarray) -> tuple[dict[str, np.ndarray], float]
         labels["without"] = np.asarray(session.regrow()).copy()
     finally:
         units.alternating = WITH
+    if PARTNERS:
+        units.RECURRING_PARTNERS = True
+        try:
+            labels["with_partners"] = np.asarray(session.regrow()).copy()
+        finally:
+            units.RECURRING_PARTNERS = False
     return labels, secs
 
 
@@ -73,19 +81,26 @@ def main() -> None:
     ap.add_argument("--cases", nargs="+", default=list(accuracy.CASES), choices=list(accuracy.CASES))
     ap.add_argument("--gen-seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--kinds-only", action="store_true", help="infer the kinds both ways, train nothing")
+    ap.add_argument(
+        "--partners",
+        action="store_true",
+        help="also score units.RECURRING_PARTNERS (a class sharing a recurring facies' interval is a body)",
+    )
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
+    global PARTNERS
+    PARTNERS = args.partners
     for family in args.families:
         for case in args.cases:
             shape, protocol = accuracy.CASES[case]
             for g in args.gen_seeds:
                 synth = accuracy.make(family, shape, g)
                 seeds = accuracy.seeds_for(synth, protocol, g)
-                before, after = kinds_both(synth, seeds)
-                row = {"family": family, "held_out": family in accuracy.HELD_OUT, "case": case, "gen_seed": g,
-                       "kinds_without": "".join(k[0] for k in before),
-                       "kinds_with": "".join(k[0] for k in after)}  # fmt: skip
-                if before != after and not args.kinds_only:
+                kinds = kinds_both(synth, seeds)
+                row = {"family": family, "held_out": family in accuracy.HELD_OUT, "case": case, "gen_seed": g}
+                for name, k in zip(("kinds_without", "kinds_with", "kinds_with_partners"), kinds, strict=False):
+                    row[name] = "".join(x[0] for x in k)
+                if len(set(kinds)) > 1 and not args.kinds_only:
                     labels, secs = both_labels(synth, seeds)
                     for variant, pred in labels.items():
                         row[f"miou_{variant}"] = round(segmentation_scores(pred, synth.truth)["miou"], 4)

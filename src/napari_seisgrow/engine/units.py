@@ -43,6 +43,7 @@ LEVEL_WEIGHT_WIDTH = 1.2  # the weight towards the gap's middle falls to 0 this 
 LEVEL_PERCENTILE = 5.0  # the gap between two units' strokes runs from this percentile of the one above...
 REPEAT_MARGIN = 5.0  # coordinate samples two classes' strokes must clear each other by to alternate
 SPAN_PERCENTILES = (10.0, 90.0)  # a stroke's span in the coordinate, robust to a few misread samples
+RECURRING_PARTNERS = False  # whether a class sharing the interval of a recurring facies is a body too
 STROKE_MIN = 5  # samples: a smaller piece of a stroke (cut by dead traces) is too few to place
 SPREAD_PRIOR = 0.02  # how quickly a stroke's correction fades sideways (weight of "no move" where none speaks)
 
@@ -157,7 +158,8 @@ def infer_kinds(
     open_ = [c for c in painted if c not in kinds or kinds[c] == UNIT]
     while True:
         free = [c for c in open_ if c not in kinds]  # only inferred classes can become bodies
-        shared = {c: [o for o in open_ if o != c and _shares(lo, hi, c, o)] for c in free}
+        partners = [*open_, *recurring] if RECURRING_PARTNERS else open_
+        shared = {c: [o for o in partners if o != c and _shares(lo, hi, c, o)] for c in free}
         worst = max(free, key=lambda c: (len(shared[c]), -(hi[c] - lo[c])), default=None)
         if worst is None or not shared[worst]:
             break
