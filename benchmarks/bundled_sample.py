@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from napari_seisgrow.demo import DEMO_SHAPE
+from napari_seisgrow.cli.demo import DEMO_SHAPE
 from napari_seisgrow.engine import GrowConfig, Session
 from napari_seisgrow.metrics import segmentation_scores
 from napari_seisgrow.synthetic import make_synthetic, seed_scribbles

@@ -132,7 +132,7 @@ def picture(path: Path, x: np.ndarray, strokes: dict[str, np.ndarray], labels: d
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
 
-    from napari_seisgrow.figures import CLASS_COLOURS
+    from napari_seisgrow.classes import CLASS_COLOURS
 
     cmap = ListedColormap(CLASS_COLOURS[:11])
     sec = np.squeeze(x).T

@@ -42,7 +42,7 @@ def main() -> None:
     import napari
     from qtpy.QtCore import QElapsedTimer, QEventLoop, QTimer
 
-    from napari_seisgrow._layers import image_layer_kwargs
+    from napari_seisgrow._napari.layer_kwargs import image_layer_kwargs
     from napari_seisgrow.engine import GrowConfig
     from napari_seisgrow.synthetic import make_synthetic, seed_scribbles
 

@@ -4,9 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .figures import CLASS_COLOURS
-
 MAX_VALUE = 255  # seeds layers are uint8
+# 20 colours told apart easily, then again; value 0 (unlabelled) is transparent
+CLASS_COLOURS = [
+    "#00000000",
+    "#e6194b",
+    "#3cb44b",
+    "#ffe119",
+    "#4363d8",
+    "#f58231",
+    "#911eb4",
+    "#46f0f0",
+    "#f032e6",
+    "#bcf60c",
+    "#fabebe",
+    "#008080",
+    "#e6beff",
+    "#9a6324",
+    "#fffac8",
+    "#800000",
+    "#aaffc3",
+    "#808000",
+    "#ffd8b1",
+    "#000075",
+    "#808080",
+]
 
 
 def default_colour(value: int) -> str:

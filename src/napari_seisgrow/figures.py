@@ -10,33 +10,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from ._layers import symmetric_clip
+from ._napari.layer_kwargs import symmetric_clip
+from .classes import CLASS_COLOURS
 from .io.atomic import atomic_path
 from .io.geometry import Geometry
-
-CLASS_COLOURS = [
-    "#00000000",
-    "#e6194b",
-    "#3cb44b",
-    "#ffe119",
-    "#4363d8",
-    "#f58231",
-    "#911eb4",
-    "#46f0f0",
-    "#f032e6",
-    "#bcf60c",
-    "#fabebe",
-    "#008080",
-    "#e6beff",
-    "#9a6324",
-    "#fffac8",
-    "#800000",
-    "#aaffc3",
-    "#808000",
-    "#ffd8b1",
-    "#000075",
-    "#808080",
-]
 
 
 def label_cmap(n_classes: int) -> ListedColormap:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from napari_seisgrow._layers import image_layer_kwargs
+from napari_seisgrow._napari.layer_kwargs import image_layer_kwargs
 from napari_seisgrow._qt.classes_table import COLUMNS
 from napari_seisgrow._qt.widget import SeisGrowWidget
 from napari_seisgrow.engine import GrowConfig

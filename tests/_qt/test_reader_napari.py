@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from napari_seisgrow._layers import METADATA_KEY
+from napari_seisgrow._napari.layer_kwargs import METADATA_KEY
 from napari_seisgrow.io import SeisgrowError, load_volume
 
 

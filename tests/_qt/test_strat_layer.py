@@ -47,7 +47,7 @@ def test_the_coordinate_is_solved_while_the_user_paints_and_train_waits_for_that
 def test_stop_while_train_waits_for_the_background_solve_ends_at_once(qtbot, make_napari_viewer, monkeypatch):
     import time
 
-    from napari_seisgrow._layers import image_layer_kwargs
+    from napari_seisgrow._napari.layer_kwargs import image_layer_kwargs
     from napari_seisgrow._qt import strat_layer
     from napari_seisgrow.engine import GrowConfig
     from napari_seisgrow.synthetic import make_synthetic

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from napari.utils.notifications import notification_manager
 
-from napari_seisgrow._layers import image_layer_kwargs
+from napari_seisgrow._napari.layer_kwargs import image_layer_kwargs
 from napari_seisgrow._qt.training import Update
 from napari_seisgrow._qt.widget import SeisGrowWidget
 from napari_seisgrow.engine import GrowConfig, Session
@@ -191,7 +191,7 @@ def test_export_reads_back_equal(qtbot, setup, tmp_path):
     _, widget, synth = setup
     _paint(widget, synth)
     _train(qtbot, widget)
-    from napari_seisgrow import provenance
+    from napari_seisgrow.saved import provenance
 
     for ext in (".npy", ".zarr"):
         out = widget.export(tmp_path / f"grown{ext}")
@@ -274,7 +274,7 @@ def test_f3_start_to_finish_as_a_user_would(qtbot, make_napari_viewer, segy_dir,
 def test_autosave_every_epoch_then_restore_on_reopening(qtbot, make_napari_viewer, segy_dir, tmp_path):
     import shutil
 
-    from napari_seisgrow.session_store import load_session
+    from napari_seisgrow.saved.sessions import load_session
 
     src = tmp_path / "f3.sgy"
     shutil.copy(segy_dir / "f3.sgy", src)
@@ -332,7 +332,7 @@ def test_a_failed_suggestion_ranking_is_said_once_and_training_goes_on(qtbot, se
 
 
 def test_autosave_failure_warns_and_training_goes_on(qtbot, setup, notes, tmp_path, monkeypatch):
-    from napari_seisgrow import autosave
+    from napari_seisgrow.saved import autosave
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the autosave folder should go")

@@ -228,7 +228,7 @@ def test_out_of_memory_at_a_batch_of_one_on_the_cpu_is_a_clear_error(tiny_synthe
 
 
 def test_damaged_checkpoints_and_sessions_are_one_line_errors(tiny_synthetic, tiny_seeds, tiny_config, tmp_path):
-    from napari_seisgrow.session_store import load_session
+    from napari_seisgrow.saved.sessions import load_session
 
     session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config.with_overrides(epochs=1))
     list(session.run())

@@ -10,13 +10,13 @@ import numpy as np
 from napari.utils.notifications import show_error, show_info, show_warning
 from qtpy.QtWidgets import QFileDialog
 
-from .. import autosave, provenance
 from ..classes import ClassTable
 from ..engine.config import GrowConfig
 from ..engine.session import Session
 from ..io import SeisgrowError, write_labels
 from ..io.geometry import Volume
-from ..session_store import load_session, save_session
+from ..saved import autosave, provenance
+from ..saved.sessions import load_session, save_session
 from .display import GROWN_NAME
 
 

@@ -11,12 +11,12 @@ from napari.layers import Image, Labels
 from napari.utils.colormaps import DirectLabelColormap
 from napari.utils.notifications import show_info, show_warning
 
-from .. import autosave
-from .._layers import METADATA_KEY, labels_layer_kwargs
+from .._napari.layer_kwargs import METADATA_KEY, labels_layer_kwargs
 from ..classes import MAX_VALUE
 from ..engine.factory import runs_blockwise
 from ..io import SeisgrowError
 from ..io.geometry import Geometry
+from ..saved import autosave
 from .seeds_store import open_seeds_store
 
 WORK_SUFFIX = ".seisgrow-work"

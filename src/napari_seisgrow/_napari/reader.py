@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ._layers import image_layer_kwargs
-from .engine.memory import fits_in_memory
-from .io import load_volume
-from .io.segy import is_segy_path
+from ..engine.memory import fits_in_memory
+from ..io import load_volume
+from ..io.segy import is_segy_path
+from .layer_kwargs import image_layer_kwargs
 
 
 def get_reader(path: str | list[str]):

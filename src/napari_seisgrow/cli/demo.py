@@ -8,20 +8,20 @@ from pathlib import Path
 
 import numpy as np
 
-from .figures import save_sections
-from .io import write_labels
-from .io.arrays import write_npy
-from .io.atomic import atomic_path
-from .metrics import segmentation_scores
-from .synthetic import make_synthetic, seed_scribbles
+from ..figures import save_sections
+from ..io import write_labels
+from ..io.arrays import write_npy
+from ..io.atomic import atomic_path
+from ..metrics import segmentation_scores
+from ..synthetic import make_synthetic, seed_scribbles
 
 DEMO_SHAPE = (64, 96, 160)
 
 
 def run_demo(outdir: Path, epochs: int | None = None, device: str = "auto") -> dict[str, Path]:
     """Write the sample, grow its scribbled seeds, and draw seismic, seeds, grown and truth."""
-    from .cli_grow import ProgressBar
-    from .engine import GrowConfig, Session
+    from ..engine import GrowConfig, Session
+    from .grow import ProgressBar
 
     outdir.mkdir(parents=True, exist_ok=True)
     synth = make_synthetic(DEMO_SHAPE, seed=0)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .io.geometry import Geometry, Volume
+from ..io.geometry import Geometry, Volume
 
 METADATA_KEY = "seisgrow_geometry"
 CONTRAST_PERCENTILE = 99.0

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .engine.suggest import Suggestion, suggest_places
-from .io import SeisgrowError, load_volume, read_labels
-from .io.geometry import Geometry
+from ..engine.suggest import Suggestion, suggest_places
+from ..io import SeisgrowError, load_volume, read_labels
+from ..io.geometry import Geometry
 
 
 def _load(d: Path, name: str) -> np.ndarray | None:

@@ -14,9 +14,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .classes import ClassTable
-from .io.atomic import atomic_path
-from .session_store import save_session
+from ..classes import ClassTable
+from ..io.atomic import atomic_path
+from .sessions import save_session
 
 SUFFIX = ".seisgrow-autosave"
 

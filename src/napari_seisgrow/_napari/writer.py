@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._layers import METADATA_KEY
-from .io import write_labels
+from ..io import write_labels
+from .layer_kwargs import METADATA_KEY
 
 
 def write_labels_layer(path: str, data: Any, meta: dict) -> list[str]:

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .classes import ClassTable
-from .io.atomic import atomic_path
-from .io.errors import SeisgrowError
+from ..classes import ClassTable
+from ..io.atomic import atomic_path
+from ..io.errors import SeisgrowError
 
 SESSION_FORMAT = 1
 
@@ -50,7 +50,7 @@ def save_session(
     for name, arr in arrays.items():
         with atomic_path(d / name) as tmp, open(tmp, "wb") as fh:
             np.save(fh, arr, allow_pickle=False)
-    from .engine.checkpoint import versions  # torch is loaded by then in every caller
+    from ..engine.checkpoint import versions  # torch is loaded by then in every caller
 
     meta = {
         "format": SESSION_FORMAT,

@@ -38,7 +38,7 @@ def test_grow_on_npy_writes_labels_and_report(tmp_path, npy_inputs, tiny_json, t
     grown = np.load(out)
     m = tiny_seeds > 0
     np.testing.assert_array_equal(grown[m], tiny_seeds[m])
-    from napari_seisgrow import provenance
+    from napari_seisgrow.saved import provenance
 
     made = provenance.read(out)  # how the labels were made stays beside them
     assert made["config"]["seed"] == 0 and made["epochs_run"] == 2 and "torch" in made["versions"]

@@ -9,13 +9,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import provenance
-from .cli_settings import add_setting_flags, setting_overrides
-from .engine.factory import open_session, runs_blockwise
-from .engine.report import EpochReport
-from .io import SeisgrowError, load_volume, read_labels, write_labels
-from .io.atomic import atomic_path, check_output_path
-from .io.segy import is_segy_path
+from ..engine.factory import open_session, runs_blockwise
+from ..engine.report import EpochReport
+from ..io import SeisgrowError, load_volume, read_labels, write_labels
+from ..io.atomic import atomic_path, check_output_path
+from ..io.segy import is_segy_path
+from ..saved import provenance
+from .settings import add_setting_flags, setting_overrides
 
 OUTPUT_TYPES = (".npy", ".zarr", ".sgy", ".segy")
 
@@ -57,7 +57,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _config(args: argparse.Namespace):
-    from .engine.config import GrowConfig, profile
+    from ..engine.config import GrowConfig, profile
 
     cfg = GrowConfig.from_json(args.config) if args.config else profile(args.profile)
     overrides = _overrides(args)
@@ -65,8 +65,8 @@ def _config(args: argparse.Namespace):
 
 
 def cmd_grow(args: argparse.Namespace) -> int:
-    from .engine import Session
-    from .engine.checkpoint import versions
+    from ..engine import Session
+    from ..engine.checkpoint import versions
 
     out = Path(args.output)
     if not out.name.lower().endswith(OUTPUT_TYPES):
@@ -145,8 +145,8 @@ def cmd_grow(args: argparse.Namespace) -> int:
 
 
 def _blockwise_session(args: argparse.Namespace, volume, cfg, out: Path):
-    from .engine.blockwise import DEFAULT_BLOCK, scheduler
-    from .engine.session_blockwise import Blockwise
+    from ..engine.blockwise import DEFAULT_BLOCK, scheduler
+    from ..engine.session_blockwise import Blockwise
 
     if args.resume:
         raise SeisgrowError("--resume is for in-memory runs; a blockwise run starts again from its seeds")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import SeisgrowError, load_volume, read_labels, write_labels
-from .io.atomic import check_output_path
-from .io.segy import read_segy
+from ..io import SeisgrowError, load_volume, read_labels, write_labels
+from ..io.atomic import check_output_path
+from ..io.segy import read_segy
 
 EXIT_USAGE = 2
 
@@ -121,8 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.set_defaults(func=cmd_demo)
-    from .cli_grow import add_grow_parser
-    from .cli_suggest import add_suggest_parser
+    from .grow import add_grow_parser
+    from .suggest import add_suggest_parser
 
     add_grow_parser(sub)
     add_suggest_parser(sub)

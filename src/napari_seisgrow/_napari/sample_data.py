@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._layers import image_layer_kwargs, labels_layer_kwargs
-from .synthetic import make_synthetic, seed_scribbles
+from ..synthetic import make_synthetic, seed_scribbles
+from .layer_kwargs import image_layer_kwargs, labels_layer_kwargs
 
 
 def synthetic_sample() -> list[tuple[Any, dict, str]]:

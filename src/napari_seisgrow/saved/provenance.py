@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .io.atomic import atomic_path
+from ..io.atomic import atomic_path
 
 SUFFIX = ".seisgrow.json"
 
@@ -22,7 +22,7 @@ def sidecar(path: str | Path) -> Path:
 
 
 def write(path: str | Path, session: Any, **extra: Any) -> Path:
-    from .engine.checkpoint import versions
+    from ..engine.checkpoint import versions
 
     record = {
         "labels": Path(path).name,

@@ -13,7 +13,7 @@ import typing
 from dataclasses import fields
 from typing import Any
 
-from .engine.config import GROUPS, GrowConfig, default_of
+from ..engine.config import GROUPS, GrowConfig, default_of
 
 TITLES = {
     "basic": "settings (the panel's basic section)",
