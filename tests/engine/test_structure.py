@@ -7,7 +7,8 @@ import pytest
 from scipy import ndimage
 
 from napari_seisgrow.engine.data import normalise
-from napari_seisgrow.engine.structure import StructureSettings, lag_shifts, reflector_dips, stratigraphic_coordinate
+from napari_seisgrow.engine.dips import StructureSettings, lag_shifts, reflector_dips
+from napari_seisgrow.engine.structure import stratigraphic_coordinate
 from napari_seisgrow.synthetic import ricker
 from napari_seisgrow.synthetic.strata import make_strata
 

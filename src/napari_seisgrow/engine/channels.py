@@ -23,7 +23,8 @@ import torch
 
 from ..io.errors import SeisgrowError
 from .config import INPUTS
-from .structure import StructureSettings, stratigraphic_coordinate
+from .dips import StructureSettings
+from .structure import stratigraphic_coordinate
 
 STRAT_VOXELS = 6_000_000  # the coordinate is solved on a grid of at most about this many voxels
 

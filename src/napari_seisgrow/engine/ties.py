@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from .structure import StructureSettings, reflector_dips
+from .dips import StructureSettings, reflector_dips
 
 MIN_TRACES = 12  # a control line spans at least this many traces
 MAX_THICKNESS = 7  # samples per trace: thicker is a patch, not a line

@@ -1,0 +1,146 @@
+"""What the coordinate is solved from: local reflector dips, and shifts between distant traces.
+
+Dips come from the gradient structure tensor (samples per trace, with a planarity that says how
+far to trust them); distant traces are correlated directly, which carries the layering across
+faults and noisy stretches where the trace-to-trace dips fail (``engine.structure`` solves the
+horizons from both).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy import ndimage
+
+MAX_DIP = 4.0  # samples per trace: steeper local slopes are noise or faults at seismic sampling
+MAX_THROW_SAMPLES = 24  # the largest fault throw looked for across distant traces
+LAG_MIN_CORRELATION = 0.75  # distant traces correlating less than this say nothing
+
+
+@dataclass(frozen=True)
+class StructureSettings:
+    """How dips are measured and how stiffly the coordinate follows them."""
+
+    gradient_sigma: float = 1.0  # voxels: derivative-of-Gaussian scale
+    smooth_lateral: float = 6.0  # traces: structure-tensor averaging across
+    smooth_vertical: float = 3.0  # samples: structure-tensor averaging down
+    vertical_weight: float = 0.05  # weak pull of d tau / d t towards 1
+    flat_weight: float = 0.05  # weak pull towards equal tau at equal time where dips fail
+    iterations: int = 60  # conjugate-gradient iterations per level (four times that on the coarsest)
+    lags: tuple[int, ...] = (8, 16)  # traces: distant traces correlated directly (jumps faults and noise)
+    lag_window: float = 12.0  # samples: sigma of the correlation's Gaussian-like window (about 6 sigma across)
+    max_throw: float = 0.12  # largest fault throw looked for, as a fraction of the trace length
+    lag_weight: float = 2.0  # weight of a perfectly correlated lag constraint (dips weigh at most 1)
+    outer_passes: int = 3  # times the fields are re-read at the horizons' new depths, per level
+    min_level_size: int = 24  # coarsest grid: no axis is halved below this
+    tie_weight: float = 10.0  # weight of a control line's equation (a perfectly correlated lag weighs 2)
+    tie_band: float = 40.0  # samples either side of a control line whose horizons it moves with it (a fault block)
+
+
+def lateral_axes(shape: tuple[int, ...]) -> list[int]:
+    return [a for a in (0, 1) if shape[a] > 1]
+
+
+def reflector_dips(
+    x: np.ndarray, settings: StructureSettings = StructureSettings()
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Dips along each lateral axis of extent > 1 (samples per trace) and a planarity in 0..1.
+
+    ``x`` is (inline, crossline, sample). Returns ``(dips, planarity)``; ``dips`` has one float32
+    array per lateral axis with more than one trace (none for a single trace).
+    """
+    x = np.asarray(x, dtype=np.float32)
+    axes = lateral_axes(x.shape)
+    s = settings
+    grads = {}
+    for a in [*axes, 2]:
+        order = [0, 0, 0]
+        order[a] = 1
+        sig = [s.gradient_sigma if x.shape[k] > 1 else 0.0 for k in range(3)]
+        grads[a] = ndimage.gaussian_filter(x, sig, order=order, mode="nearest")
+    smooth = [s.smooth_lateral if x.shape[k] > 1 else 0.0 for k in (0, 1)] + [s.smooth_vertical]
+
+    def avg(u: np.ndarray) -> np.ndarray:
+        return ndimage.gaussian_filter(u, smooth, mode="nearest")
+
+    gt = grads[2]
+    stt = avg(gt * gt)
+    eps = np.float32(1e-6 * float(stt.mean()) + 1e-20)
+    dips = []
+    residual = np.zeros_like(stt)
+    total = stt.copy()
+    for a in axes:
+        ga = grads[a]
+        saa = avg(ga * ga)
+        sat = avg(ga * gt)
+        dips.append(np.clip(-sat / (stt + eps), -MAX_DIP, MAX_DIP).astype(np.float32))
+        residual += np.maximum(saa - sat * sat / (stt + eps), 0)
+        total += saa
+    planarity = np.clip(1.0 - residual / (total + eps), 0.0, 1.0).astype(np.float32)
+    return dips, planarity
+
+
+# ----------------------------------------------------------------------------- distant traces
+def _smooth_t(u: torch.Tensor, sigma: float) -> torch.Tensor:
+    """Gaussian-like smoothing down the last axis: three box passes (cumulative sums), zero outside."""
+    width = 2 * round(np.sqrt(4 * sigma * sigma + 1) / 2) + 1  # odd
+    half = width // 2
+    for _ in range(3):
+        c = F.pad(u, (half + 1, half)).cumsum(-1)
+        u = (c[..., width:] - c[..., :-width]) / width
+    return u
+
+
+def lag_shifts(
+    x: np.ndarray, axis: int, lag: int, predicted: np.ndarray, settings: StructureSettings = StructureSettings()
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vertical shift from trace ``i`` to trace ``i + lag`` along ``axis`` by local cross-correlation.
+
+    ``predicted`` is the shift the dips predict (same shape as the pairs); the search looks up to
+    ``max_throw`` samples either side of it, so a fault's throw is found while a neighbouring
+    cycle of the wavelet far from the prediction is not. Returns the shift (samples, float32) and
+    a quality in 0..1 from the normalised correlation at the peak.
+    """
+    n, nt = x.shape[axis], x.shape[2]
+    xt = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+    a = xt.narrow(axis, 0, n - lag).reshape(-1, nt)
+    b = xt.narrow(axis, lag, n - lag).reshape(-1, nt)
+    pair_shape = list(x.shape)
+    pair_shape[axis] = n - lag
+    base = torch.from_numpy(np.ascontiguousarray(predicted, dtype=np.float32)).reshape(-1, nt).round()
+    reach = max(2, int(min(settings.max_throw * nt, MAX_THROW_SAMPLES)))
+    sig = settings.lag_window
+    ea = _smooth_t(a * a, sig)
+    eb = _smooth_t(b * b, sig)
+    t = torch.arange(nt, dtype=torch.float32).expand_as(a)
+    scores = []
+    for d in range(-reach, reach + 1):
+        pos = t + base + d
+        valid = (pos >= 0) & (pos <= nt - 1)
+        idx = pos.clamp(0, nt - 1).long()
+        bk = torch.gather(b, 1, idx) * valid
+        num = _smooth_t(a * bk, sig)
+        scores.append(num / torch.sqrt(ea * torch.gather(eb, 1, idx) + 1e-12) - 3.0 * (~valid))
+    stack = torch.stack(scores)  # (2 reach + 1, pairs, nt)
+    best, k = stack.max(dim=0)
+    left = torch.gather(stack, 0, (k - 1).clamp(min=0)[None])[0]
+    right = torch.gather(stack, 0, (k + 1).clamp(max=2 * reach)[None])[0]
+    denom = left - 2 * best + right
+    inner = (k > 0) & (k < 2 * reach) & (denom < -1e-6)
+    offset = torch.where(inner, 0.5 * (left - right) / torch.where(inner, denom, -torch.ones_like(denom)), 0.0)
+    shift = base + (k - reach).float() + offset.clamp(-0.5, 0.5)
+    quality = ((best - LAG_MIN_CORRELATION) / (1 - LAG_MIN_CORRELATION)).clamp(0.0, 1.0) ** 2
+    return shift.reshape(pair_shape).numpy(), quality.reshape(pair_shape).numpy()
+
+
+def predicted_shift(dips: np.ndarray, axis: int, lag: int) -> np.ndarray:
+    """The shift the dips predict over ``lag`` traces (the mean dip along the way times the lag)."""
+    c = np.cumsum(dips, axis=axis, dtype=np.float64)
+    n = dips.shape[axis]
+    zero = np.zeros_like(np.take(c, [0], axis=axis))
+    c = np.concatenate([zero, c], axis=axis)
+    total = np.take(c, np.arange(lag, n), axis=axis) - np.take(c, np.arange(0, n - lag), axis=axis)
+    return total.astype(np.float32)
