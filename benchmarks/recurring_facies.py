@@ -1,15 +1,18 @@
 """Issue 21: a facies that recurs down the column is not a unit. Paired: kinds with and without it.
 
-    OMP_NUM_THREADS=1 python benchmarks/recurring_facies.py --families noisy facies strata bodies \
-        --cases volume-strokes volume-inlines section --gen-seeds 0 1 2 3 4 --out out/recurring.jsonl
+    OMP_NUM_THREADS=2 python benchmarks/recurring_facies.py --partners --families noisy facies \
+        --cases volume-strokes section --gen-seeds 0 1 2 3 4 --out out/recurring.jsonl
 
 The kinds rule (``engine.units.infer_kinds``) makes a class a body when its strokes alternate with
-another class's down the column (``engine.units.alternating``). The kinds act only on the final
-labels, so for each case the script first infers the kinds with and without that test from the
-strokes and the coordinate alone. Where they are the same, the labels are the same by construction
-and the row says so without training. Where they differ, it trains the default once and grows the
-final labels both ways from that one training (``Session.regrow``), so the difference is the rule's
-alone. ``noisy`` is the held-out family and is reported apart.
+another class's down the column (``engine.units.alternating``), and (``units.RECURRING_PARTNERS``,
+the default) a class whose strokes share the interval of such a recurring facies too. The kinds act
+only on the final labels, so for each case the script first infers the kinds of each variant
+(``VARIANTS``: without the alternation test, with it alone, with it and its partners; the last only
+with ``--partners``) from the strokes and the coordinate alone. Where they are all the same, the
+labels are the same by construction and the row says so without training. Where they differ, it
+trains the default once and grows the final labels with each variant from that one training
+(``Session.regrow``), so each difference is the rule's alone. ``noisy`` is the held-out family and
+is reported apart.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from napari_seisgrow.engine.data import normalise
 from napari_seisgrow.metrics import segmentation_scores
 
 WITH = units.alternating
+DEFAULT_PARTNERS = units.RECURRING_PARTNERS
 PARTNERS = False  # --partners: also the variant where a class sharing a recurring facies' interval is a body
 
 
@@ -46,32 +50,40 @@ def kinds_both(synth, seeds: np.ndarray) -> tuple[tuple[str, ...], ...]:
     tau = compute_strat(x).full()
     out = []
     for rule, partners in ((never_alternating, False), (WITH, False), *(((WITH, True),) if PARTNERS else ())):
+        # the variants of VARIANTS, in order
         units.alternating, units.RECURRING_PARTNERS = rule, partners
         try:
             out.append(units.infer_kinds(seeds, tau, int(seeds.max()), x != 0).kinds)
         finally:
-            units.alternating, units.RECURRING_PARTNERS = WITH, False
+            units.alternating, units.RECURRING_PARTNERS = WITH, DEFAULT_PARTNERS
     return tuple(out)
 
 
+VARIANTS = {  # name: (the alternation test, classes sharing a recurring facies' interval are bodies too)
+    "without": (False, False),
+    "with": (True, False),
+    "with_partners": (True, True),
+}
+
+
 def both_labels(synth, seeds: np.ndarray) -> tuple[dict[str, np.ndarray], float]:
+    """One training of the default, then its final labels grown again with each variant of the
+    kinds rule (kinds act on the final labels only, so this is the variant's whole effect)."""
     t0 = time.perf_counter()
     session = Session(synth.volume, seeds, accuracy.method_config("default", None))
     for _ in session.run():
         pass
     secs = time.perf_counter() - t0
-    labels = {"with": np.asarray(session.grown).copy()}
-    units.alternating = never_alternating
-    try:
-        labels["without"] = np.asarray(session.regrow()).copy()
-    finally:
-        units.alternating = WITH
-    if PARTNERS:
-        units.RECURRING_PARTNERS = True
+    labels = {}
+    for name, (alternation, partners) in VARIANTS.items():
+        if name == "with_partners" and not PARTNERS:
+            continue
+        units.alternating = WITH if alternation else never_alternating
+        units.RECURRING_PARTNERS = partners
         try:
-            labels["with_partners"] = np.asarray(session.regrow()).copy()
+            labels[name] = np.asarray(session.regrow()).copy()
         finally:
-            units.RECURRING_PARTNERS = False
+            units.alternating, units.RECURRING_PARTNERS = WITH, DEFAULT_PARTNERS
     return labels, secs
 
 

@@ -119,6 +119,20 @@ def test_a_facies_that_recurs_down_the_column_is_a_body_and_the_rest_stay_units(
     assert "class 1 is a body (its strokes alternate with those of class 2" in kinds.note
 
 
+def test_a_class_painted_inside_a_recurring_package_is_one_more_facies_of_it():
+    tau = _flat()
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 0:15, 5:9] = 1  # sand, shale, sand, shale
+    seeds[0, 20:35, 25:29] = 2
+    seeds[0, 40:55, 45:49] = 1
+    seeds[0, 5:20, 62:66] = 2
+    seeds[0, 30:45, 30:40] = 3  # painted once, inside the package: it shares the recurring facies' layers
+    seeds[0, 10:40, 78:84] = 4  # below the package: a unit
+    kinds = infer_kinds(seeds, tau, 4)
+    assert kinds.kinds == (BODY, BODY, BODY, UNIT)
+    assert "class 3 is a body (its strokes share the layers of class" in kinds.note
+
+
 def test_a_body_inside_a_unit_and_strokes_that_overlap_a_little_do_not_make_a_unit_recur():
     tau = _flat()
     seeds = np.zeros(tau.shape, np.uint8)

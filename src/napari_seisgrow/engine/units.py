@@ -43,7 +43,9 @@ LEVEL_WEIGHT_WIDTH = 1.2  # the weight towards the gap's middle falls to 0 this 
 LEVEL_PERCENTILE = 5.0  # the gap between two units' strokes runs from this percentile of the one above...
 REPEAT_MARGIN = 5.0  # coordinate samples two classes' strokes must clear each other by to alternate
 SPAN_PERCENTILES = (10.0, 90.0)  # a stroke's span in the coordinate, robust to a few misread samples
-RECURRING_PARTNERS = False  # whether a class sharing the interval of a recurring facies is a body too
+RECURRING_PARTNERS = (
+    True  # a class sharing the interval of a recurring facies is a body too (measured: docs/benchmarks.md)
+)
 STROKE_MIN = 5  # samples: a smaller piece of a stroke (cut by dead traces) is too few to place
 SPREAD_PRIOR = 0.02  # how quickly a stroke's correction fades sideways (weight of "no move" where none speaks)
 
@@ -143,9 +145,11 @@ def infer_kinds(
     Units tile the column, so their strokes lie in disjoint intervals of the coordinate. A class
     whose strokes alternate with another's down the column recurs and is a body (texture decides
     it, as for every class before layering). Of the rest, a class whose strokes share an interval
-    with others is a body. Where two classes share one, the one that shares with the most classes
-    is the body (a channel cutting two units shares with both), and between two that share only
-    with each other, the narrower (a mound inside its unit).
+    with others, a recurring facies among them (``RECURRING_PARTNERS``: where facies recur, a
+    class painted inside their interval is one more facies of that package), is a body. Where two
+    classes share one, the one that shares with the most classes is the body (a channel cutting
+    two units shares with both), and between two that share only with each other, the narrower (a
+    mound inside its unit).
     """
     lo, hi, _ = stroke_intervals(seeds, tau, n_classes, live)
     painted = [c for c in range(1, n_classes + 1) if np.isfinite(lo[c])]
