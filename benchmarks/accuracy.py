@@ -124,6 +124,15 @@ def run_method(name: str, synth, seeds: np.ndarray, epochs: int | None) -> tuple
     return np.asarray(pred), time.perf_counter() - t0, {}
 
 
+def emit(row: dict, out: Path | None) -> None:
+    """Print one result as a JSON line and append it to ``out`` (so a long run can be resumed)."""
+    print(json.dumps(row), flush=True)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("a") as f:
+            f.write(json.dumps(row) + "\n")
+
+
 def regrow_each(session: Session, settings: dict[str, dict]) -> dict[str, np.ndarray]:
     """The finished session's labels grown again with each setting in turn, each from the session's
     own config (so settings never add up); the session's config is put back afterwards."""

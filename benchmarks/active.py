@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from accuracy import HELD_OUT, make
+from accuracy import HELD_OUT, emit, make
 
 from napari_seisgrow.engine import Session, profile
 from napari_seisgrow.engine.suggest import rank_places
@@ -128,13 +128,6 @@ def run_volume(name: str, args, out: Path | None) -> None:
                 emit({"volume": name, "held_out": name in HELD_OUT, "round": r, "strategy": strategy,
                       "miou": s["miou"], "coverage": s["coverage"], "painted": int((seeds > 0).sum()),
                       "place": [int(i), int(t), int(k)], "seconds": secs}, out)  # fmt: skip
-
-
-def emit(row: dict, out: Path | None) -> None:
-    print(json.dumps(row), flush=True)
-    if out is not None:
-        with out.open("a") as f:
-            f.write(json.dumps(row) + "\n")
 
 
 def summary(path: str, plot: str | None) -> None:

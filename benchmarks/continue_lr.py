@@ -18,7 +18,6 @@ is the held-out family.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -75,11 +74,7 @@ def main() -> None:
                         pass
                     row[name] = round(segmentation_scores(np.asarray(run.grown), synth.truth)["miou"], 4)
             row["seconds"] = round(time.perf_counter() - t0)
-            print(json.dumps(row), flush=True)
-            if args.out:
-                args.out.parent.mkdir(parents=True, exist_ok=True)
-                with args.out.open("a") as f:
-                    f.write(json.dumps(row) + "\n")
+            accuracy.emit(row, args.out)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ is measured here rather than offered as a setting: it is not the default unless 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -62,11 +61,7 @@ def main() -> None:
                     s = segmentation_scores(pred, synth.truth)
                     row = {"family": family, "held_out": family in accuracy.HELD_OUT, "case": case, "gen_seed": g,
                            "variant": variant, "miou": round(s["miou"], 4), "seconds": round(secs)}  # fmt: skip
-                    print(json.dumps(row), flush=True)
-                    if args.out:
-                        args.out.parent.mkdir(parents=True, exist_ok=True)
-                        with args.out.open("a") as f:
-                            f.write(json.dumps(row) + "\n")
+                    accuracy.emit(row, args.out)
 
 
 if __name__ == "__main__":

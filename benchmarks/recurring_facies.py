@@ -18,7 +18,6 @@ is reported apart.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -117,11 +116,7 @@ def main() -> None:
                     for variant, pred in labels.items():
                         row[f"miou_{variant}"] = round(segmentation_scores(pred, synth.truth)["miou"], 4)
                     row["seconds"] = round(secs)
-                print(json.dumps(row), flush=True)
-                if args.out:
-                    args.out.parent.mkdir(parents=True, exist_ok=True)
-                    with args.out.open("a") as f:
-                        f.write(json.dumps(row) + "\n")
+                accuracy.emit(row, args.out)
 
 
 if __name__ == "__main__":

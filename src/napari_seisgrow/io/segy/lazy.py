@@ -20,7 +20,7 @@ from ..geometry import Volume
 from ..ibm import ibm_to_float32
 from .grid import grid_from_numbers, survey_geometry
 from .layout import IBM_FLOAT, TRACE_HEADER_BYTES, data_start, fixed_length, sample_dtype
-from .open import open_post_stack, segyio
+from .open import open_post_stack, reading, sample_axis, segyio
 from .traces import DirectTraces
 
 
@@ -99,7 +99,7 @@ def open_segy_lazy(
     sio = segyio()
     path = Path(path)
     f, endian = open_post_stack(path, endian)
-    try:
+    with reading(f, path):
         ns = len(f.samples)
         fmt_code = int(f.bin[sio.BinField.Format])
         dtype = sample_dtype(fmt_code, endian)
@@ -114,14 +114,7 @@ def open_segy_lazy(
             il, xl = f.attributes(iline)[:], f.attributes(xline)[:]
         il, xl = np.asarray(il, dtype=np.int64), np.asarray(xl, dtype=np.int64)
         inlines, crosslines, trace_index = grid_from_numbers(f, path, il, xl, iline, xline)
-        samples = np.asarray(f.samples, dtype=np.float64)
-        dt = float(sio.tools.dt(f, fallback_dt=4000.0)) / 1000.0
-    except SeisgrowError:
-        raise
-    except (RuntimeError, OSError, IndexError, ValueError) as exc:
-        raise SeisgrowError(f"{path.name} could not be read as SEG-Y: {str(exc).splitlines()[0]}") from exc
-    finally:
-        f.close()
+        samples, dt = sample_axis(f)
     traces = SegyTraces(path, start, len(il), ns, fmt_code, endian, trace_index)
     geometry = survey_geometry(path, inlines, crosslines, trace_index, samples, dt, domain, iline, xline,
                                fmt_code, endian)  # fmt: skip

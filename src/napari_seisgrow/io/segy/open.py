@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import numpy as np
 
 from ..errors import SeisgrowError
 from ..geometry import SAMPLE_FORMATS
@@ -60,3 +64,21 @@ def open_post_stack(path: Path, endian: str | None):
         what = "no traces (textual/binary header only)" if f.tracecount == 0 else "zero samples per trace"
         raise SeisgrowError(f"{path.name} has {what}")
     return f, endian
+
+
+@contextmanager
+def reading(f, path: Path) -> Iterator[None]:
+    """Close ``f`` however reading ends, and turn segyio's errors into one line naming the file."""
+    try:
+        yield
+    except SeisgrowError:
+        raise
+    except (RuntimeError, OSError, IndexError, ValueError) as exc:
+        raise SeisgrowError(f"{path.name} could not be read as SEG-Y: {str(exc).splitlines()[0]}") from exc
+    finally:
+        f.close()
+
+
+def sample_axis(f) -> tuple[np.ndarray, float]:
+    """The sample times (or depths) and the interval in ms (m), 4 ms where the headers give none."""
+    return np.asarray(f.samples, dtype=np.float64), float(segyio().tools.dt(f, fallback_dt=4000.0)) / 1000.0

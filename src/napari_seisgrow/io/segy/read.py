@@ -8,10 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import SeisgrowError
 from ..geometry import Volume
 from .grid import cells_of_traces, grid_from_numbers, survey_geometry, survey_grid
-from .open import open_post_stack, segyio
+from .open import open_post_stack, reading, sample_axis, segyio
 from .traces import DirectTraces, refuse_non_finite
 
 CHUNK_TRACES = 4096
@@ -98,21 +97,14 @@ def read_segy(
     sio = segyio()
     path = Path(path)
     f, endian = open_post_stack(path, endian)
-    try:
+    with reading(f, path):
         fmt_code = int(f.bin[sio.BinField.Format])
         direct = DirectTraces.open(f, path, endian, fmt_code) if fast else None
         found = _read_direct(direct, f, path, iline, xline) if direct is not None else None
         if found is None:
             found = _read_generic(f, path, iline, xline)
         inlines, crosslines, trace_index, data = found
-        samples = np.asarray(f.samples, dtype=np.float64)
-        dt = float(sio.tools.dt(f, fallback_dt=4000.0)) / 1000.0
-    except SeisgrowError:
-        raise
-    except (RuntimeError, OSError, IndexError, ValueError) as exc:
-        raise SeisgrowError(f"{path.name} could not be read as SEG-Y: {str(exc).splitlines()[0]}") from exc
-    finally:
-        f.close()
+        samples, dt = sample_axis(f)
     geometry = survey_geometry(path, inlines, crosslines, trace_index, samples, dt, domain, iline, xline,
                                fmt_code, endian)  # fmt: skip
     return Volume(data=data, geometry=geometry)
