@@ -57,13 +57,18 @@ _SCALE, _TERM = _tables()
 _KERNEL: Callable[..., Any] | None = None
 
 
-def _kernel() -> Callable[..., Any]:
-    """The compiled conversion loop, built on first use."""
+def kernel() -> Callable[..., Any]:
+    """The compiled conversion loop, built (or read from numba's cache) on first use: compiled for
+    its one signature at once, so that the first conversion does not pay for it."""
     global _KERNEL
     if _KERNEL is None:
         import numba
 
-        @numba.njit(nogil=True, cache=True)
+        words_2d = numba.types.Array(numba.uint32, 2, "A", readonly=True)  # strided views of the file's records
+        table = numba.uint32[::1]
+        signature = numba.void(words_2d, numba.boolean, table, table, numba.uint32[:, :])
+
+        @numba.njit(signature, nogil=True, cache=True)
         def convert(words, swap, scale, term, out):  # pragma: no cover - compiled
             n, m = words.shape
             for i in range(n):
@@ -93,5 +98,7 @@ def ibm_to_float32(words: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
     swap = w.dtype.byteorder not in ("=", "|") and w.dtype.byteorder != ("<" if sys.byteorder == "little" else ">")
     native = w.view(w.dtype.newbyteorder("="))  # the same bytes, read as native words: swapped in the loop
     flat = native.reshape(-1, native.shape[-1]) if native.ndim >= 1 else native.reshape(1, 1)
-    _kernel()(flat, swap, _SCALE, _TERM, result.reshape(flat.shape).view(np.uint32))
+    flat = flat.view()
+    flat.flags.writeable = False  # one signature for every input: the loop only reads it
+    kernel()(flat, swap, _SCALE, _TERM, result.reshape(flat.shape).view(np.uint32))
     return result
