@@ -108,3 +108,14 @@ def test_the_setting_takes_effect_on_a_running_session_and_new_seeds_do_not_swit
     session.update_seeds(tiny_seeds)  # whole inlines painted: the run still decides as it began, and says so
     assert session.semi_supervised
     assert any("this run keeps training with pseudo labels" in n for n in session._drain_notes())
+
+
+def test_a_resumed_run_keeps_its_decision_on_pseudo_labels(tmp_path, tiny_synthetic, tiny_seeds):
+    strokes = seed_scribbles(tiny_synthetic.truth, n_inlines=3, fraction=0.02, seed=0)
+    cfg = GrowConfig(**{**TINY, "semi_supervised": "auto", "epochs": 1, "fill_final": False})
+    session = Session(tiny_synthetic.volume, strokes, cfg)
+    list(session.run())
+    session.save_checkpoint(tmp_path / "ckpt")
+    resumed = Session.resume(tmp_path / "ckpt", tiny_synthetic.volume, tiny_seeds)  # now whole inlines
+    assert resumed.semi_supervised  # decided when the run began, with strokes
+    assert not Session(tiny_synthetic.volume, tiny_seeds, cfg).semi_supervised  # a new run decides anew
