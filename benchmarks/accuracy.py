@@ -124,6 +124,16 @@ def run_method(name: str, synth, seeds: np.ndarray, epochs: int | None) -> tuple
     return np.asarray(pred), time.perf_counter() - t0, {}
 
 
+def each_case(families, cases, gen_seeds):
+    """(family, case, generator seed, synthetic, strokes) for every combination, in that order."""
+    for family in families:
+        for case in cases:
+            shape, protocol = CASES[case]
+            for g in gen_seeds:
+                synth = make(family, shape, g)
+                yield family, case, g, synth, seeds_for(synth, protocol, g)
+
+
 def emit(row: dict, out: Path | None) -> None:
     """Print one result as a JSON line and append it to ``out`` (so a long run can be resumed)."""
     print(json.dumps(row), flush=True)

@@ -46,22 +46,17 @@ def main() -> None:
     ap.add_argument("--gen-seeds", type=int, nargs="+", default=[3])
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
-    for family in args.families:
-        for case in args.cases:
-            shape, protocol = accuracy.CASES[case]
-            for g in args.gen_seeds:
-                synth = accuracy.make(family, shape, g)
-                seeds = accuracy.seeds_for(synth, protocol, g)
-                for variant, method in (("every-epoch", EVERY_EPOCH), ("final-only", final_only)):
-                    session_module.Session._growable_confidence = method
-                    try:
-                        pred, secs, _ = accuracy.run_method("default", synth, seeds, None)
-                    finally:
-                        session_module.Session._growable_confidence = EVERY_EPOCH
-                    s = segmentation_scores(pred, synth.truth)
-                    row = {"family": family, "held_out": family in accuracy.HELD_OUT, "case": case, "gen_seed": g,
-                           "variant": variant, "miou": round(s["miou"], 4), "seconds": round(secs)}  # fmt: skip
-                    accuracy.emit(row, args.out)
+    for family, case, g, synth, seeds in accuracy.each_case(args.families, args.cases, args.gen_seeds):
+        for variant, method in (("every-epoch", EVERY_EPOCH), ("final-only", final_only)):
+            session_module.Session._growable_confidence = method
+            try:
+                pred, secs, _ = accuracy.run_method("default", synth, seeds, None)
+            finally:
+                session_module.Session._growable_confidence = EVERY_EPOCH
+            s = segmentation_scores(pred, synth.truth)
+            row = {"family": family, "held_out": family in accuracy.HELD_OUT, "case": case, "gen_seed": g,
+                   "variant": variant, "miou": round(s["miou"], 4), "seconds": round(secs)}  # fmt: skip
+            accuracy.emit(row, args.out)
 
 
 if __name__ == "__main__":

@@ -49,7 +49,6 @@ def kinds_both(synth, seeds: np.ndarray) -> tuple[tuple[str, ...], ...]:
     tau = compute_strat(x).full()
     out = []
     for rule, partners in ((never_alternating, False), (WITH, False), *(((WITH, True),) if PARTNERS else ())):
-        # the variants of VARIANTS, in order
         units.alternating, units.RECURRING_PARTNERS = rule, partners
         try:
             out.append(units.infer_kinds(seeds, tau, int(seeds.max()), x != 0).kinds)
@@ -101,22 +100,17 @@ def main() -> None:
     args = ap.parse_args()
     global PARTNERS
     PARTNERS = args.partners
-    for family in args.families:
-        for case in args.cases:
-            shape, protocol = accuracy.CASES[case]
-            for g in args.gen_seeds:
-                synth = accuracy.make(family, shape, g)
-                seeds = accuracy.seeds_for(synth, protocol, g)
-                kinds = kinds_both(synth, seeds)
-                row = {"family": family, "held_out": family in accuracy.HELD_OUT, "case": case, "gen_seed": g}
-                for name, k in zip(("kinds_without", "kinds_with", "kinds_with_partners"), kinds, strict=False):
-                    row[name] = "".join(x[0] for x in k)
-                if len(set(kinds)) > 1 and not args.kinds_only:
-                    labels, secs = both_labels(synth, seeds)
-                    for variant, pred in labels.items():
-                        row[f"miou_{variant}"] = round(segmentation_scores(pred, synth.truth)["miou"], 4)
-                    row["seconds"] = round(secs)
-                accuracy.emit(row, args.out)
+    for family, case, g, synth, seeds in accuracy.each_case(args.families, args.cases, args.gen_seeds):
+        kinds = kinds_both(synth, seeds)
+        row = {"family": family, "held_out": family in accuracy.HELD_OUT, "case": case, "gen_seed": g}
+        for name, k in zip(("kinds_without", "kinds_with", "kinds_with_partners"), kinds, strict=False):
+            row[name] = "".join(x[0] for x in k)
+        if len(set(kinds)) > 1 and not args.kinds_only:
+            labels, secs = both_labels(synth, seeds)
+            for variant, pred in labels.items():
+                row[f"miou_{variant}"] = round(segmentation_scores(pred, synth.truth)["miou"], 4)
+            row["seconds"] = round(secs)
+        accuracy.emit(row, args.out)
 
 
 if __name__ == "__main__":
