@@ -44,6 +44,6 @@ def open_session(
     if not blockwise:
         return Session(volume, seeds, config, stop_event, strat=strat, pretrained=pretrained)
     if work is None:
-        raise SeisgrowError("this volume does not fit in memory for an in-memory run, and a blockwise run needs a "
-                            "work folder for its stores")  # fmt: skip
+        raise SeisgrowError("a blockwise run (the volume kept on disk, as one that does not fit in memory must be) "
+                            "needs a work folder for its stores")  # fmt: skip
     return BlockwiseSession(volume, seeds, config, stop_event, blockwise=work, strat=strat)
