@@ -21,22 +21,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import accuracy
 
-from napari_seisgrow.engine import session as session_module
+from napari_seisgrow.engine.backend_memory import InMemory
 from napari_seisgrow.metrics import segmentation_scores
 
-EVERY_EPOCH = session_module.Session._growable_confidence
+EVERY_EPOCH = InMemory.growable_confidence
 
 
-def final_only(self, final: bool = False):
+def final_only(self, winner, confidence, config, strat, final):
     """The default's growable confidence, without the envelope except in the final growth."""
-    if final:
-        return EVERY_EPOCH(self, final)
-    config = self.config
-    self._config = config.with_overrides(grow_envelope=0.0)
-    try:
-        return EVERY_EPOCH(self, final)
-    finally:
-        self._config = config
+    if not final:
+        config = config.with_overrides(grow_envelope=0.0)
+    return EVERY_EPOCH(self, winner, confidence, config, strat, final)
 
 
 def main() -> None:
@@ -48,11 +43,11 @@ def main() -> None:
     args = ap.parse_args()
     for family, case, g, synth, seeds in accuracy.each_case(args.families, args.cases, args.gen_seeds):
         for variant, method in (("every-epoch", EVERY_EPOCH), ("final-only", final_only)):
-            session_module.Session._growable_confidence = method
+            InMemory.growable_confidence = method
             try:
                 pred, secs, _ = accuracy.run_method("default", synth, seeds, None)
             finally:
-                session_module.Session._growable_confidence = EVERY_EPOCH
+                InMemory.growable_confidence = EVERY_EPOCH
             s = segmentation_scores(pred, synth.truth)
             row = {"family": family, "held_out": family in accuracy.HELD_OUT, "case": case, "gen_seed": g,
                    "variant": variant, "miou": round(s["miou"], 4), "seconds": round(secs)}  # fmt: skip

@@ -66,7 +66,7 @@ def main() -> None:
     _sync(dev)
     t = time.perf_counter()
     for _ in range(steps):  # full training steps: labelled and unlabelled batches, both networks, CPS on
-        session._step_fitting_memory(None, 1.0)
+        session.step(None, 1.0)
     _sync(dev)
     step_s = (time.perf_counter() - t) / steps
     patches = session.config.batch_labelled + session.config.batch_unlabelled

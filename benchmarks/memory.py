@@ -6,7 +6,7 @@
 For each size: a synthetic volume saved as .npy, seeds on 3 inlines, then one epoch of the
 default config in the label-update stage (grown labels feed training; 2 steps, so inference,
 growth and the final completion dominate), in its own process, for the
-in-memory Session ("memory") and the BlockwiseSession ("blockwise": the volume stays on disk,
+in-memory Session ("memory") and the blockwise Session ("blockwise": the volume stays on disk,
 prediction and labels go to Zarr stores block by block on local threads). Peak memory is private
 (anonymous) memory, sampled every 5 ms, above its level before the session, in bytes per voxel
 and as a multiple of the float32 volume; pages of the memory-mapped file belong to the OS cache
@@ -29,8 +29,7 @@ import json, threading, time
 import numpy as np
 import torch
 from napari_seisgrow import load_volume
-from napari_seisgrow.engine import GrowConfig, Session
-from napari_seisgrow.engine.session_blockwise import Blockwise, BlockwiseSession
+from napari_seisgrow.engine import Blockwise, GrowConfig, Session
 from napari_seisgrow.synthetic import make_synthetic, seed_scribbles
 
 def status(key):
@@ -61,7 +60,7 @@ cfg = GrowConfig(epochs=1, warmup_epochs=0, cps_epochs=0, steps_per_epoch=2)  # 
 if {mode!r} == "memory":
     session = Session(load_volume(path), np.load(path + ".seeds.npy"), cfg)
 else:
-    session = BlockwiseSession(load_volume(path, lazy=True), np.load(path + ".seeds.npy", mmap_mode="r"), cfg,
+    session = Session(load_volume(path, lazy=True), np.load(path + ".seeds.npy", mmap_mode="r"), cfg,
                                blockwise=Blockwise(path + ".work", block={block}))
 list(session.run())
 seconds = time.perf_counter() - t

@@ -105,9 +105,8 @@ def main() -> None:
     import torch
 
     from napari_seisgrow import load_volume
-    from napari_seisgrow.engine import GrowConfig, Session
+    from napari_seisgrow.engine import Blockwise, GrowConfig, Session
     from napari_seisgrow.engine.report import Preview
-    from napari_seisgrow.engine.session_blockwise import Blockwise, BlockwiseSession
     from napari_seisgrow.io import write_labels
     from napari_seisgrow.metrics import segmentation_scores
 
@@ -126,7 +125,7 @@ def main() -> None:
     seeds = np.load(seeds_path, mmap_mode="r")
     with tempfile.TemporaryDirectory(dir=args.cache) as tmp:
         if args.blockwise:
-            session = BlockwiseSession(load_volume(volume_path, lazy=True), seeds, cfg,
+            session = Session(load_volume(volume_path, lazy=True), seeds, cfg,
                                        blockwise=Blockwise(Path(tmp) / "work", block=tuple(args.block)))  # fmt: skip
         else:
             session = Session(load_volume(volume_path).data, np.asarray(seeds), cfg)

@@ -24,7 +24,7 @@ def test_pretraining_runs_while_painting_and_training_starts_from_it(qtbot, setu
     _paint(widget, synth)
     widget.start_training()
     qtbot.waitUntil(lambda: widget.session is not None, timeout=WAIT_MS)
-    assert widget.session.pretrained and widget.session.pretrained_weights is weights
+    assert widget.session.trainer.pretrained and widget.session.trainer.pretrained_weights is weights
     qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
     changed = widget.session.config.with_overrides(width=4)
     assert signature(changed) != signature(config) and widget.prepare.weights(image, changed) is None
@@ -41,6 +41,6 @@ def test_train_while_learning_stops_it_and_uses_what_it_has(qtbot, setup, monkey
     widget.start_training()
     qtbot.waitUntil(lambda: not widget.running and widget.session is not None, timeout=WAIT_MS)
     assert not widget.prepare.running
-    assert widget.session.pretrained
-    first = next(iter(widget.session.pretrained_weights[0].values()))
+    assert widget.session.trainer.pretrained
+    first = next(iter(widget.session.trainer.pretrained_weights[0].values()))
     assert isinstance(first, torch.Tensor)

@@ -172,7 +172,7 @@ def test_training_error_becomes_a_notification(qtbot, setup, notes, monkeypatch)
     def broken(*args):
         raise RuntimeError("injected fault in a training step")
 
-    monkeypatch.setattr(Session, "_step", broken)  # a fault inside the real engine's training step
+    monkeypatch.setattr(Session, "step", broken)  # a fault inside the real engine's training step
     widget.start_training()
     qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
     assert any("injected fault" in n for n in notes), notes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from napari_seisgrow.engine import Blockwise, BlockwiseSession, GrowConfig, Session, memory, open_session
+from napari_seisgrow.engine import Blockwise, GrowConfig, OnDisk, Session, memory, open_session
 from napari_seisgrow.io.errors import SeisgrowError
 from tests.conftest import TINY
 
@@ -17,6 +17,6 @@ def test_the_memory_estimate_chooses_the_session(tiny_synthetic, tiny_seeds, tmp
     with pytest.raises(SeisgrowError, match="work folder"):
         open_session(tiny_synthetic.volume, tiny_seeds, cfg)
     session = open_session(tiny_synthetic.volume.data, np.asarray(tiny_seeds), cfg, work=Blockwise(tmp_path / "w"))
-    assert isinstance(session, BlockwiseSession)
+    assert isinstance(session.backend, OnDisk)
     forced = open_session(tiny_synthetic.volume, tiny_seeds, cfg, blockwise=False)  # the caller decided
     assert type(forced) is Session

@@ -46,7 +46,7 @@ def test_reconstruction_improves_and_weights_carry_over(tiny_synthetic, tiny_see
         own = net.state_dict()
         for k, v in w.items():
             torch.testing.assert_close(own[k], v)
-    assert session.pretrained
+    assert session.trainer.pretrained
 
 
 def test_weights_of_other_settings_are_refused(tiny_synthetic, tiny_seeds):
@@ -63,7 +63,7 @@ def test_pretrain_steps_run_before_the_first_epoch(tiny_synthetic, tiny_seeds):
     cfg = GrowConfig(**{**TINY, "pretrain_steps": 3, "epochs": 1})
     session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
     before = [p.detach().clone() for p in session.nets[0].parameters()]
-    assert not session.pretrained
+    assert not session.trainer.pretrained
     list(session.run())
-    assert session.pretrained and session.pretrain_info.startswith("pretrained 3 steps")
+    assert session.trainer.pretrained and session.trainer.pretrain_info.startswith("pretrained 3 steps")
     assert any(not torch.equal(a, b) for a, b in zip(before, session.nets[0].parameters(), strict=True))

@@ -39,7 +39,7 @@ def test_two_epochs_yield_reports_that_grow_beyond_the_seeds(tiny_synthetic, tin
 def test_stop_is_honoured_within_a_batch_and_keeps_last_labels(tiny_synthetic, tiny_seeds, tiny_config):
     session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config.with_overrides(epochs=5, steps_per_epoch=3))
     calls = {"n": 0}
-    original = session._step
+    original = session.step
 
     def counting_step(*args):
         calls["n"] += 1
@@ -47,7 +47,7 @@ def test_stop_is_honoured_within_a_batch_and_keeps_last_labels(tiny_synthetic, t
             session.stop()
         return original(*args)
 
-    session._step = counting_step
+    session.step = counting_step
     reports = list(session.run())
     assert len(reports) == 1
     assert calls["n"] == 5  # no batch ran after the stop
@@ -183,9 +183,9 @@ def test_final_fill_completes_the_thresholded_growth(tiny_synthetic, tiny_seeds,
 def test_seeds_anchor_a_share_of_patches_in_the_label_update_stage(tiny_synthetic, tiny_seeds, tiny_config):
     session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config.with_overrides(seed_patch_fraction=1.0))
     list(session.run())
-    labels, weights = session._training_labels("grow")
-    session.sampler.set_labels(labels, weights, session.train_seeds)
-    batch = session.sampler.labelled_batch(16)
+    labels, weights = session.training_labels("grow")
+    session.trainer.sampler.set_labels(labels, weights, session.train_seeds)
+    batch = session.trainer.sampler.labelled_batch(16)
     # every patch was centred on a painted voxel, so each one holds full-weight (seed) pixels
     assert all((w == 1.0).any() for w in batch.w)
 
@@ -327,7 +327,7 @@ def test_continue_grows_with_the_new_settings_before_training_and_restarts_the_r
     reports = list(session.run())
     assert len(reports) == 2 and session.epoch == 4
     peak, floor = session.config.lr * session.config.continue_lr, session.config.lr * 0.05
-    assert session.optimizer.param_groups[0]["lr"] == pytest.approx(
+    assert session.trainer.optimizer.param_groups[0]["lr"] == pytest.approx(
         floor + (peak - floor) * 0.5 * (1 + np.cos(np.pi * (1 + 2 / 3) / 2))
     )
 

@@ -61,10 +61,10 @@ def test_dense_seeds_train_on_the_seeds_alone_and_say_so(tiny_synthetic, tiny_se
     session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
     assert not session.semi_supervised
     drawn = []
-    session.sampler.unlabelled_batch = lambda n: drawn.append(n)  # must never be asked for
+    session.trainer.sampler.unlabelled_batch = lambda n: drawn.append(n)  # must never be asked for
     reports = list(session.run())
     assert [r.stage for r in reports] == ["warmup"] * 3  # no CPS stage, no label updates
-    assert all(session._cps_lambda(e, 0) == 0.0 for e in range(3)) and drawn == []
+    assert all(session.cps_lambda(e, 0) == 0.0 for e in range(3)) and drawn == []
     assert any(
         "densely labelled sections: training on the seeds alone" in n and "growing at 0.4" in n
         for n in reports[0].notes
@@ -79,7 +79,7 @@ def test_strokes_keep_the_semi_supervised_stages(tiny_synthetic):
     session = Session(tiny_synthetic.volume, strokes, cfg)
     assert session.semi_supervised
     assert [cfg.stage(e) for e in range(3)] == ["cps", "grow", "grow"]
-    assert session._cps_lambda(2, 0) == cfg.cps_weight
+    assert session.cps_lambda(2, 0) == cfg.cps_weight
 
 
 def test_dense_seeds_grow_at_the_dense_threshold_and_strokes_at_the_class_thresholds(tiny_synthetic, tiny_seeds):
@@ -107,7 +107,7 @@ def test_the_setting_takes_effect_on_a_running_session_and_new_seeds_do_not_swit
     list(session.run())
     session.update_seeds(tiny_seeds)  # whole inlines painted: the run still decides as it began, and says so
     assert session.semi_supervised
-    assert any("this run keeps training with pseudo labels" in n for n in session._drain_notes())
+    assert any("this run keeps training with pseudo labels" in n for n in session.drain_notes())
 
 
 def test_a_resumed_run_keeps_its_decision_on_pseudo_labels(tmp_path, tiny_synthetic, tiny_seeds):

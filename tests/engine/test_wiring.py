@@ -44,12 +44,12 @@ def test_warm_up_has_no_cps_term_and_the_ramp_reaches_its_weight(tiny_synthetic,
                         "steps_per_epoch": 2})  # fmt: skip
     session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
     drawn = []
-    real_unlabelled = session.sampler.unlabelled_batch
-    session.sampler.unlabelled_batch = lambda n: drawn.append(session.epoch) or real_unlabelled(n)
+    real_unlabelled = session.trainer.sampler.unlabelled_batch
+    session.trainer.sampler.unlabelled_batch = lambda n: drawn.append(session.epoch) or real_unlabelled(n)
     it = session.run()
     next(it)  # the warm-up epoch
     assert calls == [] and drawn == []
-    lambdas = [session._cps_lambda(e, s) for e in range(4) for s in range(2)]
+    lambdas = [session.cps_lambda(e, s) for e in range(4) for s in range(2)]
     assert lambdas[:2] == [0.0, 0.0]
     assert 0 < lambdas[2] < lambdas[3] < lambdas[4] < lambdas[5] == 0.7  # ramps over the CPS epochs
     assert lambdas[6:] == [0.7, 0.7]
@@ -64,13 +64,13 @@ def test_label_update_trains_on_grown_labels_at_their_weight_without_held_out_st
     held = session.holdout > 0
     assert held.any()
     session.training_grown = np.where(seeds > 0, seeds, 1).astype(np.uint8)  # pretend growth covered everything
-    labels, weights = session._training_labels("grow")
+    labels, weights = session.training_labels("grow")
     painted = session.train_seeds > 0
     assert (weights[painted] == 1.0).all() and (labels[painted] == session.train_seeds[painted]).all()
     assert (weights[held] == 0.0).all() and (labels[held] == 0).all()  # held-out strokes never train
     grown = ~painted & ~held
     assert np.allclose(weights[grown], 0.4) and (labels[grown] == 1).all()
-    labels, weights = session._training_labels("cps")  # before the label-update stage: seeds only
+    labels, weights = session.training_labels("cps")  # before the label-update stage: seeds only
     assert ((labels > 0) == painted).all()
 
 
@@ -87,9 +87,9 @@ def test_new_seeds_keep_held_out_strokes_and_never_train_on_completed_labels(tin
     session.update_seeds(new)
     np.testing.assert_array_equal(session.holdout[held_before > 0], held_before[held_before > 0])
     assert not ((session.train_seeds > 0) & (held_before > 0)).any()  # no held-out stroke moves to training
-    labels, _ = session._training_labels("grow")
+    labels, _ = session.training_labels("grow")
     assert (labels == 0).any()
-    np.testing.assert_array_equal(session.training_grown, session._grow(None))  # regrown from the new seeds
+    np.testing.assert_array_equal(session.training_grown, session.grow_labels(None))  # regrown from the new seeds
 
 
 def test_erasing_a_stroke_removes_its_growth_from_training(tiny_synthetic, tiny_seeds):
@@ -106,8 +106,8 @@ def test_erasing_a_stroke_removes_its_growth_from_training(tiny_synthetic, tiny_
 def test_settings_changed_mid_run_reach_the_patch_sampler(tiny_synthetic, tiny_seeds):
     session = Session(tiny_synthetic.volume, tiny_seeds, GrowConfig(**TINY))
     session.config = session.config.with_overrides(patch_size=[16, 16])
-    session._set_training_labels("warmup")
-    batch = session.sampler.labelled_batch(2)
+    session.backend.set_training_labels(session.trainer.sampler, "warmup", session.training_grown, 1.0)
+    batch = session.trainer.sampler.labelled_batch(2)
     assert batch.x.shape[-2:] == (16, 16)  # the sampler reads the patch size from the session's config
 
 
@@ -126,17 +126,17 @@ def test_the_final_growth_keeps_out_of_the_layers_other_classes_painted(tiny_syn
         theirs |= (tau >= lo[k] - 1.0) & (tau <= hi[k] + 1.0)
     theirs &= ~((tau >= lo[1] - 1.0) & (tau <= hi[1] + 1.0))
     assert theirs.any()
-    final = session._grow(None, final=True)
+    final = session.grow_labels(None, final=True)
     added = (final == 1) & (session.train_seeds == 0)
     assert added.any() and not added[theirs].any()
-    assert ((session._grow(None) == 1) & theirs).any()  # the labels training sees are grown as before
+    assert ((session.grow_labels(None) == 1) & theirs).any()  # the labels training sees are grown as before
     session.regrow()
     assert (session.training_grown == final).all()  # a finished run's Grow applies it too
     session.config = session.config.with_overrides(layer_claims="nearest")
-    strict = (session._grow(None, final=True) == 1) & (session.train_seeds == 0)
+    strict = (session.grow_labels(None, final=True) == 1) & (session.train_seeds == 0)
     assert strict.sum() <= added.sum() and not strict[theirs].any()
     session.config = session.config.with_overrides(layer_claims="off")
-    assert ((session._grow(None, final=True) == 1) & theirs).any()  # without the rule class 1 grows over them
+    assert ((session.grow_labels(None, final=True) == 1) & theirs).any()  # without the rule class 1 grows over them
 
 
 def test_growth_stays_within_each_classs_stratigraphic_interval_and_off_dead_samples(tiny_synthetic, tiny_seeds):
@@ -146,7 +146,7 @@ def test_growth_stays_within_each_classs_stratigraphic_interval_and_off_dead_sam
     list(session.run())
     session.winner = np.full_like(session.winner, 1)  # pretend the networks call everything class 1...
     session.confidence = np.ones_like(session.confidence)  # ...with full confidence
-    grown = session._grow(None)
+    grown = session.grow_labels(None)
     tau = session.strat.full()
     lo, hi = class_ranges(session.train_seeds, tau, session.n_classes)
     added = (grown == 1) & (session.train_seeds == 0)
@@ -154,10 +154,10 @@ def test_growth_stays_within_each_classs_stratigraphic_interval_and_off_dead_sam
     assert (tau[added] >= lo[1] - 2.0).all() and (tau[added] <= hi[1] + 2.0).all()
     free = session.config.with_overrides(grow_envelope=0.0)
     session.config = free
-    assert (session._grow(None) == 1).sum() > (grown == 1).sum()  # without the envelope it spreads further
-    session.x = np.array(session.x)
+    assert (session.grow_labels(None) == 1).sum() > (grown == 1).sum()  # without the envelope it spreads further
+    session.backend.x = np.array(session.x)  # a new array: where the volume holds data is worked out again
     session.x[:, :, :5] = 0.0  # dead samples at the top: no data
-    assert not (session._grow(None)[:, :, :5][session.train_seeds[:, :, :5] == 0] > 0).any()
+    assert not (session.grow_labels(None)[:, :, :5][session.train_seeds[:, :, :5] == 0] > 0).any()
 
 
 def test_the_final_labels_keep_units_in_order_and_bodies_where_the_networks_put_them():

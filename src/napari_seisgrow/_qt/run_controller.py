@@ -12,12 +12,12 @@ from napari.qt.threading import FunctionWorker, GeneratorWorker, create_worker
 from napari.utils.notifications import show_error, show_info, show_warning
 from qtpy.QtCore import QEvent
 
+from ..engine.backend_blockwise import Blockwise
 from ..engine.config import GrowConfig, training_changes
 from ..engine.data import check_seeds
 from ..engine.lazy import scan_seeds
 from ..engine.report import Preview
 from ..engine.session import Session
-from ..engine.session_blockwise import Blockwise
 from ..io import SeisgrowError
 from ..io.geometry import Volume
 from .progress_text import progress_text
@@ -143,7 +143,7 @@ class RunControllerMixin:
         self.worker = worker
         self._stop_requested = False
         if self.session is not None:
-            self._stop_event = self.session._stop  # continuing: stop that session's own flag
+            self._stop_event = self.session.stop_event  # continuing: stop that session's own flag
         self._autosave_warned = False
         self._suggestion_warned = None
         self.restore_btn.setVisible(False)
@@ -272,7 +272,7 @@ class RunControllerMixin:
             image = self.image_layer()
         except SeisgrowError:
             return
-        self.prepare.keep(image, session.config, getattr(session, "pretrained_weights", None))
+        self.prepare.keep(image, session.config, session.trainer.pretrained_weights)
         if session.strat is None:
             return
         self.strat.keep(image, session.strat)

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 from napari.utils.notifications import show_info
 
-from ..engine.session_blockwise import BlockwiseSession
 from ..engine.suggest import Suggestion
 from ..io import SeisgrowError
 
@@ -97,7 +96,7 @@ class SuggestionsMixin:
 
     def _doubt_toggled(self, on: bool) -> None:
         session = self.session
-        if on and session is not None and not self.running and not isinstance(session, BlockwiseSession):
+        if on and session is not None and not self.running and not session.labels_on_disk:
             if session.winner is not None:
                 self._show_doubt(session.doubt_map(networks=False))
         elif not on and self.doubt_layer is not None and self.doubt_layer in self.viewer.layers:

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.backend_blockwise import Blockwise
 from ..engine.channels import StratGrid
 from ..engine.config import GrowConfig
 from ..engine.factory import open_session
 from ..engine.report import EpochReport, Preview
 from ..engine.session import Session
-from ..engine.session_blockwise import Blockwise, BlockwiseSession
 from ..engine.suggest import Suggestion
 from ..io.errors import SeisgrowError
 
@@ -110,7 +110,7 @@ def where_next(session: Session, want_doubt: bool) -> tuple[list[Suggestion] | N
 
     Never costs the epoch: if ranking fails (e.g. the networks' separate passes run out of
     memory), the epoch's labels are shown without suggestions, and the reason goes to the user."""
-    if isinstance(session, BlockwiseSession) or session.winner is None:
+    if session.labels_on_disk or session.winner is None:
         return None, None, None  # a blockwise run keeps no whole-volume prediction in memory
     try:
         places = session.suggest(networks=session.done and not session.stopping)
@@ -135,7 +135,7 @@ def train(
     networks' labels there are yielded as ``Preview`` items a few steps apart within each epoch.
     """
     previous = shown
-    if shown_section is not None and not isinstance(session, BlockwiseSession):
+    if shown_section is not None and not session.labels_on_disk:
         session.preview_request = shown_section
     try:
         for report in session.run():

@@ -145,8 +145,8 @@ def cmd_grow(args: argparse.Namespace) -> int:
 
 
 def _blockwise_session(args: argparse.Namespace, volume, cfg, out: Path):
+    from ..engine.backend_blockwise import Blockwise
     from ..engine.blockwise import DEFAULT_BLOCK, scheduler
-    from ..engine.session_blockwise import Blockwise
 
     if args.resume:
         raise SeisgrowError("--resume is for in-memory runs; a blockwise run starts again from its seeds")

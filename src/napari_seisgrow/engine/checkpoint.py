@@ -20,7 +20,6 @@ from ..io.atomic import atomic_path
 from ..io.errors import SeisgrowError
 from .channels import StratGrid
 from .config import GrowConfig
-from .data import keep_holdout
 
 FORMAT = 2
 
@@ -42,19 +41,19 @@ def save(session: Any, directory: str | Path) -> Path:
 def _write(self: Any, d: Path) -> None:
     state = {
         "nets": [net.state_dict() for net in self.nets],
-        "ema_nets": [net.state_dict() for net in self.ema_nets] if self.ema_nets is not None else None,
-        "optimizer": self.optimizer.state_dict(),
+        "ema_nets": [net.state_dict() for net in self.trainer.ema_nets] if self.trainer.ema_nets is not None else None,
+        "optimizer": self.trainer.optimizer.state_dict(),
         "torch_rng": torch.get_rng_state(),
     }
     torch.save(state, d / "model.pt")
-    if self.pretrained_weights is not None:
-        torch.save(self.pretrained_weights, d / "pretrained.pt")
+    if self.trainer.pretrained_weights is not None:
+        torch.save(self.trainer.pretrained_weights, d / "pretrained.pt")
     self.config.to_json(d / "config.json")
     meta = {
         "format": FORMAT,
         "epoch": self.epoch,
         "lr_cycle": self.lr_cycle,
-        "painted_share": self._painted_share,
+        "painted_share": self.decision.share,
         "n_classes": self.n_classes,
         "shape": list(self.x.shape),
         "amplitude_scale": self.amplitude_scale,
@@ -75,8 +74,9 @@ def _arrays(self: Any) -> dict[str, Any]:
         return {}
     arrays = {"grown": self.grown, "training_grown": self.training_grown, "winner": self.winner,
               "confidence": self.confidence, "seeds": self.seeds}  # fmt: skip
-    if self.net_winners and self._agree_key == self._train_steps:  # the networks' own answers, if current
-        arrays.update({f"winner_net{k + 1}": w for k, w in enumerate(self.net_winners)})
+    winners = self.net_answers(networks=False)  # the networks' own answers, when they belong to the weights saved
+    if winners:
+        arrays.update({f"winner_net{k + 1}": w for k, w in enumerate(winners)})
     if self.strat is not None:
         arrays["strat"] = self.strat.tau
     if (self.holdout > 0).any():  # the split: resumed with more strokes, none may change sides
@@ -112,13 +112,13 @@ def resume(cls: Any, directory: str | Path, volume: Any, seeds: Any, **overrides
         state = torch.load(d / "model.pt", map_location=session.device, weights_only=True)
         for net, sd in zip(session.nets, state["nets"], strict=True):
             net.load_state_dict(sd)
-        if session.ema_nets is not None:
-            for net, sd in zip(session.ema_nets, state.get("ema_nets") or state["nets"], strict=True):
+        if session.trainer.ema_nets is not None:
+            for net, sd in zip(session.trainer.ema_nets, state.get("ema_nets") or state["nets"], strict=True):
                 net.load_state_dict(sd)
-        session.optimizer.load_state_dict(state["optimizer"])
+        session.trainer.optimizer.load_state_dict(state["optimizer"])
         if (d / "pretrained.pt").is_file():
-            session.pretrained_weights = torch.load(d / "pretrained.pt", map_location="cpu", weights_only=True)
-            session.pretrained = True
+            session.trainer.pretrained_weights = torch.load(d / "pretrained.pt", map_location="cpu", weights_only=True)
+            session.trainer.pretrained = True
         torch.set_rng_state(state["torch_rng"].cpu())  # map_location moved it to the GPU
         session.rng.bit_generator.state = meta["numpy_rng"]
         session.epoch = int(meta["epoch"])
@@ -132,12 +132,9 @@ def resume(cls: Any, directory: str | Path, volume: Any, seeds: Any, **overrides
             session.training_grown = session.grown
         if (d / "holdout.npy").is_file() and (d / "train_seeds.npy").is_file():
             held, trained = (np.load(d / f"{n}.npy", allow_pickle=False) for n in ("holdout", "train_seeds"))
-            session.train_seeds, session.holdout = keep_holdout(
-                session.seeds, trained, held, session.config.holdout_fraction, session.rng
-            )
+            session.restore_split(trained, held)
         if "painted_share" in meta:  # the run's own decision on pseudo labels holds (see update_seeds)
-            session._painted_share = float(meta["painted_share"])
-            session._measure_seed_density(continuing=True)
+            session.keep_decision(float(meta["painted_share"]))
     except Exception as exc:  # a damaged file fails in many ways (unpickling, zip, shapes): all one answer
         raise SeisgrowError(f"checkpoint {d} is incomplete or damaged ({type(exc).__name__}); retrain") from exc
     return session

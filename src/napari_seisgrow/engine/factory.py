@@ -1,7 +1,7 @@
 """One place that decides how a run holds its volume: in memory where it fits, else blockwise.
 
 The command line, the widget and the Python API all open their sessions here, so the rule (the
-memory estimate of ``engine.memory``) and the choice of class are made once.
+memory estimate of ``engine.memory``) and the choice of backend are made once.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..io.errors import SeisgrowError
+from .backend_blockwise import Blockwise
 from .channels import StratGrid
 from .config import GrowConfig
 from .memory import fits_in_memory
 from .session import Session
-from .session_blockwise import Blockwise, BlockwiseSession
 
 
 def runs_blockwise(shape: Sequence[int], asked: bool = False) -> bool:
@@ -46,4 +46,4 @@ def open_session(
     if work is None:
         raise SeisgrowError("a blockwise run (the volume kept on disk, as one that does not fit in memory must be) "
                             "needs a work folder for its stores")  # fmt: skip
-    return BlockwiseSession(volume, seeds, config, stop_event, blockwise=work, strat=strat)
+    return Session(volume, seeds, config, stop_event, blockwise=work, strat=strat)

@@ -118,3 +118,19 @@ def load_pretrained(nets: Sequence[torch.nn.Module], states: Sequence[dict[str, 
             if k not in own or own[k].shape != v.shape:
                 raise SeisgrowError("the pretrained weights were made for other settings (inputs, depth or width)")
         net.load_state_dict({**own, **{k: v.to(own[k].device) for k, v in state.items()}})
+
+
+def pretrained_weights(
+    inputs: Channels, config: GrowConfig, device: torch.device, should_stop: Callable[[], bool]
+) -> tuple[list[dict[str, torch.Tensor]] | None, str]:
+    """``pretrain`` run to its end: the weights (None if stopped) and one line for the log."""
+    weights, last, t0 = None, None, time.perf_counter()
+    for item in pretrain(inputs, config, config.pretrain_steps, device=device, should_stop=should_stop):
+        if isinstance(item, list):
+            weights = item
+        else:
+            last = item
+    if should_stop() or weights is None:
+        return None, ""
+    loss = f", reconstruction loss {last.loss:.4f}" if last is not None else ""
+    return weights, f"pretrained {config.pretrain_steps} steps in {time.perf_counter() - t0:.1f} s{loss}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,3 +70,27 @@ class Preview:
     labels: np.ndarray = field(repr=False)  # uint8 (2-D), the winning class 1..K
     epoch: int = 0  # 0-based
     step: int = 0  # optimiser steps taken in this epoch
+
+
+@dataclass(frozen=True)
+class EpochCounts:
+    """What a backend counts over the whole volume for an epoch's report."""
+
+    grown_counts: dict[int, int]  # per class, voxels added to the seeds
+    labelled_fraction: float
+    mean_confidence: float
+    confident_fraction: float
+    holdout_accuracy: float | None = None
+
+
+class PhaseClock:
+    """Seconds spent in each phase of an epoch, for the reports (where an epoch's time goes)."""
+
+    def __init__(self, t0: float) -> None:
+        self.last = t0
+        self.phases: dict[str, float] = {}
+
+    def mark(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases[phase] = now - self.last
+        self.last = now

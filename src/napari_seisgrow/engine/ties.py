@@ -10,9 +10,14 @@ a stroke is a control line only when, between its jumps, it follows the local di
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import torch
 from scipy import ndimage
 
+from .channels import StratGrid, compute_strat
+from .config import GrowConfig
 from .dips import StructureSettings, reflector_dips
 
 MIN_TRACES = 12  # a control line spans at least this many traces
@@ -84,3 +89,21 @@ def control_lines(
                     lines.append(line)
                 break
     return lines
+
+
+def coordinate_for(
+    x: Any, train_seeds: Any, config: GrowConfig, strat: StratGrid | None, device: torch.device
+) -> tuple[StratGrid | None, list[np.ndarray], str]:
+    """The coordinate a run starts with, its control lines and a note: ``strat`` when it was made
+    for this volume without strokes to follow, else solved now if the settings need it (None
+    until something asks, otherwise)."""
+    if strat is not None and tuple(strat.shape) != tuple(x.shape):
+        strat = None  # made for another volume: solve it again
+    ties = control_lines(train_seeds, x) if config.stroke_ties else []
+    note = ""
+    if ties:
+        strat = None  # solved without the strokes (while they were painted): solve again with them
+        note = f"the stratigraphic coordinate follows {len(ties)} stroke(s) painted along reflectors"
+    if strat is None and config.needs_strat:
+        strat = compute_strat(x, device=device, ties=ties)
+    return strat, ties, note

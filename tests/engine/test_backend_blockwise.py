@@ -9,10 +9,9 @@ import pytest
 import torch
 
 from napari_seisgrow import load_volume
-from napari_seisgrow.engine import GrowConfig
+from napari_seisgrow.engine import Blockwise, GrowConfig, Session
 from napari_seisgrow.engine.grow import grow_connected
 from napari_seisgrow.engine.predict import predict_volume
-from napari_seisgrow.engine.session_blockwise import Blockwise, BlockwiseSession
 from napari_seisgrow.io.errors import SeisgrowError
 from napari_seisgrow.synthetic import make_synthetic, seed_scribbles
 from tests.conftest import TINY
@@ -67,7 +66,7 @@ def test_trains_reading_only_patches_and_blocks_and_grows_like_the_engine(on_dis
     d, synth, seeds = on_disk
     source = CountingSource(d / "vol.npy")
     seeds_map = np.load(d / "seeds.npy", mmap_mode="r")
-    session = BlockwiseSession(source, seeds_map, _config(), blockwise=Blockwise(tmp_path / "work", block=BLOCK))
+    session = Session(source, seeds_map, _config(), blockwise=Blockwise(tmp_path / "work", block=BLOCK))
     reports = list(session.run())
     assert [r.epoch for r in reports] == [0, 1]
     from napari_seisgrow.engine import blockwise as bw
@@ -99,7 +98,7 @@ def test_a_lazy_segy_trains_blockwise_and_exports_like_its_source(f3, tmp_path):
     vol = load_volume(f3, lazy=True)
     seeds = np.zeros(vol.shape, np.uint8)
     seeds[4, :, 5:25], seeds[4, :, 45:70], seeds[18, :, 5:25], seeds[18, :, 45:70] = 1, 2, 1, 2
-    session = BlockwiseSession(vol, seeds, _config(fill_final=True), blockwise=Blockwise(tmp_path / "w", block=BLOCK))
+    session = Session(vol, seeds, _config(fill_final=True), blockwise=Blockwise(tmp_path / "w", block=BLOCK))
     list(session.run())
     out = write_labels(tmp_path / "labels.sgy", session.grown, vol.geometry)
     back = load_volume(out).data
@@ -109,7 +108,7 @@ def test_a_lazy_segy_trains_blockwise_and_exports_like_its_source(f3, tmp_path):
 
 def test_a_stop_keeps_the_last_complete_labels(on_disk, tmp_path):
     d, _, seeds = on_disk
-    session = BlockwiseSession(np.load(d / "vol.npy", mmap_mode="r"), seeds, _config(epochs=3),
+    session = Session(np.load(d / "vol.npy", mmap_mode="r"), seeds, _config(epochs=3),
                                blockwise=Blockwise(tmp_path / "w", block=BLOCK))  # fmt: skip
     run = session.run()
     next(run)
@@ -130,7 +129,7 @@ def test_a_stop_keeps_the_last_complete_labels(on_disk, tmp_path):
 def test_settings_the_blockwise_session_cannot_honour_are_refused(on_disk, tmp_path, change, message):
     d, _, seeds = on_disk
     with pytest.raises(SeisgrowError, match=message):
-        BlockwiseSession(np.load(d / "vol.npy", mmap_mode="r"), seeds, _config(**change),
+        Session(np.load(d / "vol.npy", mmap_mode="r"), seeds, _config(**change),
                          blockwise=Blockwise(tmp_path / "w"))  # fmt: skip
 
 
@@ -139,21 +138,21 @@ def test_bad_seeds_and_nan_amplitudes_are_one_line(on_disk, tmp_path, monkeypatc
     vol = np.load(d / "vol.npy", mmap_mode="r")
     work = Blockwise(tmp_path / "w", block=BLOCK)
     with pytest.raises(SeisgrowError, match="there are no seeds"):
-        BlockwiseSession(vol, np.zeros_like(seeds), _config(), blockwise=work)
+        Session(vol, np.zeros_like(seeds), _config(), blockwise=work)
     with pytest.raises(SeisgrowError, match="only class 1"):
-        BlockwiseSession(vol, (seeds > 0).astype(np.uint8), _config(), blockwise=work)
+        Session(vol, (seeds > 0).astype(np.uint8), _config(), blockwise=work)
     with pytest.raises(SeisgrowError, match="seeds have shape"):
-        BlockwiseSession(vol, seeds[:-1], _config(), blockwise=work)
+        Session(vol, seeds[:-1], _config(), blockwise=work)
     bad = np.array(synth.volume.data)
     bad[20, 30, 40] = np.nan  # off the traces the clipping scale is estimated from
     np.save(tmp_path / "bad.npy", bad)
     with pytest.raises(SeisgrowError, match="NaN or infinite amplitudes"):  # among the traces sampled at the start
-        BlockwiseSession(np.load(tmp_path / "bad.npy", mmap_mode="r"), seeds, _config(), blockwise=work)
+        Session(np.load(tmp_path / "bad.npy", mmap_mode="r"), seeds, _config(), blockwise=work)
     from napari_seisgrow.engine import lazy
 
     monkeypatch.setattr(lazy, "SAMPLE_LINES", 4)  # a big survey: the bad trace is not among those sampled
     with pytest.raises(SeisgrowError, match="NaN or infinite amplitudes") as info:
-        session = BlockwiseSession(np.load(tmp_path / "bad.npy", mmap_mode="r"), seeds, _config(), blockwise=work)
+        session = Session(np.load(tmp_path / "bad.npy", mmap_mode="r"), seeds, _config(), blockwise=work)
         list(session.run())  # found where it is read: the stratigraphic coordinate's pass, a patch or a block
     assert "\n" not in str(info.value)
 
@@ -173,7 +172,7 @@ def test_stop_during_blockwise_inference_ends_the_pass_at_the_next_block(on_disk
 
     monkeypatch.setattr(bw, "_probabilities", spy)
     work = Blockwise(tmp_path / "w", block=BLOCK, workers=1)
-    session = BlockwiseSession(np.load(d / "vol.npy", mmap_mode="r"), seeds, _config(inference_batch=4),
+    session = Session(np.load(d / "vol.npy", mmap_mode="r"), seeds, _config(inference_batch=4),
                                stop_event=stop, blockwise=work)  # fmt: skip
     assert list(session.run()) == []
     # one block's batches (at most 16 x 24 sections in batches of 4: 4 + 6), not the pass's 12 blocks (~90)
@@ -188,10 +187,10 @@ def test_a_blockwise_run_tells_dense_seeds_from_strokes_like_the_engine(on_disk,
     inlines = np.zeros_like(synth.truth)
     inlines[[5, 20]] = synth.truth[[5, 20]]
     auto = _config(semi_supervised="auto", epochs=1)
-    dense = BlockwiseSession(source, inlines, auto, blockwise=Blockwise(tmp_path / "a", block=BLOCK))
-    sparse = BlockwiseSession(source, seeds, auto, blockwise=Blockwise(tmp_path / "b", block=BLOCK))
+    dense = Session(source, inlines, auto, blockwise=Blockwise(tmp_path / "a", block=BLOCK))
+    sparse = Session(source, seeds, auto, blockwise=Blockwise(tmp_path / "b", block=BLOCK))
     assert not dense.semi_supervised and sparse.semi_supervised
-    assert dense._stage(5) == "warmup" and dense._cps_lambda(5, 0) == 0.0
+    assert dense.stage(5) == "warmup" and dense.cps_lambda(5, 0) == 0.0
     (report,) = list(dense.run())
     assert report.stage == "warmup" and report.thresholds == (auto.dense_threshold,) * int(inlines.max())
     assert any("training on the seeds alone" in n for n in report.notes)
@@ -202,7 +201,7 @@ def test_blockwise_growth_keeps_the_growth_envelope_like_the_engine(on_disk, tmp
     of the coordinate its strokes span."""
     d, _, seeds = on_disk
     cfg = _config(grow_envelope=1.0, epochs=1)
-    session = BlockwiseSession(np.load(d / "vol.npy", mmap_mode="r"), np.load(d / "seeds.npy", mmap_mode="r"), cfg,
+    session = Session(np.load(d / "vol.npy", mmap_mode="r"), np.load(d / "seeds.npy", mmap_mode="r"), cfg,
                                blockwise=Blockwise(tmp_path / "work", block=BLOCK))  # fmt: skip
     list(session.run())
     winner, conf = np.asarray(session.winner), np.asarray(session.confidence)

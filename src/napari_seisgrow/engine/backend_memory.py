@@ -1,0 +1,195 @@
+"""The in-memory backend: the volume, the seeds and every label volume as NumPy arrays.
+
+A session runs the loop (epochs, stages, stop, reports); a backend holds what is volume-sized and
+does what touches all of it: preparing the data, predicting every voxel, growing, completing and
+counting. The session hands it everything else as arguments (the networks, the settings, the
+coordinate, the device), so the in-memory and the blockwise backend (``backend_blockwise``)
+differ only where holding the volume in memory or on disk makes them differ.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..io.errors import SeisgrowError
+from .channels import Channels, StratGrid
+from .config import GrowConfig
+from .data import check_seeds, keep_holdout, normalise, split_holdout
+from .grow import grow_numpy
+from .layers import agreeing_regions, fill_along_layers, growable_confidence, smooth_along_layers
+from .predict import predict_volume
+from .report import EpochCounts
+from .sampling import PatchSampler
+from .units import Kinds, as_layers, infer_kinds
+
+Strat = Callable[[], StratGrid]  # the coordinate, solved the first time it is asked for
+
+
+class InMemory:
+    """The volume normalised into memory, the seeds as one array and the held-out strokes."""
+
+    labels_on_disk = False  # the labels and prediction are arrays, saved with checkpoints
+    where = ""  # nothing runs elsewhere
+
+    def __init__(self, data: Any, seeds: Any, config: GrowConfig, rng: np.random.Generator) -> None:
+        self.x, self.amplitude_scale = normalise(data, config.clip_percentile)
+        self.seeds = check_seeds(seeds, self.x.shape)
+        self.n_classes = int(self.seeds.max())
+        self.train_seeds, self.holdout = split_holdout(self.seeds, config.holdout_fraction, rng)
+        self.notes: list[str] = []
+        self._live: tuple[Any, np.ndarray] | None = None
+
+    # ----------------------------------------------------------------- seeds
+    @property
+    def live(self) -> np.ndarray:
+        """Samples that hold data (exact zeros are dead traces or padding), worked out once per
+        volume array: growth, completion and suggestions ask every epoch."""
+        if self._live is None or self._live[0] is not self.x:
+            self._live = (self.x, np.asarray(self.x) != 0)
+        return self._live[1]
+
+    def painted_flat(self) -> np.ndarray:
+        """Flat positions of the voxels training learns from."""
+        return np.flatnonzero(np.asarray(self.train_seeds))
+
+    def initial_labels(self) -> np.ndarray:
+        return np.array(self.seeds)
+
+    def update_seeds(self, seeds: Any, config: GrowConfig, rng: np.random.Generator) -> None:
+        """New seeds: strokes held out before stay held out and strokes trained on stay in
+        training; only new strokes can be held out."""
+        new = check_seeds(seeds, self.x.shape)
+        if int(new.max()) > self.n_classes:
+            raise SeisgrowError(
+                f"the new seeds add class {int(new.max())}; the networks know {self.n_classes} classes, so retrain"
+            )
+        self.seeds = new
+        self.train_seeds, self.holdout = keep_holdout(new, self.train_seeds, self.holdout,
+                                                      config.holdout_fraction, rng)  # fmt: skip
+
+    def restore_split(
+        self, trained: np.ndarray, held: np.ndarray, config: GrowConfig, rng: np.random.Generator
+    ) -> None:
+        """The held-out split of a saved run, so that no stroke changes sides when it resumes."""
+        self.train_seeds, self.holdout = keep_holdout(self.seeds, trained, held, config.holdout_fraction, rng)
+
+    def without_holdout(self, labels: np.ndarray) -> np.ndarray:
+        """Labels with the held-out strokes removed, so they never seed growth or training."""
+        held = (self.holdout > 0) & (self.train_seeds == 0)
+        return np.where(held, 0, labels).astype(np.uint8) if held.any() else labels
+
+    # ----------------------------------------------------------------- training
+    def training_labels(
+        self, stage: str, training_grown: np.ndarray, grown_weight: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """What a stage trains on: the seeds until the label-update stage, then the grown labels
+        (never the held-out strokes) at ``grown_weight`` beside the seeds at weight 1."""
+        seeds = self.train_seeds
+        weights = (seeds > 0).astype(np.float32)
+        if stage != "grow":
+            return seeds, weights
+        grown = np.where(self.holdout > 0, 0, training_grown).astype(np.uint8)
+        grown[seeds > 0] = seeds[seeds > 0]
+        weights = np.where(seeds > 0, 1.0, np.where(grown > 0, grown_weight, 0.0)).astype(np.float32)
+        return grown, weights
+
+    def set_training_labels(self, sampler: PatchSampler, stage: str, training_grown: np.ndarray,
+                            grown_weight: float) -> np.ndarray:  # fmt: skip
+        """Hand the sampler this stage's labels; returns the labelled voxels per class."""
+        labels, weights = self.training_labels(stage, training_grown, grown_weight)
+        sampler.set_labels(labels, weights, self.train_seeds if stage == "grow" else None)
+        return np.bincount(labels[labels > 0].ravel(), minlength=self.n_classes + 1)[1:]
+
+    # ----------------------------------------------------------------- the volume-wide passes
+    def predict(self, nets: list[torch.nn.Module], inputs: Channels, config: GrowConfig, device: torch.device,
+                stop: threading.Event) -> tuple[np.ndarray, np.ndarray] | None:  # fmt: skip
+        """Every voxel's winning class and its confidence; None if stopped."""
+        return predict_volume(nets, inputs, self.n_classes, config.orientations, device,
+                              batch=config.inference_batch, amp=config.amp, should_stop=stop.is_set)  # fmt: skip
+
+    def along_layers(self, pred: tuple[np.ndarray, np.ndarray], config: GrowConfig, strat: Strat) -> tuple[Any, Any]:
+        """The prediction with its votes averaged along the layering (``layer_smoothing``)."""
+        if config.layer_smoothing <= 0:
+            return pred
+        return smooth_along_layers(*pred, strat().full(), self.n_classes, config.layer_smoothing, self.live)
+
+    def growable_confidence(self, winner: np.ndarray, confidence: np.ndarray, config: GrowConfig,
+                            strat: StratGrid | None, final: bool) -> np.ndarray:  # fmt: skip
+        """The confidence growth sees (``engine.layers.growable_confidence``); ``layer_claims`` acts
+        in the ``final`` growth only: applied to the labels the networks train on, it changed what
+        they learnt and swung the results both ways (docs/benchmarks.md)."""
+        claims = config.layer_claims if final else "off"
+        tau = strat.full() if strat is not None and (config.grow_envelope > 0 or claims != "off") else None
+        return growable_confidence(confidence, winner, self.live, tau, self.train_seeds, self.n_classes,
+                                   config.grow_envelope, claims)  # fmt: skip
+
+    def grow(self, winner: np.ndarray, confidence: np.ndarray, config: GrowConfig, thresholds: list[float], *,
+             strat: StratGrid | None, previous: np.ndarray | None, final: bool, device: torch.device,
+             epoch: int) -> np.ndarray:  # fmt: skip
+        """Region growing from the training seeds at ``thresholds``; the output holds every seed."""
+        if previous is not None:
+            previous = self.without_holdout(previous)
+        grown = grow_numpy(
+            self.train_seeds, winner, self.growable_confidence(winner, confidence, config, strat, final), thresholds,
+            radius=config.grow_radius, max_reach=config.max_reach, previous=previous, device=device,
+        )  # fmt: skip
+        held = self.holdout > 0
+        grown[held] = self.holdout[held]
+        return grown
+
+    def complete(self, winner: np.ndarray, confidence: np.ndarray, training_grown: np.ndarray, grown: Any,
+                 config: GrowConfig, *, strat: Strat, agree: Callable[[], np.ndarray], device: torch.device,
+                 epoch: int) -> np.ndarray:  # fmt: skip
+        """The labels completed so that no voxel is left open.
+
+        ``completion="layers"``: every voxel the thresholded growth left open takes the class of
+        the nearest labelled voxel along the layering (the stratigraphic coordinate), where a step
+        across reflectors costs ``layer_reach`` steps along them; where the two networks
+        (``agree``) and their neighbours agree, their winner instead. ``"connected"``: growth goes
+        on with no threshold, through voxels whose argmax agrees and that connect to their class.
+        Then the unit classes become ordered layers (``unit_model``).
+        """
+        start = self.without_holdout(training_grown)
+        if config.completion == "layers":
+            done = fill_along_layers(start, strat().full(), config.layer_reach)
+            if config.agreement < 1.0:
+                keep = agreeing_regions(start == 0, agree() & self.live, config.agreement)
+                done = np.where(keep, winner, done).astype(np.uint8)
+        else:
+            done = grow_numpy(
+                self.train_seeds, winner, confidence, [0.0],
+                radius=config.grow_radius, max_reach=config.max_reach, previous=start, device=device,
+            )  # fmt: skip
+        if config.unit_model == "layered":
+            done, note = as_layers(done, strat().full(), self.x, self.train_seeds, self.n_classes, self.live, winner,
+                                   config.class_kinds, config.unit_agreement)  # fmt: skip
+            self.notes.append(note)
+        held = self.holdout > 0
+        done[held] = self.holdout[held]
+        return done
+
+    def class_kinds(self, tau: np.ndarray, config: GrowConfig) -> Kinds:
+        """Each class's kind, as ``class_kinds`` sets it, else inferred from the training strokes."""
+        return infer_kinds(self.train_seeds, tau, self.n_classes, self.live, config.class_kinds)
+
+    def figures(self, grown: np.ndarray, winner: np.ndarray, confidence: np.ndarray,
+                thresholds: list[float]) -> EpochCounts:  # fmt: skip
+        """The counts an epoch's report gives."""
+        added = (grown > 0) & (self.seeds == 0)
+        counts = np.bincount(grown[added], minlength=self.n_classes + 1)
+        conf = confidence.astype(np.float32)
+        t = np.array([0.0, *thresholds], np.float32)
+        held = self.holdout > 0
+        acc = float((winner[held] == self.holdout[held]).mean()) if held.any() else None
+        return EpochCounts(
+            grown_counts={c: int(counts[c]) for c in range(1, self.n_classes + 1)},
+            labelled_fraction=float((grown > 0).mean()),
+            mean_confidence=float(conf.mean()),
+            confident_fraction=float((conf >= t[winner]).mean()),
+            holdout_accuracy=acc,
+        )
