@@ -22,6 +22,8 @@ import torch
 import zarr
 
 from napari_seisgrow.engine import blockwise as bw
+from napari_seisgrow.engine import blockwise_grow as bg
+from napari_seisgrow.engine import blockwise_predict as bp
 from napari_seisgrow.engine.config import GrowConfig
 from napari_seisgrow.engine.data import normalise
 from napari_seisgrow.engine.grow import grow_connected
@@ -59,7 +61,7 @@ def main() -> None:
     print(f"in memory: inference {t_mem:.2f} s ({voxels / t_mem / 1e6:.2f} M voxels/s), growth {g_mem:.3f} s",
           flush=True)  # fmt: skip
 
-    predictor = bw.Predictor.from_nets(nets, k, cfg, cfg.orientations)
+    predictor = bp.Predictor.from_nets(nets, k, cfg, cfg.orientations)
     folder = tempfile.mkdtemp()
     np.save(f"{folder}/x.npy", x)
     source = NpyFile(f"{folder}/x.npy")  # what a real run reads: workers open the file themselves
@@ -69,12 +71,12 @@ def main() -> None:
     def run(where: str | None, workers: int | None, label: str) -> None:
         with bw.scheduler(where, workers):
             t = time.perf_counter()
-            bw.predict_to_zarr(Amplitudes(source, 1.0), predictor, f"{folder}/pred.zarr", args.block)
+            bp.predict_to_zarr(Amplitudes(source, 1.0), predictor, f"{folder}/pred.zarr", args.block)
             pred = zarr.open_group(f"{folder}/pred.zarr", mode="r")
             w, c = pred["winner"][...], pred["confidence"][...]
             t_p = time.perf_counter() - t
             t = time.perf_counter()
-            g = bw.grow_lazy(seeds, bw_chunked(w, chunks), c, [0.0]).compute()
+            g = bg.grow_lazy(seeds, bw_chunked(w, chunks), c, [0.0]).compute()
             t_g = time.perf_counter() - t
         same = bool(np.array_equal(w, winner) and np.array_equal(c.view(np.uint16), conf.view(np.uint16))
                     and np.array_equal(g, grown))  # fmt: skip

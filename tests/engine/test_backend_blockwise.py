@@ -70,10 +70,11 @@ def test_trains_reading_only_patches_and_blocks_and_grows_like_the_engine(on_dis
     reports = list(session.run())
     assert [r.epoch for r in reports] == [0, 1]
     from napari_seisgrow.engine import blockwise as bw
+    from napari_seisgrow.engine.blockwise_predict import windows
 
     shape = synth.volume.data.shape
-    windows = bw._windows(shape, bw.block_chunks(shape, 2, BLOCK), bw.halo_for(2))
-    biggest = max(int(np.prod([s.stop - s.start for s in w])) for _, w in windows)
+    blocks = windows(shape, bw.block_chunks(shape, 2, BLOCK), bw.halo_for(2))
+    biggest = max(int(np.prod([s.stop - s.start for s in w])) for _, w in blocks)
     assert 0 < source.largest <= biggest < synth.volume.data.size  # a block and its halo at most, never all
     grown = np.asarray(session.grown)
     np.testing.assert_array_equal(np.load(d / "seeds.npy"), seeds)  # the user's seeds are untouched
@@ -158,19 +159,19 @@ def test_bad_seeds_and_nan_amplitudes_are_one_line(on_disk, tmp_path, monkeypatc
 
 
 def test_stop_during_blockwise_inference_ends_the_pass_at_the_next_block(on_disk, tmp_path, monkeypatch):
-    from napari_seisgrow.engine import blockwise as bw
+    from napari_seisgrow.engine import blockwise_predict as bp
 
     d, _, seeds = on_disk
     stop = threading.Event()
     batches = []
-    real = bw._probabilities
+    real = bp.probabilities
 
     def spy(nets, sections, amp):  # the real networks run; the first batch of inference presses Stop
         batches.append(len(sections))
         stop.set()
         return real(nets, sections, amp)
 
-    monkeypatch.setattr(bw, "_probabilities", spy)
+    monkeypatch.setattr(bp, "probabilities", spy)
     work = Blockwise(tmp_path / "w", block=BLOCK, workers=1)
     session = Session(np.load(d / "vol.npy", mmap_mode="r"), seeds, _config(inference_batch=4),
                                stop_event=stop, blockwise=work)  # fmt: skip

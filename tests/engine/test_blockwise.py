@@ -8,6 +8,8 @@ import pytest
 import torch
 
 from napari_seisgrow.engine import blockwise as bw
+from napari_seisgrow.engine import blockwise_grow as bg
+from napari_seisgrow.engine import blockwise_predict as bp
 from napari_seisgrow.engine.config import GrowConfig
 from napari_seisgrow.engine.data import normalise
 from napari_seisgrow.engine.grow import grow_connected
@@ -68,12 +70,12 @@ def case():
 def test_blockwise_prediction_equals_the_whole_volume_bit_for_bit(case, tmp_path):
     import zarr
 
-    predictor = bw.Predictor.from_nets(case["nets"], case["k"], case["cfg"], case["ors"])
+    predictor = bp.Predictor.from_nets(case["nets"], case["k"], case["cfg"], case["ors"])
     block = (12, 16, 16)
     chunks = bw.block_chunks(case["x"].shape, 2, block)
     assert min(len(c) for c in chunks) >= 2  # several blocks on every axis, halos included
     with bw.scheduler(None, 2):
-        bw.predict_to_zarr(case["x"], predictor, tmp_path / "p.zarr", block)
+        bp.predict_to_zarr(case["x"], predictor, tmp_path / "p.zarr", block)
     got = zarr.open_group(str(tmp_path / "p.zarr"), mode="r")
     np.testing.assert_array_equal(got["winner"][...], case["winner"])
     np.testing.assert_array_equal(got["confidence"][...].view(np.uint16), case["conf"].view(np.uint16))
@@ -92,7 +94,7 @@ def test_blockwise_growth_equals_one_pass_growth(case, reach):
     winner, conf = _noisy_prediction(case["truth"])
     want = grow_connected(case["seeds"], winner, conf, [0.5, 0.6], max_reach=reach)
     with bw.scheduler(None, 2):
-        got = bw.grow_lazy(case["seeds"], da.from_array(winner, chunks=(7, 11, 13)), conf, [0.5, 0.6],
+        got = bg.grow_lazy(case["seeds"], da.from_array(winner, chunks=(7, 11, 13)), conf, [0.5, 0.6],
                            max_reach=reach).compute()  # fmt: skip
     assert (want > 0).mean() > 0.1  # growth crossed many block boundaries
     np.testing.assert_array_equal(got, want)
@@ -103,7 +105,7 @@ def test_blockwise_growth_continues_from_previous_labels(case):
     previous = grow_connected(case["seeds"], winner, conf, [0.9])
     want = grow_connected(case["seeds"], winner, conf, [0.7], previous=previous)
     with bw.scheduler(None, 1):
-        got = bw.grow_lazy(case["seeds"], da.from_array(winner, chunks=(9, 9, 9)), conf, [0.7],
+        got = bg.grow_lazy(case["seeds"], da.from_array(winner, chunks=(9, 9, 9)), conf, [0.7],
                            previous=previous).compute()  # fmt: skip
     np.testing.assert_array_equal(got, want)
 
@@ -117,14 +119,14 @@ def test_a_dask_cluster_of_two_workers_gives_the_in_memory_labels(case, tmp_path
     import zarr
 
     want = grow_connected(case["seeds"], case["winner"], case["conf"], [0.0])
-    predictor = bw.Predictor.from_nets(case["nets"], case["k"], case["cfg"], case["ors"])
+    predictor = bp.Predictor.from_nets(case["nets"], case["k"], case["cfg"], case["ors"])
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                   worker_dashboard_address=None) as cluster:  # fmt: skip
         with bw.scheduler(cluster.scheduler_address) as where:
             assert "2 workers" in where
-            bw.predict_to_zarr(case["x"], predictor, tmp_path / "pred.zarr", (12, 16, 16))
+            bp.predict_to_zarr(case["x"], predictor, tmp_path / "pred.zarr", (12, 16, 16))
             pred = zarr.open_group(str(tmp_path / "pred.zarr"), mode="r")
-            grown = bw.grow_lazy(case["seeds"], da.from_zarr(pred["winner"]), da.from_zarr(pred["confidence"]), [0.0])
+            grown = bg.grow_lazy(case["seeds"], da.from_zarr(pred["winner"]), da.from_zarr(pred["confidence"]), [0.0])
             bw.store_zarr(tmp_path / "labels.zarr", {"labels": grown})
     np.testing.assert_array_equal(np.asarray(pred["winner"]), case["winner"])
     got = np.asarray(zarr.open_group(str(tmp_path / "labels.zarr"), mode="r")["labels"])

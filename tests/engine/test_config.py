@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from napari_seisgrow import SeisgrowError
-from napari_seisgrow.engine.config import GrowConfig, profile
+from napari_seisgrow.engine.config import GrowConfig
+from napari_seisgrow.engine.profiles import profile
 
 
 def test_json_round_trip(tmp_path):

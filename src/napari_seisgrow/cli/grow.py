@@ -57,7 +57,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _config(args: argparse.Namespace):
-    from ..engine.config import GrowConfig, profile
+    from ..engine.config import GrowConfig
+    from ..engine.profiles import profile
 
     cfg = GrowConfig.from_json(args.config) if args.config else profile(args.profile)
     overrides = _overrides(args)

@@ -12,9 +12,10 @@ from __future__ import annotations
 from .api import RunResult, grow_volume
 from .backend_blockwise import Blockwise, OnDisk
 from .backend_memory import InMemory
-from .config import GrowConfig, profile
+from .config import GrowConfig
 from .device import resolve_device
 from .factory import open_session, runs_blockwise
+from .profiles import profile
 from .report import EpochReport
 from .session import Session
 

@@ -26,6 +26,8 @@ import torch
 
 from ..io.errors import SeisgrowError
 from . import blockwise as bw
+from .blockwise_grow import grow_lazy
+from .blockwise_predict import Predictor, Stopped, predict_to_zarr, stoppable
 from .channels import Channels, StratGrid
 from .config import GrowConfig
 from .layers import within_envelope
@@ -150,12 +152,12 @@ class OnDisk:
 
         if stop.is_set():
             return None
-        predictor = bw.Predictor.from_nets(nets, self.n_classes, config, config.orientations, device=device.type)
+        predictor = Predictor.from_nets(nets, self.n_classes, config, config.orientations, device=device.type)
         try:
             with bw.scheduler(self.blockwise.scheduler, self.blockwise.workers) as self.where, \
-                    bw.stoppable(predictor.token, stop):  # fmt: skip
-                bw.predict_to_zarr(inputs, predictor, self.blockwise.prediction, self.blockwise.block)
-        except bw.Stopped:
+                    stoppable(predictor.token, stop):  # fmt: skip
+                predict_to_zarr(inputs, predictor, self.blockwise.prediction, self.blockwise.block)
+        except Stopped:
             return None
         group = zarr.open_group(str(self.blockwise.prediction), mode="r")
         return da.from_zarr(group["winner"]), da.from_zarr(group["confidence"])
@@ -179,7 +181,7 @@ class OnDisk:
         if final and config.layer_claims != "off":
             self.say_once("layer claims need an in-memory run; the last growth ignores them")
         with bw.scheduler(self.blockwise.scheduler, self.blockwise.workers) as self.where:
-            grown = bw.grow_lazy(self._seeds_dask(), winner, self._enveloped(winner, confidence, config, strat),
+            grown = grow_lazy(self._seeds_dask(), winner, self._enveloped(winner, confidence, config, strat),
                                  thresholds, max_reach=config.max_reach, previous=previous)  # fmt: skip
             bw.store_zarr(self.blockwise.labels, {"labels": grown}, {"epoch": epoch + 1})
             labels = da.from_zarr(zarr.open_group(str(self.blockwise.labels), mode="r")["labels"])

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from ..io.errors import SeisgrowError
-from .config import INPUTS
+from .config_checks import INPUTS
 from .dips import StructureSettings
 from .structure import stratigraphic_coordinate
 

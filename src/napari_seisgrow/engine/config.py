@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..io.errors import SeisgrowError
+from .config_checks import check_settings
 
-ORIENTATIONS = ("inline", "crossline", "time")
-INPUTS = ("amplitude", "strat", "depth")
 SAVED_BEFORE_STRUCTURE = ("fill_final", "max_reach", "seed", "grow_radius", "orientations")  # a whole old record
 STAGES = ("warmup", "cps", "grow")
 CONTINUE_LR = 1.0  # a full restart: measured best on the tuned families (docs/benchmarks.md, "Continue")
@@ -288,36 +287,8 @@ class GrowConfig:
         self.validate()
 
     def validate(self) -> None:
-        for f in fields(self):
-            v = getattr(self, f.name)
-            want = type(default_of(f.name))
-            if want is float and isinstance(v, int) and not isinstance(v, bool):
-                v = float(v)
-                setattr(self, f.name, v)
-            if not isinstance(v, want) or (want is int and isinstance(v, bool)):
-                raise SeisgrowError(f"{f.name} must be a {want.__name__}; got {v!r}")
-        bad_inputs = [i for i in self.inputs if i not in INPUTS]
-        if bad_inputs or not self.inputs or len(set(self.inputs)) != len(self.inputs):
-            raise SeisgrowError(f"inputs must be distinct names among {', '.join(INPUTS)}; got {self.inputs}")
-        bad = [o for o in self.orientations if o not in ORIENTATIONS]
-        if bad or not self.orientations:
-            raise SeisgrowError(f"orientations must be among {', '.join(ORIENTATIONS)}; got {self.orientations}")
-        if len(self.patch_size) != 2 or not all(isinstance(p, int) and p >= 8 for p in self.patch_size):
-            raise SeisgrowError(f"patch_size must be two whole sizes of at least 8; got {self.patch_size}")
-        if not all(k in ("auto", "unit", "body") for k in self.class_kinds):
-            raise SeisgrowError(f"class_kinds must each be auto, unit or body; got {self.class_kinds}")
-        if not self.grow_thresholds or not all(
-            isinstance(t, (int, float)) and 0.0 <= t <= 1.0 for t in self.grow_thresholds
-        ):
-            raise SeisgrowError(f"grow_thresholds must lie in 0..1; got {self.grow_thresholds}")
-        for f in fields(self):
-            lo, hi = f.metadata.get("min"), f.metadata.get("max")
-            v = getattr(self, f.name)
-            if (lo is not None and v < lo) or (hi is not None and v > hi):
-                raise SeisgrowError(f"{f.name} = {v} is out of range ({lo}..{hi})")
-            choices = f.metadata.get("choices")
-            if choices and v not in choices:
-                raise SeisgrowError(f"{f.name} must be one of {', '.join(choices)}; got {v!r}")
+        """A one-line error for a value of the wrong type, out of its bounds or not among its choices."""
+        check_settings(self)
 
     @property
     def cps_start(self) -> int:
@@ -384,6 +355,8 @@ class GrowConfig:
         into the old amplitude-only setup without a word."""
         if saved and "inputs" not in d and all(k in d for k in SAVED_BEFORE_STRUCTURE):
             d = {**d, "inputs": ["amplitude"], "completion": "connected", "views": "same", "grow_envelope": 0.0}
+        from .profiles import profile  # the named settings are GrowConfigs themselves
+
         base = profile(d.get("profile", "default")) if "profile" in d else cls()
         return base.with_overrides(**{k: v for k, v in d.items() if k != "profile"})
 
@@ -433,33 +406,3 @@ def training_changes(run: GrowConfig, wanted: GrowConfig) -> list[str]:
 def default_of(name: str) -> Any:
     f = next(f for f in fields(GrowConfig) if f.name == name)
     return f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
-
-
-def profile(name: str) -> GrowConfig:
-    """Named settings: ``default``, ``research`` (the research code's choices) and ``supervised``."""
-    if name == "default":
-        return GrowConfig()
-    if name == "research":
-        # Adam 1e-4, focal gamma 3, no class weighting and no confidence filtering (their defects),
-        # CPS weight 1 from epoch 50, growth thresholds 0.8/0.6, a box of 30 (radius 15), accumulate.
-        return GrowConfig(
-            epochs=100,
-            warmup_epochs=50,
-            cps_epochs=50,
-            lr=1e-4,
-            lr_schedule="constant",
-            focal_gamma=3.0,
-            class_balance="none",
-            cps_weight=1.0,
-            confidence_threshold=0.0,
-            grow_thresholds=[0.8, 0.6],
-            grow_radius=15,
-            accumulate=True,
-            grown_weight=1.0,
-            seed_patch_fraction=0.0,
-            fill_final=False,
-        )
-    if name == "supervised":
-        # Labelled pixels only: no CPS term, no label updates (a baseline, not a recommendation).
-        return GrowConfig(cps_weight=0.0, warmup_epochs=10_000, cps_epochs=0, fill_final=False)
-    raise SeisgrowError(f"unknown profile {name!r}; use default, research or supervised")
