@@ -50,7 +50,7 @@ def main() -> None:
     viewer = napari.Viewer(show=True)
     viewer.add_image(synth.volume.data, **image_layer_kwargs(synth.volume, "seismic"))
     _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
-    seeds = widget.new_seeds_layer()
+    seeds = widget.data.new_seeds_layer()
     seeds.data[...] = seed_scribbles(synth.truth, n_inlines=3, seed=0)
     over = {"epochs": args.epochs}
     if args.steps:
@@ -80,28 +80,29 @@ def main() -> None:
     # an interpreter paints before pressing Train; meanwhile the widget solves the coordinate
     image = viewer.layers["seismic"]
     t_solve = time.perf_counter()
-    while args.paint_wait and widget.strat.known(image) is None and time.perf_counter() - t_solve < 900:
+    while args.paint_wait and widget.layers.strat.known(image) is None and time.perf_counter() - t_solve < 900:
         app.processEvents()
         time.sleep(0.05)
     painted_s = time.perf_counter() - t_solve
     t0 = time.perf_counter()
-    widget.start_training()
+    widget.run.start_training()
     click_ms = (time.perf_counter() - t0) * 1e3
     clock.start()
     probe.start()
     events.append((0, f"training started; the click took {click_ms:.0f} ms"))
-    widget.worker.yielded.connect(
+    widget.model.worker.yielded.connect(
         lambda u: events.append((round(clock.nsecsElapsed() / 1e6), f"{type(u).__name__.lower()} shown"))
     )
     loop = QEventLoop()
-    widget.worker.finished.connect(loop.quit)
+    widget.model.worker.finished.connect(loop.quit)
     loop.exec()  # the real event loop, as in napari
     seconds = time.perf_counter() - t0
     probe.stop()
     s = np.asarray(stalls[1:])  # the first tick has no previous one
+    first = widget.previews.first_preview_at
     result = {
         "shape": args.shape,
-        "epochs": widget.session.epoch,
+        "epochs": widget.model.session.epoch,
         "seconds": round(seconds, 1),
         "ticks": len(s),
         "max_stall_ms": round(float(s.max()), 1),
@@ -110,9 +111,9 @@ def main() -> None:
         "painting_s": round(painted_s, 1),  # waited before Train, as painting would (the coordinate's solve)
         "click_ms": round(click_ms),
         # Train click to the first preview of the displayed inline drawn in the grown layer
-        "first_preview_s": None if widget.first_preview_at is None else round(widget.first_preview_at - t0, 2),
-        "previews": widget.previews_shown,
-        "device": widget.session.device_name,
+        "first_preview_s": None if first is None else round(first - t0, 2),
+        "previews": widget.previews.previews_shown,
+        "device": widget.model.session.device_name,
     }
     viewer.close()
     if args.verbose:

@@ -36,13 +36,13 @@ def _sample_with_scribbles(n_inlines: int):
     viewer.layers.remove("seeds")
     truth = viewer.layers["truth"]
     _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
-    seeds = widget.new_seeds_layer()
+    seeds = widget.data.new_seeds_layer()
     seeds.data[...] = seed_scribbles(truth.data, n_inlines=n_inlines, seed=0)
     seeds.refresh()
     for v, name in enumerate(CLASS_NAMES, start=1):
-        widget.classes.ensure(v).name = name
-    widget.class_table.reload()
-    widget._apply_colours()
+        widget.layers.classes.ensure(v).name = name
+    widget.data.class_table.reload()
+    widget.layers.apply_colours()
     return viewer, widget, truth
 
 
@@ -60,7 +60,7 @@ def main() -> None:
     viewer.screenshot(str(OUT / "seeds.png"), canvas_only=False)
 
     widget.settings.set_config(GrowConfig(epochs=8))
-    widget.start_training()
+    widget.run.start_training()
     loop = QEventLoop()
     shots = {"n": 0}
 
@@ -72,8 +72,8 @@ def main() -> None:
             app.processEvents()
             viewer.screenshot(str(OUT / "training.png"), canvas_only=False)
 
-    widget.worker.yielded.connect(on_update)
-    widget.worker.finished.connect(loop.quit)
+    widget.model.worker.yielded.connect(on_update)
+    widget.model.worker.finished.connect(loop.quit)
     loop.exec()
     app.processEvents()
     viewer.screenshot(str(OUT / "final.png"), canvas_only=False)
@@ -95,7 +95,7 @@ def strat() -> None:
     _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
     viewer.dims.ndisplay = 2
     viewer.dims.order = (0, 2, 1) if viewer.layers[0].data.shape[0] == 1 else viewer.dims.order
-    widget.strat_box.setChecked(True)
+    widget.reviewing.strat_box.setChecked(True)
     loop = QEventLoop()
     timer = QTimer()
     timer.timeout.connect(lambda: loop.quit() if NAME in viewer.layers else None)
@@ -119,20 +119,20 @@ def where() -> None:
     viewer, widget, truth = _sample_with_scribbles(1)
     truth.visible = False
     widget.settings.set_config(GrowConfig(epochs=4))
-    widget.doubt_box.setChecked(True)
-    widget.start_training()
+    widget.reviewing.doubt_box.setChecked(True)
+    widget.run.start_training()
     loop = QEventLoop()
-    widget.worker.finished.connect(loop.quit)
+    widget.model.worker.finished.connect(loop.quit)
     loop.exec()
     app = napari.qt.get_qapp()
     app.processEvents()
-    suggestion = widget.next_suggestion()
+    suggestion = widget.review.next_suggestion()
     viewer.reset_view()
-    widget._go_to(suggestion)
+    widget.review.go_to(suggestion)
     app.processEvents()
     viewer.screenshot(str(OUT / "suggestion.png"), canvas_only=False)
-    widget.doubt_box.setChecked(False)
-    layer = widget.start_correcting()
+    widget.reviewing.doubt_box.setChecked(False)
+    layer = widget.review.start_correcting()
     i, (t0, t1), (s0, s1) = suggestion.inline, suggestion.traces, suggestion.samples
     region = truth.data[i, t0:t1, s0:s1]
     layer.data[i, t0:t1, s0:s1] = region  # the interpreter paints the right classes over the box

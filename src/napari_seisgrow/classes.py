@@ -77,6 +77,11 @@ class ClassTable:
         every = {v: default_colour(v) for v in range(1, MAX_VALUE + 1)}
         return {None: "transparent", 0: "transparent", **every, **{c.value: c.colour for c in self.classes}}
 
+    def take(self, other: ClassTable) -> None:
+        """Become ``other`` in place: every view of this table (the class table widget, the layers'
+        colours) keeps showing the one object."""
+        self.classes[:] = [FaciesClass(c.value, c.name, c.colour, c.kind) for c in other.classes]
+
     def values(self) -> set[int]:
         return {c.value for c in self.classes}
 

@@ -15,19 +15,19 @@ def test_pretraining_runs_while_painting_and_training_starts_from_it(qtbot, setu
     monkeypatch.setattr(prepare, "STEPS", 4)
     viewer, widget, synth = setup
     image = viewer.layers["seismic"]
-    widget.learn_box.setChecked(True)
+    widget.training.learn_box.setChecked(True)
     config = widget.settings.config()
-    qtbot.waitUntil(lambda: widget.prepare.weights(image, config) is not None, timeout=WAIT_MS)
-    assert "know the volume" in widget.status.text()
-    weights = widget.prepare.weights(image, config)
-    assert widget.strat.known(image) is not None  # the coordinate came with it
+    qtbot.waitUntil(lambda: widget.run.prepare.weights(image, config) is not None, timeout=WAIT_MS)
+    assert "know the volume" in widget.status.status.text()
+    weights = widget.run.prepare.weights(image, config)
+    assert widget.layers.strat.known(image) is not None  # the coordinate came with it
     _paint(widget, synth)
-    widget.start_training()
-    qtbot.waitUntil(lambda: widget.session is not None, timeout=WAIT_MS)
-    assert widget.session.trainer.pretrained and widget.session.trainer.pretrained_weights is weights
-    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
-    changed = widget.session.config.with_overrides(width=4)
-    assert signature(changed) != signature(config) and widget.prepare.weights(image, changed) is None
+    widget.run.start_training()
+    qtbot.waitUntil(lambda: widget.model.session is not None, timeout=WAIT_MS)
+    assert widget.model.session.trainer.pretrained and widget.model.session.trainer.pretrained_weights is weights
+    qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
+    changed = widget.model.session.config.with_overrides(width=4)
+    assert signature(changed) != signature(config) and widget.run.prepare.weights(image, changed) is None
 
 
 def test_train_while_learning_stops_it_and_uses_what_it_has(qtbot, setup, monkeypatch):  # noqa: F811
@@ -35,12 +35,12 @@ def test_train_while_learning_stops_it_and_uses_what_it_has(qtbot, setup, monkey
 
     monkeypatch.setattr(prepare, "STEPS", 100_000)  # would run for hours
     _, widget, synth = setup
-    widget.learn_box.setChecked(True)
-    qtbot.waitUntil(lambda: "step" in widget.status.text(), timeout=WAIT_MS)
+    widget.training.learn_box.setChecked(True)
+    qtbot.waitUntil(lambda: "step" in widget.status.status.text(), timeout=WAIT_MS)
     _paint(widget, synth)
-    widget.start_training()
-    qtbot.waitUntil(lambda: not widget.running and widget.session is not None, timeout=WAIT_MS)
-    assert not widget.prepare.running
-    assert widget.session.trainer.pretrained
-    first = next(iter(widget.session.trainer.pretrained_weights[0].values()))
+    widget.run.start_training()
+    qtbot.waitUntil(lambda: not widget.model.running and widget.model.session is not None, timeout=WAIT_MS)
+    assert not widget.run.prepare.running
+    assert widget.model.session.trainer.pretrained
+    first = next(iter(widget.model.session.trainer.pretrained_weights[0].values()))
     assert isinstance(first, torch.Tensor)

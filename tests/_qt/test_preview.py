@@ -23,7 +23,7 @@ def setup(make_napari_viewer):
     _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
     assert isinstance(widget, SeisGrowWidget)
     widget.settings.set_config(GrowConfig(**{**TINY, "fill_final": False}))
-    seeds = widget.new_seeds_layer()
+    seeds = widget.data.new_seeds_layer()
     seeds.data[...] = seed_inlines(synth.truth, 2)
     seeds.refresh()
     yield viewer, widget, image, seeds
@@ -43,17 +43,17 @@ def test_a_preview_of_the_shown_inline_appears_follows_the_slice_and_the_epoch_r
 
     def on_item(item):
         if isinstance(item, Preview):
-            seen.append((item.axis, item.index, np.array_equal(widget.grown_layer.data[item.index], item.labels)))
+            seen.append((item.axis, item.index, np.array_equal(widget.layers.grown.data[item.index], item.labels)))
             if len(seen) == 1:
                 _show_inline(viewer, image, 9)  # the interpreter moves on: the next preview follows
 
-    widget.start_training()
-    widget.worker.yielded.connect(on_item)  # after the widget's own slot: the preview is already drawn
-    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    widget.run.start_training()
+    widget.model.worker.yielded.connect(on_item)  # after the widget's own slot: the preview is already drawn
+    qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
     assert [s[:2] for s in seen] == [(0, 5), (0, 9)]  # one preview per epoch at 3 steps (after step 1)
     assert all(s[2] for s in seen)  # drawn in the grown layer on that inline
-    assert widget.previews_shown == 2 and widget.first_preview_at is not None
-    np.testing.assert_array_equal(widget.grown_layer.data, widget.session.grown)  # the epoch's labels replaced it
+    assert widget.previews.previews_shown == 2 and widget.previews.first_preview_at is not None
+    np.testing.assert_array_equal(widget.layers.grown.data, widget.model.session.grown)  # the epoch's labels, back
 
 
 def test_stopping_during_a_preview_keeps_the_last_good_labels(qtbot, setup):
@@ -63,12 +63,12 @@ def test_stopping_during_a_preview_keeps_the_last_good_labels(qtbot, setup):
 
     def on_item(item):
         if isinstance(item, Preview):
-            assert not np.array_equal(widget.grown_layer.data[3], painted[3])  # the preview is on screen
-            widget.stop_training()
+            assert not np.array_equal(widget.layers.grown.data[3], painted[3])  # the preview is on screen
+            widget.run.stop_training()
 
-    widget.start_training()
-    widget.worker.yielded.connect(on_item)
-    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
-    assert widget.previews_shown == 1
-    np.testing.assert_array_equal(widget.grown_layer.data, painted)  # the seeds, the last good labels
+    widget.run.start_training()
+    widget.model.worker.yielded.connect(on_item)
+    qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
+    assert widget.previews.previews_shown == 1
+    np.testing.assert_array_equal(widget.layers.grown.data, painted)  # the seeds, the last good labels
     np.testing.assert_array_equal(seeds.data, painted)

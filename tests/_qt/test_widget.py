@@ -42,29 +42,29 @@ def setup(make_napari_viewer):
 
 
 def _paint(widget, synth):
-    layer = widget.new_seeds_layer()
+    layer = widget.data.new_seeds_layer()
     layer.data[...] = seed_inlines(synth.truth, 2)
     layer.refresh()
     return layer
 
 
 def _train(qtbot, widget):
-    widget.start_training()
-    assert widget.running
-    assert not widget.train_btn.isEnabled() and widget.stop_btn.isEnabled()
-    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    widget.run.start_training()
+    assert widget.model.running
+    assert not widget.training.train_btn.isEnabled() and widget.training.stop_btn.isEnabled()
+    qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
 
 
 def test_new_seeds_layer_matches_the_image(setup):
     viewer, widget, _ = setup
     image = viewer.layers["seismic"]
-    seeds = widget.new_seeds_layer()
+    seeds = widget.data.new_seeds_layer()
     assert seeds.data.shape == image.data.shape and seeds.data.dtype == np.uint8
     np.testing.assert_allclose(seeds.scale, image.scale)
     np.testing.assert_allclose(seeds.translate, image.translate)
     assert tuple(seeds.axis_labels) == tuple(image.axis_labels)
     assert seeds.mode == "paint" and seeds.selected_label == 1
-    assert widget.seeds_combo.currentText() == seeds.name
+    assert widget.data.seeds_combo.currentText() == seeds.name
 
 
 def test_train_updates_the_grown_layer_each_epoch(qtbot, setup):
@@ -72,13 +72,13 @@ def test_train_updates_the_grown_layer_each_epoch(qtbot, setup):
     seeds = _paint(widget, synth)
     painted = seeds.data.copy()
     snapshots = []
-    widget.start_training()
-    widget.worker.yielded.connect(
-        lambda u: snapshots.append(widget.grown_layer.data.copy()) if isinstance(u, Update) else None
+    widget.run.start_training()
+    widget.model.worker.yielded.connect(
+        lambda u: snapshots.append(widget.layers.grown.data.copy()) if isinstance(u, Update) else None
     )
-    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
     assert len(snapshots) == 2
-    grown = widget.grown_layer
+    grown = widget.layers.grown
     assert grown.name == "grown" and grown in viewer.layers
     m = painted > 0
     for snap in snapshots:
@@ -86,24 +86,25 @@ def test_train_updates_the_grown_layer_each_epoch(qtbot, setup):
         assert (snap > 0).sum() > m.sum()  # grows beyond them
     assert not np.array_equal(snapshots[0], snapshots[1])  # changes between epochs
     np.testing.assert_array_equal(seeds.data, painted)  # the user's seeds untouched
-    assert widget.train_btn.isEnabled() and not widget.stop_btn.isEnabled() and widget.grow_btn.isEnabled()
-    assert widget.device_label.text().startswith("device: cpu")
-    assert widget.progress.value() == 2
+    buttons = widget.training
+    assert buttons.train_btn.isEnabled() and not buttons.stop_btn.isEnabled() and buttons.grow_btn.isEnabled()
+    assert widget.training.device_label.text().startswith("device: cpu")
+    assert widget.status.progress.value() == 2
 
 
 def test_confidence_layer_follows_training_and_the_checkbox(qtbot, setup):
     viewer, widget, synth = setup
     _paint(widget, synth)
-    widget.confidence_box.setChecked(True)
+    widget.reviewing.confidence_box.setChecked(True)
     _train(qtbot, widget)
     conf = viewer.layers["confidence"]
     assert conf.data.shape == synth.volume.data.shape and conf.data.dtype == np.float32
-    np.testing.assert_array_equal(conf.data, widget.session.confidence.astype(np.float32))
+    np.testing.assert_array_equal(conf.data, widget.model.session.confidence.astype(np.float32))
     assert 0.0 < conf.data.min() and conf.data.max() <= 1.0
     np.testing.assert_allclose(conf.scale, viewer.layers["seismic"].scale)
-    widget.confidence_box.setChecked(False)
+    widget.reviewing.confidence_box.setChecked(False)
     assert "confidence" not in viewer.layers
-    widget.confidence_box.setChecked(True)  # after training: shown from the last prediction
+    widget.reviewing.confidence_box.setChecked(True)  # after training: shown from the last prediction
     assert "confidence" in viewer.layers
 
 
@@ -111,24 +112,24 @@ def test_stop_ends_the_worker_and_keeps_labels(qtbot, setup):
     _, widget, synth = setup
     _paint(widget, synth)
     widget.settings.set("epochs", 50)
-    widget.start_training()
-    qtbot.waitUntil(lambda: widget.session is not None and widget.session.epoch >= 1, timeout=WAIT_MS)
-    widget.stop_training()
-    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
-    assert widget.session.epoch < 50
-    kept = widget.grown_layer.data.copy()
+    widget.run.start_training()
+    qtbot.waitUntil(lambda: widget.model.session is not None and widget.model.session.epoch >= 1, timeout=WAIT_MS)
+    widget.run.stop_training()
+    qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
+    assert widget.model.session.epoch < 50
+    kept = widget.layers.grown.data.copy()
     assert (kept > 0).any()
-    np.testing.assert_array_equal(kept, widget.session.grown)
-    assert widget.train_btn.isEnabled()
+    np.testing.assert_array_equal(kept, widget.model.session.grown)
+    assert widget.training.train_btn.isEnabled()
 
 
 def _grow(qtbot, widget) -> np.ndarray:
     """Press Grow and wait: it grows in a worker thread (the viewer stays free), then shows the labels."""
-    worker = widget.regrow()
-    assert worker is not None and widget.running and not widget.grow_btn.isEnabled()
-    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
-    assert widget.grow_btn.isEnabled()
-    return np.asarray(widget.grown_layer.data)
+    worker = widget.run.regrow()
+    assert worker is not None and widget.model.running and not widget.training.grow_btn.isEnabled()
+    qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
+    assert widget.training.grow_btn.isEnabled()
+    return np.asarray(widget.layers.grown.data)
 
 
 def test_grow_with_a_higher_threshold_assigns_fewer(qtbot, setup):
@@ -140,10 +141,10 @@ def test_grow_with_a_higher_threshold_assigns_fewer(qtbot, setup):
     widget.settings.set("grow_thresholds", [0.99])
     high = (_grow(qtbot, widget) > 0).sum()
     assert high < low
-    assert (widget.grown_layer.data > 0).sum() == high
+    assert (widget.layers.grown.data > 0).sum() == high
     widget.settings.set("layer_claims", "nearest")  # a setting of the last growth: Grow applies it too
     _grow(qtbot, widget)
-    assert widget.session.config.layer_claims == "nearest"
+    assert widget.model.session.config.layer_claims == "nearest"
 
 
 def test_grow_applies_every_last_growth_setting_of_the_panel(qtbot, setup):
@@ -155,14 +156,14 @@ def test_grow_applies_every_last_growth_setting_of_the_panel(qtbot, setup):
     widget.settings.set("grow_thresholds", [0.99])
     widget.settings.set("fill_final", False)
     open_ = _grow(qtbot, widget)
-    assert widget.session.config.fill_final is False
+    assert widget.model.session.config.fill_final is False
     assert (open_ == 0).any()
-    np.testing.assert_array_equal(open_, widget.session.training_grown)
+    np.testing.assert_array_equal(open_, widget.model.session.training_grown)
     widget.settings.set("fill_final", True)
     widget.settings.set("agreement", 0.5)
     filled = _grow(qtbot, widget)
     assert (filled > 0).all()
-    assert widget.session.config.agreement == 0.5
+    assert widget.model.session.config.agreement == 0.5
 
 
 def test_training_error_becomes_a_notification(qtbot, setup, notes, monkeypatch):
@@ -173,17 +174,17 @@ def test_training_error_becomes_a_notification(qtbot, setup, notes, monkeypatch)
         raise RuntimeError("injected fault in a training step")
 
     monkeypatch.setattr(Session, "step", broken)  # a fault inside the real engine's training step
-    widget.start_training()
-    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+    widget.run.start_training()
+    qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
     assert any("injected fault" in n for n in notes), notes
-    assert widget.train_btn.isEnabled() and not widget.stop_btn.isEnabled()
+    assert widget.training.train_btn.isEnabled() and not widget.training.stop_btn.isEnabled()
 
 
 def test_no_seeds_is_a_notification_not_a_crash(setup, notes):
     _, widget, _ = setup
-    widget.new_seeds_layer()
-    widget.start_training()
-    assert not widget.running
+    widget.data.new_seeds_layer()
+    widget.run.start_training()
+    assert not widget.model.running
     assert any("no seeds" in n for n in notes)
 
 
@@ -194,30 +195,30 @@ def test_export_reads_back_equal(qtbot, setup, tmp_path):
     from napari_seisgrow.saved import provenance
 
     for ext in (".npy", ".zarr"):
-        out = widget.export(tmp_path / f"grown{ext}")
-        np.testing.assert_array_equal(np.asarray(load_volume(out).data), widget.grown_layer.data)
+        out = widget.files.export(tmp_path / f"grown{ext}")
+        np.testing.assert_array_equal(np.asarray(load_volume(out).data), widget.layers.grown.data)
         assert provenance.read(out)["config"]["epochs"] == TINY["epochs"]
 
 
 def test_save_then_load_session(qtbot, setup, tmp_path):
     viewer, widget, synth = setup
     _paint(widget, synth)
-    widget.classes.classes[0].name = "Shale"
-    widget.class_table.reload()
+    widget.layers.classes.classes[0].name = "Shale"
+    widget.data.class_table.reload()
     _train(qtbot, widget)
-    widget.save(tmp_path / "session")
-    grown = widget.grown_layer.data.copy()
+    widget.files.save(tmp_path / "session")
+    grown = widget.layers.grown.data.copy()
     seeds = viewer.layers["seeds"].data.copy()
 
     _, fresh = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
     for name in ("seeds", "grown"):
         viewer.layers.remove(name)
-    assert fresh.load(tmp_path / "session")
-    assert fresh.classes.classes[0].name == "Shale"
-    assert fresh.class_table.item(0, 1).text() == "Shale"
-    np.testing.assert_array_equal(viewer.layers[fresh.seeds_combo.currentText()].data, seeds)
-    np.testing.assert_array_equal(fresh.grown_layer.data, grown)
-    assert fresh.session is not None and fresh.session.epoch == 2
+    assert fresh.files.load(tmp_path / "session")
+    assert fresh.layers.classes.classes[0].name == "Shale"
+    assert fresh.data.class_table.item(0, 1).text() == "Shale"
+    np.testing.assert_array_equal(viewer.layers[fresh.data.seeds_combo.currentText()].data, seeds)
+    np.testing.assert_array_equal(fresh.layers.grown.data, grown)
+    assert fresh.model.session is not None and fresh.model.session.epoch == 2
     fresh.settings.set("grow_thresholds", [0.5])
     assert _grow(qtbot, fresh) is not None
     fresh.shutdown()
@@ -227,15 +228,15 @@ def test_painting_while_trained_offers_to_continue(qtbot, setup):
     _, widget, synth = setup
     seeds = _paint(widget, synth)
     _train(qtbot, widget)
-    assert not widget.restart_btn.isEnabled()
+    assert not widget.training.restart_btn.isEnabled()
     seeds.paint((8, 5, 5), 2)
-    assert widget.restart_btn.isEnabled()
+    assert widget.training.restart_btn.isEnabled()
     widget.settings.set("grow_thresholds", [0.9])  # a last-growth setting: Continue applies it
-    widget.continue_with_new_seeds()
-    assert widget.session.config.grow_thresholds == [0.9] and widget.session.lr_cycle == 2
-    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
-    assert widget.session.epoch == 4
-    assert widget.grown_layer.data[8, 5, 5] == 2
+    widget.run.continue_with_new_seeds()
+    assert widget.model.session.config.grow_thresholds == [0.9] and widget.model.session.lr_cycle == 2
+    qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
+    assert widget.model.session.epoch == 4
+    assert widget.layers.grown.data[8, 5, 5] == 2
 
 
 def test_f3_start_to_finish_as_a_user_would(qtbot, make_napari_viewer, segy_dir, tmp_path):
@@ -248,8 +249,8 @@ def test_f3_start_to_finish_as_a_user_would(qtbot, make_napari_viewer, segy_dir,
     (image,) = viewer.open(str(src), plugin="napari-seisgrow")
     _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
     try:
-        assert widget.image_combo.currentText() == image.name
-        seeds = widget.new_seeds_layer()
+        assert widget.data.image_combo.currentText() == image.name
+        seeds = widget.data.new_seeds_layer()
         assert tuple(viewer.dims.order) == (0, 2, 1)  # an inline section, time running down
         seeds.data[5, 2:16, 10:25] = 1  # strokes in the upper and lower packages of two inlines
         seeds.data[5, 2:16, 50:65] = 2
@@ -258,12 +259,12 @@ def test_f3_start_to_finish_as_a_user_would(qtbot, make_napari_viewer, segy_dir,
         painted = seeds.data.copy()
         widget.settings.set_config(GrowConfig(**{**TINY, "fill_final": True}))
         _train(qtbot, widget)
-        grown = widget.grown_layer.data
+        grown = widget.layers.grown.data
         # fill_final labels every voxel its class reaches; f3's first samples are dead (all zero)
         assert (grown > 0).mean() > 0.95
         np.testing.assert_array_equal(seeds.data, painted)
         np.testing.assert_array_equal(grown[painted > 0], painted[painted > 0])
-        out = widget.export(tmp_path / "f3-labels.sgy")
+        out = widget.files.export(tmp_path / "f3-labels.sgy")
         back = load_volume(out)
         np.testing.assert_array_equal(back.data, grown)
         assert list(back.geometry.inlines) == list(range(111, 134))
@@ -281,20 +282,20 @@ def test_autosave_every_epoch_then_restore_on_reopening(qtbot, make_napari_viewe
     viewer = make_napari_viewer()
     viewer.open(str(src), plugin="napari-seisgrow")
     _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
-    seeds = widget.new_seeds_layer()
+    seeds = widget.data.new_seeds_layer()
     seeds.data[5, 2:16, 10:25] = 1
     seeds.data[17, 3:15, 52:62] = 2
     painted = seeds.data.copy()
     widget.settings.set_config(GrowConfig(**TINY))
     epochs_seen = []
-    widget.start_training()
-    widget.worker.yielded.connect(lambda u: epochs_seen.append(u) if isinstance(u, Update) else None)
-    qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
-    grown = widget.grown_layer.data.copy()
+    widget.run.start_training()
+    widget.model.worker.yielded.connect(lambda u: epochs_seen.append(u) if isinstance(u, Update) else None)
+    qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
+    grown = widget.layers.grown.data.copy()
     widget.shutdown()
 
     folder = tmp_path / "f3.sgy.seisgrow-autosave"  # beside the source: its folder is writable
-    assert widget.autosave_folder == folder and not any(u.autosave_error for u in epochs_seen)
+    assert widget.files.autosave_folder == folder and not any(u.autosave_error for u in epochs_seen)
     saved = load_session(folder)
     np.testing.assert_array_equal(saved.seeds, painted)
     np.testing.assert_array_equal(saved.grown, grown)
@@ -304,11 +305,11 @@ def test_autosave_every_epoch_then_restore_on_reopening(qtbot, make_napari_viewe
     again.open(str(src), plugin="napari-seisgrow")
     _, restored = again.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
     try:
-        assert not restored.restore_btn.isHidden()
-        assert restored.restore_autosave()
+        assert not restored.files.restore_btn.isHidden()
+        assert restored.files.restore_autosave()
         np.testing.assert_array_equal(again.layers["seeds"].data, painted)
-        np.testing.assert_array_equal(restored.grown_layer.data, grown)
-        assert restored.session is not None and restored.grow_btn.isEnabled()
+        np.testing.assert_array_equal(restored.layers.grown.data, grown)
+        assert restored.model.session is not None and restored.training.grow_btn.isEnabled()
     finally:
         restored.shutdown()
 
@@ -325,10 +326,10 @@ def test_a_failed_suggestion_ranking_is_said_once_and_training_goes_on(qtbot, se
     _, widget, synth = setup
     _paint(widget, synth)
     _train(qtbot, widget)
-    assert widget.session.epoch == TINY["epochs"]
+    assert widget.model.session.epoch == TINY["epochs"]
     said = [n for n in notes if "No suggestions this epoch" in n]
     assert len(said) == 1 and "out of memory" in said[0]
-    assert (widget.grown_layer.data > 0).any()
+    assert (widget.layers.grown.data > 0).any()
 
 
 def test_autosave_failure_warns_and_training_goes_on(qtbot, setup, notes, tmp_path, monkeypatch):
@@ -340,9 +341,9 @@ def test_autosave_failure_warns_and_training_goes_on(qtbot, setup, notes, tmp_pa
     _, widget, synth = setup
     _paint(widget, synth)
     _train(qtbot, widget)
-    assert widget.session.epoch == TINY["epochs"]  # training finished regardless
+    assert widget.model.session.epoch == TINY["epochs"]  # training finished regardless
     assert any("Autosave failed" in n for n in notes)
-    assert (widget.grown_layer.data > 0).any()
+    assert (widget.layers.grown.data > 0).any()
 
 
 def test_closing_the_viewer_during_training_stops_it_cleanly(qtbot, make_napari_viewer):
@@ -353,9 +354,9 @@ def test_closing_the_viewer_during_training_stops_it_cleanly(qtbot, make_napari_
     seeds = _paint(widget, synth)
     painted = seeds.data.copy()
     widget.settings.set_config(GrowConfig(**{**TINY, "epochs": 500}))
-    widget.start_training()
-    qtbot.waitUntil(lambda: widget.session is not None and widget.session.epoch >= 1, timeout=WAIT_MS)
-    worker, session = widget.worker, widget.session
+    widget.run.start_training()
+    qtbot.waitUntil(lambda: widget.model.session is not None and widget.model.session.epoch >= 1, timeout=WAIT_MS)
+    worker, session = widget.model.worker, widget.model.session
     finished = []
     worker.finished.connect(lambda: finished.append(True))
     viewer.close()
@@ -367,17 +368,17 @@ def test_closing_the_viewer_during_training_stops_it_cleanly(qtbot, make_napari_
 
 def test_one_class_and_mismatched_seeds_are_notifications(setup, notes):
     viewer, widget, _ = setup
-    seeds = widget.new_seeds_layer()
+    seeds = widget.data.new_seeds_layer()
     seeds.data[3, :, :10] = 1  # one class only
-    widget.start_training()
-    assert not widget.running and any("class" in n for n in notes), notes
+    widget.run.start_training()
+    assert not widget.model.running and any("class" in n for n in notes), notes
     notes.clear()
     other = viewer.add_labels(np.zeros((4, 4, 4), np.uint8), name="wrong shape")
     other.data[0, 0, 0] = 1
     other.data[1, 1, 1] = 2
-    widget.seeds_combo.setCurrentText("wrong shape")
-    widget.start_training()
-    assert not widget.running and any("shape" in n for n in notes), notes
+    widget.data.seeds_combo.setCurrentText("wrong shape")
+    widget.run.start_training()
+    assert not widget.model.running and any("shape" in n for n in notes), notes
     assert len(notes) == 1 and "\n" not in notes[0]
 
 
@@ -395,9 +396,9 @@ def test_bad_amplitudes_become_a_notification(qtbot, make_napari_viewer, notes, 
     try:
         widget.settings.set_config(GrowConfig(**TINY))
         _paint(widget, synth)
-        widget.start_training()
-        qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
+        widget.run.start_training()
+        qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
         assert any(phrase in n for n in notes), notes
-        assert widget.train_btn.isEnabled() and widget.session is None
+        assert widget.training.train_btn.isEnabled() and widget.model.session is None
     finally:
         widget.shutdown()

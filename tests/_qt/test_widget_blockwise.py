@@ -39,30 +39,30 @@ def test_train_and_export_blockwise_from_the_viewer(make_napari_viewer, qtbot, f
     viewer = make_napari_viewer()
     (image,) = viewer.open(str(src), plugin="napari-seisgrow")
     _, widget = viewer.window.add_plugin_dock_widget("napari-seisgrow", "SeisGrow")
-    assert isinstance(widget, SeisGrowWidget) and widget.blockwise()
+    assert isinstance(widget, SeisGrowWidget) and widget.layers.blockwise()
     widget.settings.set_config(GrowConfig(**{**TINY, "orientations": ["inline", "crossline"]}))
     try:
-        seeds = widget.new_seeds_layer()
+        seeds = widget.data.new_seeds_layer()
         assert not isinstance(seeds.data, np.ndarray)  # a Zarr store beside the source, painted in place
         assert (tmp_path / "f3.sgy.seisgrow-work" / "seeds.zarr").is_dir()
         painted = np.zeros(image.data.shape, np.uint8)
         painted[4, :, 5:25], painted[4, :, 45:70], painted[18, :, 5:25], painted[18, :, 45:70] = 1, 2, 1, 2
         seeds.data[...] = painted
-        widget.start_training()
-        assert widget.running
-        qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
-        grown = widget.grown_layer
+        widget.run.start_training()
+        assert widget.model.running
+        qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
+        grown = widget.layers.grown
         assert isinstance(grown.data, da.Array)
         labels = np.asarray(grown.data)
         np.testing.assert_array_equal(labels[painted > 0], painted[painted > 0])
         assert (labels > 0).mean() > 0.9  # completed after the last epoch
         np.testing.assert_array_equal(np.asarray(seeds.data), painted)  # the user's seeds untouched
-        assert widget.progress.value() == 2 and widget.grow_btn.isEnabled()
-        out = widget.export(tmp_path / "labels.sgy")
+        assert widget.status.progress.value() == 2 and widget.training.grow_btn.isEnabled()
+        out = widget.files.export(tmp_path / "labels.sgy")
         np.testing.assert_array_equal(load_volume(out).data, labels)
-        assert widget.regrow() is not None and widget.running  # in a worker thread
-        qtbot.waitUntil(lambda: not widget.running, timeout=WAIT_MS)
-        assert isinstance(widget.grown_layer.data, da.Array) and widget.grown_layer.data.shape == labels.shape
-        assert widget.save(tmp_path / "session") is None  # refused with a message: the work folder is the record
+        assert widget.run.regrow() is not None and widget.model.running  # in a worker thread
+        qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
+        assert isinstance(widget.layers.grown.data, da.Array) and widget.layers.grown.data.shape == labels.shape
+        assert widget.files.save(tmp_path / "session") is None  # refused with a message: the work folder is the record
     finally:
         widget.shutdown()

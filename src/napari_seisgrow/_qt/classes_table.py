@@ -1,6 +1,7 @@
 """The class table: a name, a colour and a kind per label value, applied to the seeds and grown
-layers, and how many voxels each class has grown by (a column fits 2 to 20 classes where one
-status line cannot). The kind says whether a class is a unit (a layer of the column, labelled by
+layers, and each class's share of the volume at the last epoch (a column fits 2 to 20 classes
+where one status line cannot; the table grows with its rows up to ``VISIBLE_ROWS``, then
+scrolls). The kind says whether a class is a unit (a layer of the column, labelled by
 its position between horizons) or a body (texture decides; it cuts across units)."""
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from qtpy.QtWidgets import QColorDialog, QComboBox, QHeaderView, QTableWidget, Q
 
 from ..classes import KINDS, ClassTable
 
-COLUMNS = ("value", "name", "colour", "kind", "grown")
+COLUMNS = ("value", "name", "colour", "kind", "share")
+HEADERS = ("", "Name", "", "Kind", "Share")  # value and colour speak for themselves; the names get the room
+VISIBLE_ROWS = 10  # rows shown before the table scrolls (20 classes stay reachable, the dock stays short)
 KIND_TIPS = {
     "auto": "inferred from the strokes: a class whose strokes share no layers with another's is a unit",
     "unit": "a layer of the column: labelled by its position between the horizons above and below it",
@@ -29,13 +32,15 @@ class ClassTableWidget(QTableWidget):
         self.table = table
         self.on_change = on_change
         self.counts: dict[int, int] = {}
-        self.setHorizontalHeaderLabels([c.capitalize() for c in COLUMNS])
+        self.shares: dict[int, float] = {}
+        self.setHorizontalHeaderLabels(list(HEADERS))
+        self.setWordWrap(False)
         header = self.horizontalHeader()
         for column in range(len(COLUMNS)):  # the name takes the room the others leave
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().setVisible(False)
-        self.setMaximumHeight(160)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.cellChanged.connect(self._edited)
         self.cellDoubleClicked.connect(self._pick_colour)
         self.reload()
@@ -52,17 +57,27 @@ class ClassTableWidget(QTableWidget):
             value.setFlags(value.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.setItem(row, 0, value)
             self.setItem(row, 1, QTableWidgetItem(c.name))
-            swatch = QTableWidgetItem(c.colour)
+            swatch = QTableWidgetItem("    ")
             swatch.setBackground(QColor(c.colour))
             swatch.setFlags(swatch.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            swatch.setToolTip(f"{c.colour}: double-click to change")
             self.setItem(row, 2, swatch)
             self.setCellWidget(row, 3, self._kind_box(row, c.kind))
-            grown = QTableWidgetItem(_count(self.counts[c.value]) if c.value in self.counts else "")
-            grown.setFlags(grown.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            grown.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            grown.setToolTip("voxels this class has grown by, beyond its seeds, at the last epoch")
-            self.setItem(row, 4, grown)
+            share = QTableWidgetItem(f"{100 * self.shares[c.value]:.1f} %" if c.value in self.shares else "")
+            share.setFlags(share.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            share.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            n = self.counts.get(c.value)
+            grown = f"; grown by {_count(n)} voxels beyond its seeds" if n is not None else ""
+            share.setToolTip(f"share of the volume labelled {c.name} at the last epoch{grown}")
+            self.setItem(row, 4, share)
         self.blockSignals(False)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """As tall as its rows, up to ``VISIBLE_ROWS`` of them (then it scrolls)."""
+        rows = max(2, min(self.rowCount(), VISIBLE_ROWS))
+        height = self.horizontalHeader().height() + rows * self.verticalHeader().defaultSectionSize()
+        self.setFixedHeight(height + 2 * self.frameWidth())
 
     def _kind_box(self, row: int, kind: str) -> QComboBox:
         box = QComboBox()
@@ -86,9 +101,10 @@ class ClassTableWidget(QTableWidget):
             box.setToolTip(KIND_TIPS[kind])
         self.on_change()
 
-    def set_counts(self, counts: dict[int, int]) -> None:
-        """Each class's grown voxels at the last epoch (shown in the last column)."""
+    def set_counts(self, counts: dict[int, int], shares: dict[int, float] | None = None) -> None:
+        """Each class's grown voxels and share of the volume at the last epoch (the last column)."""
         self.counts = {int(k): int(v) for k, v in counts.items()}
+        self.shares = {int(k): float(v) for k, v in (shares or {}).items()}
         self.reload()
 
     def highlight(self, value: int) -> None:

@@ -15,6 +15,8 @@ import numpy as np
 
 from ..engine.predict import section_index
 from ..engine.report import Preview
+from .dock_layers import DockLayers
+from .run_model import RunModel
 
 
 class SectionNote:
@@ -27,10 +29,13 @@ class SectionNote:
         return self.value
 
 
-class PreviewMixin:
+class Previews:
     """Previews of the displayed section in the grown layer while training runs."""
 
-    def _init_preview(self) -> None:
+    def __init__(self, layers: DockLayers, model: RunModel) -> None:
+        self.layers = layers
+        self.model = model
+        self.viewer = layers.viewer
         self.section_note = SectionNote()
         self.previews_shown = 0
         self.first_preview_at: float | None = None  # time.perf_counter() of the first preview drawn
@@ -38,11 +43,11 @@ class PreviewMixin:
         self._last_good: np.ndarray | None = None  # the grown labels the preview stands in front of
         dims = self.viewer.dims
         for ev in (dims.events.current_step, dims.events.ndisplay, dims.events.order):
-            ev.connect(self._note_shown_section)
+            ev.connect(self.note_shown_section)
 
     def _displayed_section(self) -> tuple[int, int] | None:
         """(axis, index) of the inline (0) or crossline (1) on screen, in the grown layer's data."""
-        layer, dims = self.grown_layer, self.viewer.dims
+        layer, dims = self.layers.grown, self.viewer.dims
         if layer is None or layer not in self.viewer.layers or dims.ndisplay != 2 or layer.ndim != 3:
             return None
         hidden = [a - (dims.ndim - 3) for a in dims.not_displayed if a >= dims.ndim - 3]
@@ -52,19 +57,19 @@ class PreviewMixin:
         index = int(np.round(layer.world_to_data(dims.point)[axis]))
         return (axis, index) if 0 <= index < layer.data.shape[axis] else None
 
-    def _note_shown_section(self, *_: Any) -> None:
+    def note_shown_section(self, *_: Any) -> None:
         self.section_note.value = self._displayed_section()
 
-    def _start_previews(self, last_good: Any) -> None:
+    def start(self, last_good: Any) -> None:
         """A run begins: ``last_good`` is what the grown layer shows; previews are drawn only over an
         in-memory array (a blockwise run's labels are a lazy store, and its worker makes none)."""
         self._last_good = last_good if isinstance(last_good, np.ndarray) else None
         self._previewed = None
         self.previews_shown, self.first_preview_at = 0, None
-        self._note_shown_section()
+        self.note_shown_section()
 
-    def _apply_preview(self, p: Preview) -> None:
-        layer = self.grown_layer
+    def apply(self, p: Preview) -> None:
+        layer = self.layers.grown
         if self._last_good is None or layer is None or layer not in self.viewer.layers:
             return
         if not isinstance(layer.data, np.ndarray) or layer.data.shape != self._last_good.shape:
@@ -81,17 +86,15 @@ class PreviewMixin:
         if self.first_preview_at is None:
             self.first_preview_at = time.perf_counter()
         name = "inline" if p.axis == 0 else "crossline"
-        self.status.setText(
-            f"Preview on this {name}: the networks' labels at epoch {p.epoch + 1}, step {p.step}, before growth; "
-            "the epoch's grown labels replace it"
-        )
+        self.model.say(f"Preview on this {name}: the networks' labels at epoch {p.epoch + 1}, step {p.step}, "
+                       "before growth; the epoch's grown labels replace it")  # fmt: skip
 
-    def _settle_preview(self, good: Any) -> None:
+    def settle(self, good: Any) -> None:
         """Put ``good`` (the new epoch's labels; None: the last good ones) back where a preview was."""
         if isinstance(good, np.ndarray):
             self._last_good = good
         where, self._previewed = self._previewed, None
-        layer = self.grown_layer
+        layer = self.layers.grown
         if where is None or self._last_good is None or layer is None or layer not in self.viewer.layers:
             return
         if isinstance(layer.data, np.ndarray) and layer.data.shape == self._last_good.shape:

@@ -1,44 +1,40 @@
-"""The SeisGrow dock widget: paint seeds, train in the background, watch labels grow, export.
+"""The SeisGrow dock: paint seeds, train in the background, watch labels grow, review, export.
 
-The widget owns no method: it copies the seeds, builds an engine Session, runs it in a napari
-thread worker and applies each yielded report to a "grown" Labels layer on the GUI thread.
-It is an assembly of parts, one job per module:
+The dock owns no method and holds no run state: it builds one run model (``RunModel``, what the
+run is doing), the viewer's layers it works on (``DockLayers``), the controllers (``RunController``
+for Train, Stop, Grow and Continue; ``Review`` for overlays, suggestions and corrections;
+``Previews`` for the live section) and one panel widget per job, each given the model and the
+controller it shows, in collapsible sections:
 
-- ``panel``: the controls and their layout;
-- ``layer_picker``: the seismic and seeds layers, new seeds layers, the class table;
-- ``display``: the grown, confidence and stratigraphic-coordinate layers;
-- ``run_controller``: Train, Stop, Grow, Continue, background pretraining, closing;
-- ``files``: autosave, export, save and load;
-- ``suggestions``: the doubt layer and "Next suggestion";
-- ``corrections``: corrections painted over the grown labels, used as seeds;
-- ``preview``: the networks' labels on the displayed section, a few steps apart while training.
+- Data and classes (``DataPanel``): the seismic and seeds layers and the class table;
+- Training (``TrainingPanel``): the settings and the buttons that start and steer a run;
+- Review (``ReviewPanel``): confidence, doubt, the coordinate, suggestions and corrections;
+- Files (``FilesPanel``): autosave, export, save and load;
+
+with the status line and the epoch bar (``StatusPanel``) always in view. Train, Stop, Grow and
+Next suggestion have napari shortcuts (``shortcuts``).
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from napari.layers import Image, Labels
-from napari.qt.threading import GeneratorWorker
-from napari.utils.notifications import show_error
-from qtpy.QtCore import QTimer
-from qtpy.QtWidgets import QWidget
+from qtpy.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+from superqt import QCollapsible
 
 from ..classes import ClassTable
-from ..engine.session import Session
-from .corrections import CorrectionsMixin
-from .display import CONFIDENCE_NAME, GROWN_NAME, DisplayMixin
-from .files import FilesMixin
-from .layer_picker import WORK_SUFFIX, LayerPickerMixin
-from .panel import LEARN_BY_DEFAULT, PanelMixin
-from .prepare import Preparation
-from .preview import PreviewMixin
-from .run_controller import PREPARE_WAIT_S, PROGRESS_DELAY_MS, RunControllerMixin
-from .strat_layer import StratLayer
-from .suggestions import SuggestionsMixin
+from .data_panel import DataPanel
+from .dock_layers import CONFIDENCE_NAME, GROWN_NAME, WORK_SUFFIX, DockLayers, Picks
+from .files_panel import FilesPanel
+from .preview import Previews
+from .review import Review
+from .review_panel import ReviewPanel
+from .run_controller import PREPARE_WAIT_S, PROGRESS_DELAY_MS, RunController
+from .run_model import RunModel
+from .settings import SettingsPanel
+from .shortcuts import register
+from .status_panel import StatusPanel
+from .training_panel import LEARN_BY_DEFAULT, TrainingPanel
 
 if TYPE_CHECKING:
     import napari
@@ -53,45 +49,70 @@ __all__ = [
     "SeisGrowWidget",
 ]
 
+SECTIONS = ("Data and classes", "Training", "Review", "Files")
+COLLAPSED = ("Review",)  # opened when there is something to review
 
-class SeisGrowWidget(
-    PanelMixin, LayerPickerMixin, DisplayMixin, RunControllerMixin, FilesMixin, SuggestionsMixin, CorrectionsMixin,
-    PreviewMixin, QWidget,
-):  # fmt: skip
+
+class SeisGrowWidget(QWidget):
+    """The dock: its parts are public so a script (or a test) can drive them as a user would."""
+
     def __init__(self, napari_viewer: napari.viewer.Viewer) -> None:
         super().__init__()
         self.viewer = napari_viewer
-        self.classes = ClassTable.default(2)
-        self.session: Session | None = None
-        self.worker: GeneratorWorker | None = None
-        self.grown_layer: Labels | None = None
-        self.confidence_layer: Image | None = None
-        self.doubt_layer: Image | None = None
-        self.corrections_layer: Labels | None = None
-        self.suggestion_layer = None  # a Shapes layer outlining the current suggestion
-        self.suggestions = []
-        self._suggestion_index = 0
-        self._corrected = 0  # corrected voxels in the seeds of the run being started
-        self.autosave_found: Path | None = None
-        self.autosave_folder: Path | None = None
-        self._offered: set[Path] = set()
-        self._autosave_warned = False
-        self._suggestion_warned: str | None = None
-        self._stop_event = threading.Event()
-        self._watched_window: weakref.ref | None = None
-        self._closing = False
-        self._pending_report = None
-        self._progress_timer = QTimer(self)  # a child: it dies with the widget, holding nothing alive
-        self._progress_timer.setSingleShot(True)
-        self._progress_timer.timeout.connect(self._show_progress)
-        self.seeds_changed = False
-        self._stop_requested = False
-        self._watched: Labels | None = None
-        self.strat = StratLayer(self.viewer, self._labels_kwargs, show_error, lambda: self._refresh_layers())
-        self.prepare = Preparation(self._show_preparation, self.strat.keep)
+        self.model = RunModel()
+        self.model.status_text = "Paint seeds for at least two classes, then Train."
+        self.layers = DockLayers(napari_viewer, ClassTable.default(2), Picks())
+        self.data = DataPanel(self.layers, self.model)
+        self.settings = SettingsPanel()
+        self.review = Review(self.layers, self.model, on_painted=self.data.seeds_painted)
+        self.previews = Previews(self.layers, self.model)
+        self.files = FilesPanel(self.layers, self.model, self.data, self.settings, adopt=self._adopt)
+        self.run = RunController(self, self.layers, self.model, self.data, self.settings, self.review,
+                                 self.previews, self.files)  # fmt: skip
+        self.training = TrainingPanel(self.model, self.settings, self.run)
+        self.reviewing = ReviewPanel(self.model, self.review)
+        self.status = StatusPanel(self.model)
+        self.model.counts.connect(self.data.class_table.set_counts)
         self._build()
-        self._init_preview()
-        for ev in (self.viewer.layers.events.inserted, self.viewer.layers.events.removed):
-            ev.connect(self._refresh_layers)
+        register(napari_viewer, self)
+        self.data.refresh()
 
-        self._refresh_layers()
+    def _build(self) -> None:
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        self.sections: dict[str, QCollapsible] = {}
+        for title, panel in zip(SECTIONS, (self.data, self.training, self.reviewing, self.files), strict=True):
+            section = QCollapsible(title)
+            section.addWidget(panel)
+            if title not in COLLAPSED:
+                section.expand(animate=False)
+            inner.addWidget(section)
+            self.sections[title] = section
+        inner.addStretch(1)
+        scroll = QScrollArea()  # a short screen scrolls the sections; the status stays in view
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.status)
+        self.model.changed.connect(self._open_review)
+
+    def _adopt(self, session) -> None:
+        self.run.adopt(session)
+
+    def _open_review(self) -> None:
+        if self.model.suggestions and not self.sections["Review"].isExpanded():
+            self.sections["Review"].expand(animate=False)
+
+    def shortcut(self, name: str) -> None:
+        """What a napari shortcut of ours does in this dock."""
+        {"train": self.run.start_training, "stop": self.run.stop_training, "grow": self.run.regrow,
+         "next_suggestion": self.review.next_suggestion}[name]()  # fmt: skip
+
+    def shutdown(self, timeout_ms: int = 10_000) -> None:
+        """Stop a running training and wait for its thread, so nothing outlives the viewer."""
+        self.run.shutdown(timeout_ms)
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)

@@ -245,4 +245,5 @@ class OnDisk:
             labelled_fraction=float(counts[1:].sum() / grown.size),
             mean_confidence=float(mean_conf),
             confident_fraction=float(confident_frac),
+            class_shares={c: float(counts[c]) / grown.size for c in range(1, self.n_classes + 1)},
         )

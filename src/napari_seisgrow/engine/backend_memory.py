@@ -182,6 +182,7 @@ class InMemory:
         """The counts an epoch's report gives."""
         added = (grown > 0) & (self.seeds == 0)
         counts = np.bincount(grown[added], minlength=self.n_classes + 1)
+        every = np.bincount(grown.ravel(), minlength=self.n_classes + 1)
         conf = confidence.astype(np.float32)
         t = np.array([0.0, *thresholds], np.float32)
         held = self.holdout > 0
@@ -192,4 +193,5 @@ class InMemory:
             mean_confidence=float(conf.mean()),
             confident_fraction=float((conf >= t[winner]).mean()),
             holdout_accuracy=acc,
+            class_shares={c: float(every[c]) / grown.size for c in range(1, self.n_classes + 1)},
         )

@@ -28,6 +28,7 @@ class EpochReport:
     notes: tuple[str, ...] = ()  # what the engine changed on its own this epoch (e.g. after running out of memory)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: train, predict, grow, complete, report
     thresholds: tuple[float, ...] = ()  # the growth threshold per class this epoch (dense seeds: dense_threshold)
+    class_shares: dict[int, float] = field(default_factory=dict)  # per class, its share of the volume, seeds included
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly figures (the grown volume itself is left out)."""
@@ -48,6 +49,7 @@ class EpochReport:
             "notes": list(self.notes),
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "thresholds": list(self.thresholds),
+            "class_shares": {str(k): round(v, 6) for k, v in self.class_shares.items()},
         }
 
     def line(self) -> str:
@@ -81,6 +83,7 @@ class EpochCounts:
     mean_confidence: float
     confident_fraction: float
     holdout_accuracy: float | None = None
+    class_shares: dict[int, float] = field(default_factory=dict)  # per class, its share of the volume
 
 
 class PhaseClock:

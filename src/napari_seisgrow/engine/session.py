@@ -430,6 +430,7 @@ class Session:
             seconds=time.perf_counter() - t0, grown=self.grown, grown_counts=counts.grown_counts,
             labelled_fraction=counts.labelled_fraction, mean_confidence=counts.mean_confidence,
             confident_fraction=counts.confident_fraction, holdout_accuracy=counts.holdout_accuracy,
+            class_shares=counts.class_shares,
             device=f"{self.device_name}{where}", thresholds=tuple(thresholds), notes=tuple(self.drain_notes()),
         )  # fmt: skip
 
