@@ -9,7 +9,7 @@ from ._version import __version__
 from .io import Geometry, SeisgrowError, Volume, load_volume, write_labels
 
 if TYPE_CHECKING:
-    from .engine import GrowConfig, RunResult, Session
+    from .engine import GrowConfig, RunResult, Session, open_session
 
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "__version__",
     "grow",
     "load_volume",
+    "open_session",
     "write_labels",
 ]
 
@@ -40,7 +41,7 @@ def grow(volume: Any, seeds: Any, config: GrowConfig | None = None, **overrides:
 
 def __getattr__(name: str) -> Any:
     # torch is imported only when the engine is asked for, so opening a file in napari stays quick.
-    if name in ("Session", "GrowConfig", "RunResult"):
+    if name in ("Session", "GrowConfig", "RunResult", "open_session"):
         from . import engine
 
         return getattr(engine, name)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from napari.layers import Image, Labels
 from napari.utils.colormaps import DirectLabelColormap
-from napari.utils.notifications import show_info, show_warning
+from napari.utils.notifications import show_info
 from qtpy.QtCore import Signal
 from qtpy.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -95,10 +95,8 @@ class DataPanel(QWidget):
 
     def new_seeds_layer(self) -> Labels | None:
         layers = self.layers
-        try:
-            image = layers.image_layer()
-        except SeisgrowError as exc:
-            show_warning(str(exc))
+        image = layers.image_or_warn()
+        if image is None:
             return None
         shape = tuple(image.data.shape)
         if layers.blockwise():

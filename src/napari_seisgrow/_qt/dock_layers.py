@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from napari.layers import Image, Labels
 from napari.utils.colormaps import DirectLabelColormap
-from napari.utils.notifications import show_error
+from napari.utils.notifications import show_error, show_warning
 
 from .._napari.layer_kwargs import METADATA_KEY, labels_layer_kwargs
 from ..classes import ClassTable
@@ -85,6 +85,14 @@ class DockLayers:
         if not name or name not in self.viewer.layers:
             raise SeisgrowError("open a seismic volume first (File > Open, or the sample data)")
         return self.viewer.layers[name]
+
+    def image_or_warn(self) -> Image | None:
+        """The seismic layer, or None after saying (as a warning) why there is none."""
+        try:
+            return self.image_layer()
+        except SeisgrowError as exc:
+            show_warning(str(exc))
+            return None
 
     def seeds_layer(self) -> Labels:
         name = self.picks.seeds

@@ -60,19 +60,11 @@ class FilesPanel(QWidget):
         data.volume_changed.connect(self.offer_autosave)
         model.changed.connect(lambda: self.load_btn.setEnabled(not model.running))
 
-    @property
-    def running(self) -> bool:
-        return self.model.running
-
-    @property
-    def session(self) -> Session | None:
-        return self.model.session
-
     def offer_autosave(self, *_: Any) -> None:
         """Show "Restore autosave" when the chosen volume has one and nothing is running."""
         found = None
         try:
-            if not self.running:
+            if not self.model.running:
                 found = autosave.find(*self.layers.volume_key())
         except SeisgrowError:
             found = None
@@ -108,8 +100,8 @@ class FilesPanel(QWidget):
             return None
         try:
             out = write_labels(path, layers.grown.data, layers.geometry())
-            if self.session is not None:
-                provenance.write(out, self.session, volume=layers.geometry().source or layers.image_layer().name)
+            if self.model.session is not None:
+                provenance.write(out, self.model.session, volume=layers.geometry().source or layers.image_layer().name)
         except SeisgrowError as exc:
             show_error(str(exc))
             return None
@@ -131,7 +123,7 @@ class FilesPanel(QWidget):
                 classes=layers.classes,
                 config=self.settings.config().with_overrides(class_kinds=layers.classes.kinds()).to_dict(),
                 source=layers.geometry().source,
-                session=self.session if self.session is not None and self.session.winner is not None else None,
+                session=self.model.session if self.model.has_model else None,
             )
         except SeisgrowError as exc:
             show_error(str(exc))

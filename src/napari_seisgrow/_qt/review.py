@@ -110,10 +110,8 @@ class Review:
     def start_correcting(self) -> Labels | None:
         """Make (or pick) the corrections layer and paint on it with the seeds' selected class."""
         layers = self.layers
-        try:
-            image = layers.image_layer()
-        except SeisgrowError as exc:
-            show_warning(str(exc))
+        image = layers.image_or_warn()
+        if image is None:
             return None
         if layers.blockwise():
             show_warning("corrections are not available for volumes too big for memory: paint on the seeds layer")

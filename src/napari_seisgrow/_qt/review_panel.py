@@ -32,7 +32,7 @@ class ReviewPanel(QWidget):
             ("Next suggestion", review.next_suggestion, "Go to the place where one more stroke should help most"),
             ("Correct labels", review.start_correcting,
              "Paint the right class over wrong grown labels; the next training uses the corrections as seeds"),
-            ("Accept corrections", review.accept_corrections, "Copy the corrections into your seeds layer"),
+            ("Accept", review.accept_corrections, "Accept corrections: copy them into your seeds layer"),
         )  # fmt: skip
         model.changed.connect(self.follow)
         self.follow()

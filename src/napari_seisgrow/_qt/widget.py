@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qtpy.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+from qtpy.QtCore import Qt
+from qtpy.QtWidgets import QFrame, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 from superqt import QCollapsible
 
 from ..classes import ClassTable
@@ -79,7 +80,9 @@ class SeisGrowWidget(QWidget):
 
     def _build(self) -> None:
         body = QWidget()
+        body.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never wider than the dock
         inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
         self.sections: dict[str, QCollapsible] = {}
         for title, panel in zip(SECTIONS, (self.data, self.training, self.reviewing, self.files), strict=True):
             section = QCollapsible(title)
@@ -91,6 +94,8 @@ class SeisGrowWidget(QWidget):
         inner.addStretch(1)
         scroll = QScrollArea()  # a short screen scrolls the sections; the status stays in view
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the sections fit the dock's width
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
