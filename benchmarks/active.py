@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from accuracy import HELD_OUT, emit, make
 
 from napari_seisgrow.engine import Session, profile
+from napari_seisgrow.engine.review import suggest
 from napari_seisgrow.engine.suggest import rank_places
 from napari_seisgrow.metrics import segmentation_scores
 from napari_seisgrow.synthetic.strokes import seed_bedding_strokes, stroke_at
@@ -68,7 +69,7 @@ def pick(strategy: str, session: Session, synth, seeds: np.ndarray, rng: np.rand
             if truth[p] > 0 and seeds[p] == 0:
                 return p
     if strategy == "suggested":
-        places = session.suggest(n=1)
+        places = suggest(session, n=1)
         if not places:
             return pick("random", session, synth, seeds, rng)
         s = places[0]

@@ -11,6 +11,12 @@ from napari_seisgrow.engine import GrowConfig, Session, grow_volume
 from tests.conftest import TINY
 
 
+def _training_labels(session, stage: str):
+    """The labels and weights a stage trains on, as the in-memory backend hands them to the sampler."""
+    return session.backend.training_labels(stage, session.training_grown, session.config.grown_weight)
+
+
+
 def test_two_epochs_yield_reports_that_grow_beyond_the_seeds(tiny_synthetic, tiny_seeds, tiny_config):
     seeds_before = tiny_seeds.copy()
     session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config)
@@ -183,7 +189,7 @@ def test_final_fill_completes_the_thresholded_growth(tiny_synthetic, tiny_seeds,
 def test_seeds_anchor_a_share_of_patches_in_the_label_update_stage(tiny_synthetic, tiny_seeds, tiny_config):
     session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config.with_overrides(seed_patch_fraction=1.0))
     list(session.run())
-    labels, weights = session.training_labels("grow")
+    labels, weights = _training_labels(session, "grow")
     session.trainer.sampler.set_labels(labels, weights, session.train_seeds)
     batch = session.trainer.sampler.labelled_batch(16)
     # every patch was centred on a painted voxel, so each one holds full-weight (seed) pixels

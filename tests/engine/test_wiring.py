@@ -13,6 +13,12 @@ from napari_seisgrow.synthetic import seed_scribbles
 from ..conftest import TINY
 
 
+def _training_labels(session, stage: str):
+    """The labels and weights a stage trains on, as the in-memory backend hands them to the sampler."""
+    return session.backend.training_labels(stage, session.training_grown, session.config.grown_weight)
+
+
+
 def _record_cps(monkeypatch):
     calls = []
     real = step_module.cps_loss
@@ -64,13 +70,13 @@ def test_label_update_trains_on_grown_labels_at_their_weight_without_held_out_st
     held = session.holdout > 0
     assert held.any()
     session.training_grown = np.where(seeds > 0, seeds, 1).astype(np.uint8)  # pretend growth covered everything
-    labels, weights = session.training_labels("grow")
+    labels, weights = _training_labels(session, "grow")
     painted = session.train_seeds > 0
     assert (weights[painted] == 1.0).all() and (labels[painted] == session.train_seeds[painted]).all()
     assert (weights[held] == 0.0).all() and (labels[held] == 0).all()  # held-out strokes never train
     grown = ~painted & ~held
     assert np.allclose(weights[grown], 0.4) and (labels[grown] == 1).all()
-    labels, weights = session.training_labels("cps")  # before the label-update stage: seeds only
+    labels, weights = _training_labels(session, "cps")  # before the label-update stage: seeds only
     assert ((labels > 0) == painted).all()
 
 
@@ -87,7 +93,7 @@ def test_new_seeds_keep_held_out_strokes_and_never_train_on_completed_labels(tin
     session.update_seeds(new)
     np.testing.assert_array_equal(session.holdout[held_before > 0], held_before[held_before > 0])
     assert not ((session.train_seeds > 0) & (held_before > 0)).any()  # no held-out stroke moves to training
-    labels, _ = session.training_labels("grow")
+    labels, _ = _training_labels(session, "grow")
     assert (labels == 0).any()
     np.testing.assert_array_equal(session.training_grown, session.grow_labels(None))  # regrown from the new seeds
 

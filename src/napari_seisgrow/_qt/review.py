@@ -16,6 +16,7 @@ from napari.layers import Labels
 from napari.utils.colormaps import DirectLabelColormap
 from napari.utils.notifications import show_error, show_info, show_warning
 
+from ..engine.review import doubt_map
 from ..engine.suggest import Suggestion
 from ..io import SeisgrowError
 from .dock_layers import DockLayers
@@ -50,7 +51,7 @@ class Review:
         session = self.model.session
         if on and session is not None and not self.model.running and not session.labels_on_disk:
             if session.winner is not None:
-                self.layers.show_overlay("doubt", session.doubt_map(networks=False))
+                self.layers.show_overlay("doubt", doubt_map(session, networks=False))
         elif not on:
             self.layers.hide_overlay("doubt")
 

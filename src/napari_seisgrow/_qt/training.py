@@ -19,6 +19,7 @@ from ..engine.channels import StratGrid
 from ..engine.config import GrowConfig
 from ..engine.factory import open_session
 from ..engine.report import EpochReport, Preview
+from ..engine.review import doubt_map, suggest
 from ..engine.session import Session
 from ..engine.suggest import Suggestion
 from ..io.errors import SeisgrowError
@@ -113,8 +114,8 @@ def where_next(session: Session, want_doubt: bool) -> tuple[list[Suggestion] | N
     if session.labels_on_disk or session.winner is None:
         return None, None, None  # a blockwise run keeps no whole-volume prediction in memory
     try:
-        places = session.suggest(networks=session.done and not session.stopping)
-        return places, (session.doubt_map(networks=False) if want_doubt else None), None
+        places = suggest(session, networks=session.done and not session.stopping)
+        return places, (doubt_map(session, networks=False) if want_doubt else None), None
     except Exception as exc:  # any failure here must not stop training; it is reported instead
         return None, None, one_line(exc)
 

@@ -132,7 +132,7 @@ def resume(cls: Any, directory: str | Path, volume: Any, seeds: Any, **overrides
             session.training_grown = session.grown
         if (d / "holdout.npy").is_file() and (d / "train_seeds.npy").is_file():
             held, trained = (np.load(d / f"{n}.npy", allow_pickle=False) for n in ("holdout", "train_seeds"))
-            session.restore_split(trained, held)
+            session.backend.restore_split(trained, held, session.config, session.rng)  # no stroke changes sides
         if "painted_share" in meta:  # the run's own decision on pseudo labels holds (see update_seeds)
             session.keep_decision(float(meta["painted_share"]))
     except Exception as exc:  # a damaged file fails in many ways (unpickling, zip, shapes): all one answer

@@ -35,7 +35,6 @@ from .out_of_memory import smaller_batches
 from .pretrain import pretrained_weights
 from .report import EpochReport, PhaseClock, Preview
 from .schedule import cps_weight_at, stage_of
-from .suggest import Suggestion, doubt, suggest_places
 from .supervision import Decision, painted_share
 from .ties import coordinate_for
 from .trainer import Trainer
@@ -224,11 +223,6 @@ class Session:
         lr = learning_rate(cfg.lr, cfg.lr_schedule, epoch, step, cfg.steps_per_epoch, cfg.epochs, self.lr_cycle, peak)
         self.trainer.set_lr(lr)
 
-    def training_labels(self, stage: str) -> tuple[np.ndarray, np.ndarray]:
-        """The labels and weights a stage trains on (in memory)."""
-        assert isinstance(self.backend, InMemory), "a blockwise run reads its training labels block by block"
-        return self.backend.training_labels(stage, self.training_grown, self.config.grown_weight)
-
     def preview(self, axis: int, index: int) -> np.ndarray | None:
         """The networks' winning class on one section from the current weights (``answers.preview_section``)."""
         return preview_section(self.predicting_nets, self.inputs, self.config, self.device, axis, index)
@@ -352,21 +346,6 @@ class Session:
             self.networks_agree()
         return self.answers.current(self.trainer.steps)
 
-    def doubt_map(self, networks: bool = True) -> np.ndarray:
-        """Per voxel 0 (sure) .. 1 (no idea), float32: see ``engine.suggest.doubt``."""
-        if self.winner is None or self.confidence is None:
-            raise SeisgrowError("nothing to suggest yet: train at least one epoch")
-        nets = self.net_answers(networks)
-        return doubt(self.confidence, self.n_classes, None if not nets else nets[0] != nets[1])
-
-    def suggest(self, n: int = 10, networks: bool = True, **options: Any) -> list[Suggestion]:
-        """Where one more stroke should help most, from the last prediction (``engine.suggest``)."""
-        if self.winner is None or self.confidence is None:
-            raise SeisgrowError("nothing to suggest yet: train at least one epoch")
-        nets = self.net_answers(networks)
-        return suggest_places(self.winner, self.confidence, self.seeds, self.n_classes, nets,
-                              live=self.live, n=n, **options)  # fmt: skip
-
     def regrow(self, **overrides: Any) -> np.ndarray:
         """Rerun growth from the last prediction with new settings (thresholds, radius...): no training.
 
@@ -451,12 +430,10 @@ class Session:
         """Rebuild a session from ``save_checkpoint`` output and the same volume and seeds."""
         return checkpoint.resume(cls, directory, volume, seeds, **overrides)
 
-    def restore_split(self, trained: np.ndarray, held: np.ndarray) -> None:
-        """A saved run's held-out split: no stroke changes sides when it resumes (``engine.checkpoint``)."""
-        self.backend.restore_split(trained, held, self.config, self.rng)
-
     def keep_decision(self, share: float) -> None:
-        """A saved run's decision on pseudo labels, from the seed density it was made on."""
-        now = painted_share(self.backend.painted_flat(), tuple(self.x.shape))
+        """A saved run's decision on pseudo labels (made on seeds of density ``share``) holds; seeds
+        that would decide otherwise now are noted, not obeyed."""
         self.decision = Decision(share)
-        self._note(self.decision.kept_note(self.config, now))
+        self._note(
+            self.decision.kept_note(self.config, painted_share(self.backend.painted_flat(), tuple(self.x.shape)))
+        )
