@@ -317,12 +317,12 @@ def test_autosave_every_epoch_then_restore_on_reopening(qtbot, make_napari_viewe
 def test_a_failed_suggestion_ranking_is_said_once_and_training_goes_on(qtbot, setup, notes, monkeypatch):
     """Ranking the next places to paint can fail (the networks' separate passes run out of memory):
     the epoch's labels still show, training goes on, and the user hears why once, not per epoch."""
-    from napari_seisgrow.engine import Session
+    from napari_seisgrow._qt import training
 
-    def fail(self, *args, **kwargs):
+    def fail(session, *args, **kwargs):
         raise RuntimeError("out of memory in the networks' separate passes")
 
-    monkeypatch.setattr(Session, "suggest", fail)
+    monkeypatch.setattr(training, "suggest", fail)  # the ranking the worker calls after every epoch
     _, widget, synth = setup
     _paint(widget, synth)
     _train(qtbot, widget)
