@@ -3,6 +3,7 @@ fits 2 to 20 classes, and napari shortcuts for Train, Stop, Grow and Next sugges
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from app_model.types import KeyBinding
 from napari.components import ViewerModel
@@ -67,3 +68,19 @@ def test_the_shortcuts_are_napari_actions_that_drive_the_dock(qtbot, dock):
     assert widget.model.running
     qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
     assert widget.model.session is not None and widget.model.session.epoch == TINY["epochs"]
+
+
+def test_the_grown_layer_is_made_with_the_seeds_layer_and_train_reuses_it(qtbot, dock):
+    viewer, widget, synth = dock
+    seeds = widget.data.new_seeds_layer()
+    grown = widget.layers.grown
+    assert grown is not None and grown in viewer.layers and not grown.data.any()  # ready, empty, before Train
+    assert viewer.layers.selection.active == seeds and seeds.mode == "paint"  # painting goes on the seeds
+    assert widget.data.image_combo.currentText() == "seismic" and widget.data.seeds_combo.currentText() == "seeds"
+    seeds.data[...] = seed_inlines(synth.truth, 2)
+    seeds.refresh()
+    widget.run.start_training()
+    assert widget.layers.grown is grown  # no layer added at the click: it only takes the seeds
+    np.testing.assert_array_equal(grown.data, seeds.data)
+    qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
+    assert widget.layers.grown is grown and (grown.data > 0).mean() > (seeds.data > 0).mean()

@@ -107,9 +107,10 @@ class DataPanel(QWidget):
         layer = self.viewer.add_labels(data, **layers.labels_kwargs("seeds"))
         layer.colormap = DirectLabelColormap(color_dict=layers.classes.colour_dict())
         layer.selected_label = 1
-        layer.mode = "paint"
         self.pick_seeds(layer.name)
+        layers.prepare_grown()  # the labels' layer, ready before Train (see DockLayers.prepare_grown)
         self.viewer.layers.selection.active = layer
+        layer.mode = "paint"  # after selecting it: napari may reset the mode of a layer it activates
         if self.viewer.dims.ndim == 3 and tuple(self.viewer.dims.order) == (0, 1, 2):
             self.viewer.dims.order = (0, 2, 1)  # an inline section with time running down, as on a workstation
         return layer

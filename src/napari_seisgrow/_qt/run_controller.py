@@ -19,7 +19,7 @@ from qtpy.QtWidgets import QWidget
 
 from ..engine.backend_blockwise import Blockwise
 from ..engine.config import GrowConfig, training_changes
-from ..engine.data import check_seeds
+from ..engine.data import enough_classes
 from ..engine.lazy import scan_seeds
 from ..engine.report import Preview
 from ..engine.session import Session
@@ -85,6 +85,7 @@ class RunController(QObject):
             snapshot = np.array(seeds.data, copy=True)  # the user's layer is never handed to the engine
             snapshot, self.model.corrected = self.review.with_corrections(snapshot)
             classes = np.unique(snapshot[snapshot > 0])
+            enough_classes(classes)  # the common mistake, answered at the click (the run checks the rest)
         for value in classes:
             layers.classes.ensure(int(value))
         self.data.class_table.reload()
@@ -101,8 +102,6 @@ class RunController(QObject):
             if layers.blockwise():
                 blockwise = Blockwise(layers.work_folder() / "run")
                 scan_seeds(seeds, tuple(volume.data.shape))  # the common mistakes, answered at once
-            else:
-                check_seeds(seeds, tuple(volume.data.shape))
         except SeisgrowError as exc:
             show_error(str(exc))
             return
@@ -176,7 +175,9 @@ class RunController(QObject):
         model = self.model
         self._watch_window_close()
         model.closing = False
-        model.progress.emit(first, epochs)
+        # QProgressBar repaints the window at once (the canvas included): show the new range after
+        # the click has returned, so the click stays short
+        QTimer.singleShot(0, lambda: model.progress.emit(first, epochs))
         worker = create_worker(
             func,
             *args,

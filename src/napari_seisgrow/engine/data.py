@@ -41,13 +41,17 @@ def check_seeds(seeds: Any, shape: tuple[int, ...]) -> np.ndarray:
     """A read-only uint8 copy of the seeds, or a one-line reason they cannot be trained on."""
     arr = validate_labels(seeds, shape, what="seeds")
     arr = np.array(arr, dtype=np.uint8, copy=True)
-    classes = np.unique(arr[arr > 0])
+    enough_classes(np.unique(arr[arr > 0]))
+    arr.flags.writeable = False
+    return arr
+
+
+def enough_classes(classes: np.ndarray) -> None:
+    """A one-line reason when the painted classes cannot be trained on: none, or only one."""
     if len(classes) == 0:
         raise SeisgrowError("there are no seeds; paint at least two classes first")
     if len(classes) == 1:
         raise SeisgrowError(f"the seeds hold only class {int(classes[0])}; paint at least two classes")
-    arr.flags.writeable = False
-    return arr
 
 
 def split_holdout(seeds: np.ndarray, fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
