@@ -63,13 +63,11 @@ class ClassTableWidget(QTableWidget):
             swatch.setToolTip(f"{c.colour}: double-click to change")
             self.setItem(row, 2, swatch)
             self.setCellWidget(row, 3, self._kind_box(row, c.kind))
-            share = QTableWidgetItem(f"{100 * self.shares[c.value]:.1f} %" if c.value in self.shares else "")
+            share = QTableWidgetItem()
             share.setFlags(share.flags() & ~Qt.ItemFlag.ItemIsEditable)
             share.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            n = self.counts.get(c.value)
-            grown = f"; grown by {_count(n)} voxels beyond its seeds" if n is not None else ""
-            share.setToolTip(f"share of the volume labelled {c.name} at the last epoch{grown}")
             self.setItem(row, 4, share)
+        self._show_shares()
         self.blockSignals(False)
         self._fit_rows()
 
@@ -102,10 +100,26 @@ class ClassTableWidget(QTableWidget):
         self.on_change()
 
     def set_counts(self, counts: dict[int, int], shares: dict[int, float] | None = None) -> None:
-        """Each class's grown voxels and share of the volume at the last epoch (the last column)."""
+        """Each class's grown voxels and share of the volume at the last epoch (the last column
+        only: rebuilding the rows and their kind boxes every epoch stalled the viewer's last paint)."""
         self.counts = {int(k): int(v) for k, v in counts.items()}
         self.shares = {int(k): float(v) for k, v in (shares or {}).items()}
-        self.reload()
+        if self.rowCount() != len(self.table.classes):
+            self.reload()
+            return
+        self.blockSignals(True)
+        self._show_shares()
+        self.blockSignals(False)
+
+    def _show_shares(self) -> None:
+        for row, c in enumerate(self.table.classes):
+            share = self.item(row, 4)
+            if share is None:
+                continue
+            share.setText(f"{100 * self.shares[c.value]:.1f} %" if c.value in self.shares else "")
+            n = self.counts.get(c.value)
+            grown = f"; grown by {_count(n)} voxels beyond its seeds" if n is not None else ""
+            share.setToolTip(f"share of the volume labelled {c.name} at the last epoch{grown}")
 
     def highlight(self, value: int) -> None:
         """Select the row of ``value`` (the label being painted with), if the table has it."""
