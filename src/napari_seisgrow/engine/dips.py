@@ -116,18 +116,28 @@ def lag_shifts(
     ea = _smooth_t(a * a, sig)
     eb = _smooth_t(b * b, sig)
     t = torch.arange(nt, dtype=torch.float32).expand_as(a)
-    scores = []
-    for d in range(-reach, reach + 1):
+    # the best shift, its score and its neighbours' scores (for the parabolic refinement, which
+    # only an inner best uses), kept as the search goes: holding every candidate's scores at once
+    # took twice (2 reach + 1) float32 per voxel, about 600 bytes, the solve's peak
+    best = left = right = previous = None
+    k = torch.zeros(a.shape, dtype=torch.long)
+    for j, d in enumerate(range(-reach, reach + 1)):
         pos = t + base + d
         valid = (pos >= 0) & (pos <= nt - 1)
         idx = pos.clamp(0, nt - 1).long()
         bk = torch.gather(b, 1, idx) * valid
         num = _smooth_t(a * bk, sig)
-        scores.append(num / torch.sqrt(ea * torch.gather(eb, 1, idx) + 1e-12) - 3.0 * (~valid))
-    stack = torch.stack(scores)  # (2 reach + 1, pairs, nt)
-    best, k = stack.max(dim=0)
-    left = torch.gather(stack, 0, (k - 1).clamp(min=0)[None])[0]
-    right = torch.gather(stack, 0, (k + 1).clamp(max=2 * reach)[None])[0]
+        score = num / torch.sqrt(ea * torch.gather(eb, 1, idx) + 1e-12) - 3.0 * (~valid)
+        del pos, valid, idx, bk, num
+        if best is None:
+            best, left, right = score.clone(), score.clone(), score.clone()
+        else:
+            right = torch.where(k == j - 1, score, right)  # the best so far has its right neighbour now
+            better = score > best  # the first of equal scores stays the best, as a max over them would keep it
+            left = torch.where(better, previous, left)
+            best = torch.where(better, score, best)
+            k = torch.where(better, torch.full_like(k, j), k)
+        previous = score
     denom = left - 2 * best + right
     inner = (k > 0) & (k < 2 * reach) & (denom < -1e-6)
     offset = torch.where(inner, 0.5 * (left - right) / torch.where(inner, denom, -torch.ones_like(denom)), 0.0)
