@@ -132,11 +132,11 @@ def lag_shifts(
         if best is None:
             best, left, right = score.clone(), score.clone(), score.clone()
         else:
-            right = torch.where(k == j - 1, score, right)  # the best so far has its right neighbour now
+            torch.where(k == j - 1, score, right, out=right)  # the best so far has its right neighbour now
             better = score > best  # the first of equal scores stays the best, as a max over them would keep it
-            left = torch.where(better, previous, left)
-            best = torch.where(better, score, best)
-            k = torch.where(better, torch.full_like(k, j), k)
+            torch.where(better, previous, left, out=left)  # in place: no new arrays per candidate
+            torch.where(better, score, best, out=best)
+            k.masked_fill_(better, j)
         previous = score
     denom = left - 2 * best + right
     inner = (k > 0) & (k < 2 * reach) & (denom < -1e-6)
