@@ -97,11 +97,8 @@ class RunController(QObject):
             return
         model, layers = self.model, self.layers
         try:
-            volume, seeds, config = self._snapshot()
-            blockwise = None
-            if layers.blockwise():
-                blockwise = Blockwise(layers.work_folder() / "run")
-                scan_seeds(seeds, tuple(volume.data.shape))  # the common mistakes, answered at once
+            volume, seeds, config = self._snapshot()  # the common mistakes in the seeds, answered at once
+            blockwise = Blockwise(layers.work_folder() / "run") if layers.blockwise() else None
         except SeisgrowError as exc:
             show_error(str(exc))
             return

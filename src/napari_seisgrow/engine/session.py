@@ -70,7 +70,7 @@ class Session:
         self.backend: InMemory | OnDisk = (
             InMemory(data, seeds, cfg, self.rng) if blockwise is None else OnDisk(data, seeds, cfg, blockwise)
         )
-        self.decision = Decision(painted_share(self.backend.painted_flat(), tuple(self.x.shape)))
+        self.decision = Decision(self._seed_density())
         self._note(self.decision.start_note(cfg))
         self.strat, self.ties, note = coordinate_for(self.x, self.train_seeds, cfg, strat, self.device)
         self._note(note)
@@ -197,6 +197,10 @@ class Session:
             self.epoch += 1
             self.history.append(report.summary())
             yield report
+
+    def _seed_density(self) -> float:
+        """How much of the training seeds lies in densely labelled sections (``supervision.painted_share``)."""
+        return painted_share(self.backend.painted_flat(), tuple(self.x.shape))
 
     def _note(self, note: str) -> None:
         if note:
@@ -390,9 +394,7 @@ class Session:
         so an erased stroke's growth and the final completion never feed the next epochs.
         """
         self.backend.update_seeds(seeds, self.config, self.rng)
-        self._note(
-            self.decision.kept_note(self.config, painted_share(self.backend.painted_flat(), tuple(self.x.shape)))
-        )
+        self._note(self.decision.kept_note(self.config, self._seed_density()))
         if self.winner is not None:
             self.training_grown = self.grow_labels(None)
         else:
@@ -434,6 +436,4 @@ class Session:
         """A saved run's decision on pseudo labels (made on seeds of density ``share``) holds; seeds
         that would decide otherwise now are noted, not obeyed."""
         self.decision = Decision(share)
-        self._note(
-            self.decision.kept_note(self.config, painted_share(self.backend.painted_flat(), tuple(self.x.shape)))
-        )
+        self._note(self.decision.kept_note(self.config, self._seed_density()))
