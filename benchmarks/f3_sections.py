@@ -20,7 +20,7 @@ without moving the boundaries onto their reflectors, ``engine/reflectors.py``) a
 ``--regrow KEY=VALUE`` adds the same training's labels grown again with a last-growth setting).
 One JSON line per section, protocol and method: mIoU, per-unit IoU, coverage, seconds.
 
-``--suggestions`` checks where the layered labels say they are in doubt (``unit_doubt``), from
+``--suggestions`` checks where the layered labels say they are in doubt (``engine.units.unit_doubt``), from
 the bedding strokes: the share of wrong pixels in the top-10 suggested windows against random
 windows of the same sizes and the whole section, then a simulated interpreter who adds one stroke
 three times, at the top suggestion, at a random window, or at the window with the most errors
@@ -37,7 +37,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy.ndimage import distance_transform_edt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -52,11 +51,9 @@ from napari_seisgrow.engine.data import normalise  # noqa: E402
 from napari_seisgrow.engine.suggest import rank_places  # noqa: E402
 from napari_seisgrow.engine.units import (  # noqa: E402
     UNIT,
-    flattened_profile,
     infer_kinds,
     layered_labels,
-    stroke_intervals,
-    unit_boundaries,
+    unit_doubt,
 )
 from napari_seisgrow.io import load_volume  # noqa: E402
 from napari_seisgrow.io.errors import SeisgrowError  # noqa: E402
@@ -161,49 +158,6 @@ def picture(path: Path, x: np.ndarray, strokes: dict[str, np.ndarray], labels: d
     plt.close(fig)
 
 
-def unit_doubt(
-    tau: np.ndarray,
-    amplitude: np.ndarray,
-    seeds: np.ndarray,
-    units: list[int],
-    live: np.ndarray | None = None,
-    spread: float = 20.0,
-) -> np.ndarray:
-    """Per voxel 0 (sure) .. 1: how doubtful the layered unit label is, float32 (tried here, not in
-    the package: its top windows held fewer errors than random ones, docs/benchmarks.md).
-
-    Networks agree where a layered boundary is wrong (a boundary in the wrong place is confidently
-    wrong), so the doubt comes from what places a boundary instead: a band around each boundary
-    whose width is how far apart the two units' strokes lie in the coordinate (the boundary could
-    be anywhere between them), widened where the chosen reflector barely stands out from the
-    others in that gap, and growing with the lateral distance from the nearest trace where either
-    unit was painted (the coordinate drifts away from the strokes).
-    """
-    order, levels = unit_boundaries(tau, amplitude, seeds, units, live, spread)
-    out = np.zeros(tau.shape, np.float32)
-    if len(order) < 2:
-        return out
-    lo, hi, _ = stroke_intervals(seeds, tau, int(max(units)), live)
-    profile, first = flattened_profile(amplitude, tau, live)
-    lateral = tau.shape[:2]
-    for k in range(levels.shape[-1]):
-        above, below = hi[order[k]], lo[order[k + 1]]
-        half = max(0.5 * abs(below - above), 1.0)
-        rows = np.arange(int(np.floor(min(above, below) - first)), int(np.ceil(max(above, below) - first)) + 1)
-        rows = rows[(rows >= 0) & (rows < len(profile))]
-        level_row = int(np.clip(np.round(np.median(levels[..., k]) - first), 0, len(profile) - 1))
-        strongest = float(np.abs(profile[rows]).max()) if rows.size else 0.0
-        standout = abs(float(profile[level_row])) / strongest if strongest > 0 else 0.0
-        painted = (np.isin(seeds, [order[k], order[k + 1]])).any(axis=2)
-        far = distance_transform_edt(~painted) if painted.any() else np.full(lateral, 1e3)
-        width = half * (1.5 - 0.5 * standout) * (1.0 + far / (5.0 * spread))
-        d = (tau - levels[..., k, None]) / np.maximum(width, 1.0)[..., None]
-        np.maximum(out, np.exp(-0.5 * d * d).astype(np.float32), out=out)
-    if live is not None:
-        out[~live] = 0.0
-    return out
-
-
 def _layered(xn: np.ndarray, tau: np.ndarray, seeds: np.ndarray, live: np.ndarray):
     units = infer_kinds(seeds, tau, int(seeds.max()), live).of(UNIT)
     return layered_labels(tau, xn, seeds, units, live), units
@@ -233,7 +187,7 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: dict, truth: np.ndarray, 
     rng = np.random.default_rng(0)
     labels, units = _layered(xn, tau, seeds, live)
     wrong = labels != truth
-    picks = rank_places(unit_doubt(tau, xn, seeds, units, live), seeds, labels, n=10, live=live)
+    picks = rank_places(unit_doubt(tau, xn, seeds, units, live)[0], seeds, labels, n=10, live=live)
     top = np.mean([wrong[0, p.traces[0] : p.traces[1], p.samples[0] : p.samples[1]].mean() for p in picks])
     rand = []
     for p in picks * 20:
@@ -248,7 +202,7 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: dict, truth: np.ndarray, 
         for _ in range(rounds):
             bad = lab != truth
             if policy == "suggested":
-                got = rank_places(unit_doubt(tau, xn, s_now, units, live), s_now, lab, n=1, live=live)
+                got = rank_places(unit_doubt(tau, xn, s_now, units, live)[0], s_now, lab, n=1, live=live)
             elif policy == "largest-error":
                 got = rank_places(bad.astype(np.float32), s_now, lab, n=1, live=live, edge=0)
             else:

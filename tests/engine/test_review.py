@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from napari_seisgrow.engine import Session
-from napari_seisgrow.engine.review import doubt_map, suggest
+from napari_seisgrow.engine.review import doubt_map, layers, suggest
 from napari_seisgrow.io.errors import SeisgrowError
 
 
@@ -22,9 +22,39 @@ def test_doubt_and_suggestions_come_from_the_last_prediction_and_leave_the_run_a
     assert doubt.shape == tiny_synthetic.volume.data.shape and doubt.dtype == np.float32
     first, second = session.net_answers(networks=False)  # known now, for these weights
     disagree = first != second  # (a tiny run's two networks may disagree almost everywhere)
-    assert (doubt[disagree] >= 0.5).all() and (doubt[~disagree] <= 0.5).all()  # ...the doubt is at least half
+    made = layers(session)  # where the labels are units as layers, the doubt is their boundaries'
+    on = np.zeros(doubt.shape, bool) if made is None else made.on_units()
+    assert (doubt[disagree & ~on] >= 0.5).all() and (doubt[~disagree & ~on] <= 0.5).all()  # ...at least half
+    if made is not None:
+        np.testing.assert_array_equal(doubt[on], made.doubt[on])
     places = suggest(session, n=3)
     assert 1 <= len(places) <= 3
     assert all(0 <= p.inline < tiny_seeds.shape[0] for p in places)
     np.testing.assert_array_equal(session.grown, grown)
     np.testing.assert_array_equal(session.winner, winner)
+
+
+def test_a_layered_run_doubts_its_boundaries_and_forgets_them_with_new_strokes(tiny_config, tmp_path):
+    """Two units painted one above the other on a layered volume: the run labels them as layers,
+    suggests where their boundary is in doubt, and drops that doubt once new strokes come (the
+    layers came from the old ones) until the next labels."""
+    rng = np.random.default_rng(0)
+    trace = np.sin(np.arange(48) / 1.5) * (1.0 + 0.5 * (np.arange(48) > 24))
+    x = (trace[None, None, :] + 0.1 * rng.standard_normal((8, 24, 48))).astype(np.float32)
+    seeds = np.zeros(x.shape, np.uint8)
+    seeds[4, 2:20, 8:12] = 1
+    seeds[4, 2:20, 36:40] = 2
+    session = Session(x, seeds, tiny_config)
+    list(session.run())
+    made = layers(session)
+    assert made is not None and made.units == (1, 2)
+    places = suggest(session, n=2, networks=False)
+    assert places and all(p.source == "boundary" and sorted(p.classes) == [1, 2] for p in places)
+    session.save_checkpoint(tmp_path / "ckpt")  # a resumed run knows its layers and their doubt
+    again = layers(Session.resume(tmp_path / "ckpt", x, seeds))
+    assert again is not None and again.units == (1, 2)
+    np.testing.assert_array_equal(again.doubt, made.doubt)
+    more = seeds.copy()
+    more[6, 2:20, 8:12] = 1
+    session.update_seeds(more)
+    assert layers(session) is None

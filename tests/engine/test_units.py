@@ -12,6 +12,7 @@ from napari_seisgrow.engine.units import (
     infer_kinds,
     layered_labels,
     unit_boundaries,
+    unit_doubt,
     unseen_layers,
     with_bodies,
 )
@@ -77,6 +78,34 @@ def test_a_boundary_lands_on_the_strongest_reflector_between_the_strokes():
     seeds[0, 30:40, 60:63] = 2
     labels = layered_labels(tau, amp, seeds, [1, 2])
     assert (labels[0, :, 36] == 1).all() and (labels[0, :, 37] == 2).all()
+
+
+def test_doubt_spans_the_rival_reflectors_of_a_boundary_and_names_the_unit_across():
+    """Two equal reflectors between the strokes: the boundary takes one, and the voxels between
+    it and its rival are in doubt by about half, with the other unit named. A gap with one
+    reflector alone is hardly in doubt anywhere."""
+    tau = _flat()
+    amp = np.zeros(tau.shape, np.float32)
+    amp[..., 38] = 1.0
+    amp[..., 52] = 1.0  # a rival as strong, as far from the gap's middle (45)
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 10:20, 28:31] = 1
+    seeds[0, 30:40, 60:63] = 2
+    labels = layered_labels(tau, amp, seeds, [1, 2])
+    level = int(np.argmax(labels[0, 30] == 2))
+    assert level in (38, 52)
+    doubt, other = unit_doubt(tau, amp, seeds, [1, 2])
+    between = slice(39, 51)
+    assert 0.35 < doubt[0, :, between].mean() < 0.65
+    assert (doubt[0, :, :25] < 0.01).all() and (doubt[0, :, 66:] < 0.01).all()
+    across = 2 if level == 52 else 1  # the unit on the far side of the chosen level
+    assert (other[0, :, between] == across).all()
+    assert (labels[0, :, between] != across).all()
+
+    amp[..., 52] = 0.0  # one reflector alone
+    alone, _ = unit_doubt(tau, amp, seeds, [1, 2])
+    assert alone[0, :, 41:].max() < 0.1  # beyond a sample or two of the reflector (the doubt's sigma)
+    assert alone[0].mean() < 0.25 * doubt[0].mean()
 
 
 def test_a_stroke_on_the_wrong_side_moves_the_boundary_there_and_fades_sideways():

@@ -14,7 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..engine.suggest import Suggestion, suggest_places
+from ..engine.channels import StratGrid
+from ..engine.config import GrowConfig
+from ..engine.data import normalise
+from ..engine.suggest import Layers, Suggestion, suggest_places
+from ..engine.units import unit_doubt
 from ..io import SeisgrowError, load_volume, read_labels
 from ..io.geometry import Geometry
 
@@ -40,9 +44,29 @@ def _row(rank: int, s: Suggestion, g: Geometry, names: dict[int, str]) -> dict:
         "classes": list(s.classes),
         "score": round(s.score, 4),
         "disagreement": None if s.disagreement is None else round(s.disagreement, 4),
+        "source": s.source,
         "reason": s.reason(names),
         "index": {"inline": s.inline, "traces": list(s.traces), "samples": list(s.samples)},
     }
+
+
+def _layers(d: Path, meta: dict, volume, seeds: np.ndarray, live: np.ndarray) -> Layers | None:
+    """The checkpoint's units as ordered layers and the doubt of their boundaries, when its last
+    labels hold layers and it keeps the coordinate they were placed on."""
+    units = [int(c) for c in meta.get("layered_units", [])]
+    grown, tau = _load(d, "grown"), _load(d, "strat")
+    if len(units) < 2 or grown is None or tau is None or not meta.get("strat_step"):
+        return None
+    config = GrowConfig.from_json(d / "config.json", saved=True)
+    x, _ = normalise(volume.data, config.clip_percentile)
+    grid = StratGrid(tau=tau, shape=tuple(meta["shape"]), step=tuple(meta["strat_step"]))
+    for name in ("train_seeds", "seeds"):  # the strokes the layers were placed from, as the run kept them
+        kept = _load(d, name)
+        if kept is not None:
+            seeds = kept
+            break
+    doubt, other = unit_doubt(grid.full(), x, seeds, units, live)
+    return Layers(grown, tuple(units), doubt, other)
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
@@ -68,7 +92,9 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     live = np.asarray(volume.data) != 0
     if len(nets) < 2:
         print("seisgrow: the checkpoint lacks each network's own answer; ranking by confidence alone", file=sys.stderr)
-    places = suggest_places(winner, confidence, np.asarray(seeds), n_classes, nets or None, live=live, n=args.n)
+    layers = _layers(d, meta, volume, np.asarray(seeds), live)
+    places = suggest_places(winner, confidence, np.asarray(seeds), n_classes, nets or None, live=live, n=args.n,
+                            layers=layers)  # fmt: skip
     names = {k: f"class {k}" for k in range(1, n_classes + 1)}
     rows = [_row(k + 1, s, volume.geometry, names) for k, s in enumerate(places)]
     if args.json:

@@ -79,6 +79,7 @@ class OnDisk:
         if getattr(data, "ndim", 0) != 3:
             raise SeisgrowError("a blockwise run needs a 3-D (inline, crossline, sample) volume")
         self.blockwise = blockwise
+        self.units: list[int] = []  # units as layers need an in-memory run: never any here
         self._depth = config.depth  # the networks' depth sets the blocks' halo
         self.where = ""  # the scheduler the last pass ran on, for the reports
         self.notes: list[str] = []
@@ -227,6 +228,10 @@ class OnDisk:
         envelope = strat() if config.grow_envelope > 0 else None
         return self.grow(winner, confidence, config, [0.0], strat=envelope, previous=grown, final=False,
                          device=device, epoch=epoch)  # fmt: skip
+
+    def unit_doubt(self, tau: Callable[[], Any]) -> None:
+        """Units as layers need an in-memory run, so no unit is in doubt from its boundaries."""
+        return None
 
     def figures(self, grown: Any, winner: Any, confidence: Any, thresholds: list[float]) -> EpochCounts:
         """The report's counts, computed block by block."""

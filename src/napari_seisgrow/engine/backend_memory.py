@@ -25,7 +25,7 @@ from .layers import agreeing_regions, fill_along_layers, growable_confidence, sm
 from .predict import predict_volume
 from .report import EpochCounts
 from .sampling import PatchSampler
-from .units import Kinds, as_layers, infer_kinds
+from .units import Kinds, as_layers, infer_kinds, unit_doubt
 
 Strat = Callable[[], StratGrid]  # the coordinate, solved the first time it is asked for
 SLAB_VOXELS = 2_000_000  # voxels counted at a time for the reports (the GIL changes hands between slabs)
@@ -45,6 +45,8 @@ class InMemory:
         self.notes: list[str] = []
         self._live: tuple[Any, np.ndarray] | None = None
         self._seeds_counted: tuple[np.ndarray, np.ndarray] | None = None
+        self.units: list[int] = []  # the classes the last completion labelled as ordered layers
+        self._unit_doubt: tuple[np.ndarray, np.ndarray] | None = None
 
     # ----------------------------------------------------------------- seeds
     @property
@@ -71,6 +73,7 @@ class InMemory:
                 f"the new seeds add class {int(new.max())}; the networks know {self.n_classes} classes, so retrain"
             )
         self.seeds = new
+        self.units, self._unit_doubt = [], None  # the layers came from the old strokes
         self.train_seeds, self.holdout = keep_holdout(new, self.train_seeds, self.holdout,
                                                       config.holdout_fraction, rng)  # fmt: skip
 
@@ -168,12 +171,25 @@ class InMemory:
                 radius=config.grow_radius, max_reach=config.max_reach, previous=start, device=device,
             )  # fmt: skip
         if config.unit_model == "layered":
-            done, note = as_layers(done, strat().full(), self.x, self.train_seeds, self.n_classes, self.live, winner,
-                                   config.class_kinds, config.unit_agreement)  # fmt: skip
+            done, note, self.units = as_layers(
+                done, strat().full(), self.x, self.train_seeds, self.n_classes, self.live, winner,
+                config.class_kinds, config.unit_agreement,
+            )  # fmt: skip
+            self._unit_doubt = None
             self.notes.append(note)
         held = self.holdout > 0
         done[held] = self.holdout[held]
         return done
+
+    def unit_doubt(self, tau: Callable[[], np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+        """For the classes the last completion labelled as layers, how likely each voxel's unit is
+        wrong and the unit across the boundary in doubt (``engine.units.unit_doubt``); None when
+        no completion made layers. Worked out once per completion."""
+        if len(self.units) < 2:
+            return None
+        if self._unit_doubt is None:
+            self._unit_doubt = unit_doubt(tau(), self.x, self.train_seeds, self.units, self.live)
+        return self._unit_doubt
 
     def class_kinds(self, tau: np.ndarray, config: GrowConfig) -> Kinds:
         """Each class's kind, as ``class_kinds`` sets it, else inferred from the training strokes."""

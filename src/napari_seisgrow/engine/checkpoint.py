@@ -58,6 +58,7 @@ def _write(self: Any, d: Path) -> None:
         "shape": list(self.x.shape),
         "amplitude_scale": self.amplitude_scale,
         "strat_step": list(self.strat.step) if self.strat is not None else None,
+        "layered_units": list(self.backend.units),  # the classes the last labels hold as ordered layers
         "numpy_rng": self.rng.bit_generator.state,
         "versions": versions(),
         "history": self.history,
@@ -130,6 +131,7 @@ def resume(cls: Any, directory: str | Path, volume: Any, seeds: Any, **overrides
                 setattr(session, name, np.load(p, allow_pickle=False))
         if not (d / "training_grown.npy").is_file():
             session.training_grown = session.grown
+        session.backend.units = [int(c) for c in meta.get("layered_units", [])]
         if (d / "holdout.npy").is_file() and (d / "train_seeds.npy").is_file():
             held, trained = (np.load(d / f"{n}.npy", allow_pickle=False) for n in ("holdout", "train_seeds"))
             session.backend.restore_split(trained, held, session.config, session.rng)  # no stroke changes sides

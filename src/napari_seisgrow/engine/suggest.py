@@ -35,6 +35,7 @@ class Suggestion:
     classes: tuple[int, int]  # the two classes in doubt (the second is 0 when only one class is there)
     score: float  # mean doubt over the window, 0..1
     disagreement: float | None  # share of the window where the networks' winners differ (None: unknown)
+    source: str = "networks"  # what the doubt comes from: "networks", or "boundary" (a unit boundary's place)
 
     @property
     def centre(self) -> tuple[int, int, int]:
@@ -44,6 +45,8 @@ class Suggestion:
         """One line for the status bar, e.g. "networks disagree on 40%: chaotic vs channel fill"."""
         names = names or {}
         a, b = (names.get(c, f"class {c}") for c in self.classes)
+        if self.source == "boundary":
+            return f"the boundary between {a} and {b} may lie on another reflector here (doubt {self.score:.2f})"
         pair = f"{a} vs {b}" if self.classes[1] else f"{a}, weakly"
         if self.disagreement is not None and self.disagreement >= 0.05:
             return f"networks disagree on {100 * self.disagreement:.0f}% here: {pair}"
@@ -151,12 +154,15 @@ def rank_places(
     spread: tuple[int, int] = SPREAD,
     live: np.ndarray | None = None,
     edge: int = EDGE,
+    boundary: np.ndarray | None = None,
 ) -> list[Suggestion]:
     """The ``n`` windows of highest mean doubt, away from seeds and from each other.
 
     ``other``: the second network's winner (the pair in doubt then comes from where they differ);
     ``live``: voxels that hold data (dead traces and padding are never suggested); ``edge``: doubt
-    within this many voxels of a change of winning class is left out (0 keeps it, e.g. for an error map).
+    within this many voxels of a change of winning class is left out (0 keeps it, e.g. for an error map);
+    ``boundary``: voxels whose doubt is a unit boundary's (``other`` there is the unit across it): a
+    window mostly of those is a "boundary" suggestion, and they take no part in the networks' share.
     """
     values = np.asarray(doubt_map, dtype=np.float32)
     if live is not None:
@@ -186,14 +192,23 @@ def rank_places(
         t1, s1 = min(nt, t0 + wt), min(ns, s0 + ws)
         win = np.asarray(winner[i, t0:t1, s0:s1])
         oth = None if other is None else np.asarray(other[i, t0:t1, s0:s1])
-        classes, share = _classes_in_doubt(win, oth)
+        source = "networks"
+        if boundary is not None:
+            on = np.asarray(boundary[i, t0:t1, s0:s1])
+            if on.mean() >= 0.5 and oth is not None:
+                (classes, _), share, source = _classes_in_doubt(win[on], oth[on]), None, "boundary"
+            else:
+                classes, share = _classes_in_doubt(win[~on], None if oth is None else oth[~on])
+        else:
+            classes, share = _classes_in_doubt(win, oth)
         times = picked.get(classes, 0)
         if times and not lowered.flat[flat]:  # lowered once, lazily: it is picked if it still leads
             score.flat[flat] *= PAIR_DECAY**times
             lowered.flat[flat] = True
             continue
         picked[classes] = times + 1
-        out.append(Suggestion(int(i), (int(t0), int(t1)), (int(s0), int(s1)), classes, float(means[i, j, k]), share))
+        out.append(Suggestion(int(i), (int(t0), int(t1)), (int(s0), int(s1)), classes, float(means[i, j, k]), share,
+                              source))  # fmt: skip
         score[
             max(0, i - spread[0]) : i + spread[0] + 1,
             max(0, j - spread[1]) : j + spread[1] + 1,
@@ -211,13 +226,41 @@ def suggest_places(
     *,
     live: np.ndarray | None = None,
     n: int = 10,
+    layers: Layers | None = None,
     **options,
 ) -> list[Suggestion]:
-    """``rank_places`` from what a run keeps: the ensemble's winner and confidence, and (when known)
-    each network's own winner."""
+    """``rank_places`` from what a run keeps: the ensemble's winner and confidence, (when known)
+    each network's own winner, and (``layers``, when the run labelled units as ordered layers) the
+    doubt of its unit boundaries, which replaces the networks' wherever the labels are a unit: the
+    networks agree where a layered boundary is wrong, so their doubt cannot point there."""
     other = disagree = None
     if net_winners and len(net_winners) >= 2:
         disagree = net_winners[0] != net_winners[1]
         # where they differ, the pair in doubt is the two networks' answers
         other = np.where(net_winners[0] == winner, net_winners[1], net_winners[0])
-    return rank_places(doubt(confidence, n_classes, disagree), seeds, winner, other=other, live=live, n=n, **options)
+    values = doubt(confidence, n_classes, disagree)
+    if layers is None:
+        return rank_places(values, seeds, winner, other=other, live=live, n=n, **options)
+    on_unit = layers.on_units()
+    values = np.where(on_unit, layers.doubt, values)
+    other = np.where(on_unit, layers.other, winner if other is None else other)
+    return rank_places(values, seeds, layers.labels, other=other, live=live, n=n, boundary=on_unit, **options)
+
+
+@dataclass(frozen=True)
+class Layers:
+    """A run's units as ordered layers, for doubt and suggestions: the labels shown, the classes
+    labelled as layers, and per voxel the doubt of its unit and the unit across the boundary in
+    doubt (``engine.units.unit_doubt``)."""
+
+    labels: np.ndarray
+    units: tuple[int, ...]
+    doubt: np.ndarray
+    other: np.ndarray
+
+    def on_units(self) -> np.ndarray:
+        return np.isin(self.labels, self.units)
+
+    def merged(self, network_doubt: np.ndarray) -> np.ndarray:
+        """The doubt map: the boundaries' where the labels are a unit, the networks' elsewhere."""
+        return np.where(self.on_units(), self.doubt, network_doubt).astype(np.float32)

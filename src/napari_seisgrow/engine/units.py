@@ -33,6 +33,7 @@ from itertools import combinations
 
 import numpy as np
 from scipy import ndimage
+from scipy.special import ndtr
 
 from .reflectors import follow_reflector
 
@@ -47,6 +48,7 @@ RECURRING_PARTNERS = (
     True  # a class sharing the interval of a recurring facies is a body too (measured: docs/benchmarks.md)
 )
 STROKE_MIN = 5  # samples: a smaller piece of a stroke (cut by dead traces) is too few to place
+DOUBT_SIGMA = 2.0  # samples: how far a candidate reflector's place is uncertain, for the doubt
 SPREAD_PRIOR = 0.02  # how quickly a stroke's correction fades sideways (weight of "no move" where none speaks)
 
 
@@ -201,11 +203,28 @@ def flattened_profile(amplitude: np.ndarray, tau: np.ndarray, live: np.ndarray |
     return total / np.maximum(count, 1), lo
 
 
+def level_candidates(profile: np.ndarray, first: float, above: float, below: float) -> tuple[np.ndarray, np.ndarray]:
+    """The levels a boundary between a unit's strokes (``above``, a level) and the next unit's
+    (``below``) may take, and the weight of each (summing to 1): the flattened reflectors (peaks
+    and troughs of the mean amplitude) between them, each weighing its squared strength times a
+    weight towards the middle of the gap. With none, the middle of the gap alone."""
+    a, b = min(above, below), max(above, below)
+    mid, half = 0.5 * (above + below), max(0.5 * abs(below - above), 1.0)
+    rows = np.arange(int(np.floor(a - first)), int(np.ceil(b - first)) + 1)
+    rows = rows[(rows >= 1) & (rows < len(profile) - 1)]
+    strength = np.abs(profile)
+    peak = rows[(strength[rows] >= strength[rows - 1]) & (strength[rows] >= strength[rows + 1])]
+    levels = peak + first
+    weight = np.clip(1.0 - ((levels - mid) / (LEVEL_WEIGHT_WIDTH * half)) ** 2, 0.0, 1.0)
+    score = (strength[peak] * weight) ** 2
+    if peak.size == 0 or score.max() <= 0:
+        return np.array([mid]), np.array([1.0])
+    return levels.astype(np.float64), score / score.sum()
+
+
 def boundary_level(profile: np.ndarray, first: float, above: float, below: float) -> float:
     """Where between a unit's strokes (``above``, a level) and the next unit's (``below``) their
-    boundary lies: on a flattened reflector (a peak or trough of the mean amplitude), the one
-    that splits the candidates' weights in half, each candidate weighing its squared strength
-    times a weight towards the middle of the gap.
+    boundary lies: the candidate reflector (``level_candidates``) that splits their weights in half.
 
     The weighted median, not the strongest: the boundary's place is uncertain, and the level with
     half the evidence on either side is the one that gets the fewest samples wrong when the
@@ -213,21 +232,8 @@ def boundary_level(profile: np.ndarray, first: float, above: float, below: float
     the interpreted one in 31 of 72 gaps; the median gained 0.011 mIoU on the given bedding draw and
     was neutral on the others, docs/benchmarks.md).
     """
-    a, b = min(above, below), max(above, below)
-    mid, half = 0.5 * (above + below), max(0.5 * abs(below - above), 1.0)
-    rows = np.arange(int(np.floor(a - first)), int(np.ceil(b - first)) + 1)
-    rows = rows[(rows >= 1) & (rows < len(profile) - 1)]
-    strength = np.abs(profile)
-    peak = rows[(strength[rows] >= strength[rows - 1]) & (strength[rows] >= strength[rows + 1])]
-    if peak.size == 0:
-        return mid
-    levels = peak + first
-    weight = np.clip(1.0 - ((levels - mid) / (LEVEL_WEIGHT_WIDTH * half)) ** 2, 0.0, 1.0)
-    score = (np.abs(profile[peak]) * weight) ** 2
-    if score.max() <= 0:
-        return mid
-    share = np.cumsum(score) / score.sum()
-    return float(levels[int(np.searchsorted(share, 0.5))])
+    levels, weight = level_candidates(profile, first, above, below)
+    return float(levels[int(np.searchsorted(np.cumsum(weight), 0.5))])
 
 
 def polarity_at(profile: np.ndarray, first: float, level: float) -> float:
@@ -313,6 +319,60 @@ def layered_labels(
     return out
 
 
+def _side_doubt(offsets: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """On a grid of offsets from the chosen level, the probability that the boundary lies on the
+    other side: the candidates' weights, each candidate blurred by ``sigma`` samples."""
+    span = float(np.abs(offsets).max()) + 4.0 * sigma
+    grid = np.arange(-span, span + 0.25, 0.25)
+    z = (grid[:, None] - offsets[None, :]) / sigma
+    below_it = ndtr(z) @ weight  # P(boundary above the voxel at this offset)
+    return grid, np.where(grid < 0, below_it, 1.0 - below_it)
+
+
+def unit_doubt(
+    tau: np.ndarray,
+    amplitude: np.ndarray,
+    seeds: np.ndarray,
+    units: list[int],
+    live: np.ndarray | None = None,
+    spread: float = 20.0,
+    sigma: float = DOUBT_SIGMA,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per voxel, how likely its layered unit label is wrong (0..1, float32), and the unit it
+    would be instead (uint8, 0 where no boundary is in doubt).
+
+    On real units the networks agree where the labels are wrong (a boundary on the wrong
+    reflector is confidently wrong along its whole length), so the doubt comes from what places
+    a boundary: the candidate reflectors between the two units' strokes and their weights
+    (``level_candidates``). A voxel between the chosen level and a rival candidate is in doubt by
+    the rival's weight, so a gap the strokes leave wide, with its evidence split over several
+    reflectors, is in doubt over its width, and a reflector that stands out alone is not. Each
+    boundary's per-trace moves carry its rivals with it. On the eight F3 sections (bedding
+    strokes) the top-10 windows ranked by this held 1.7 times the section's rate of wrong pixels
+    (docs/benchmarks.md).
+    """
+    doubt = np.zeros(tau.shape, np.float32)
+    other = np.zeros(tau.shape, np.uint8)
+    order, levels = unit_boundaries(tau, amplitude, seeds, units, live, spread)
+    if len(order) < 2:
+        return doubt, other
+    lo, hi, _ = stroke_intervals(seeds, tau, int(max(units)), live, LEVEL_PERCENTILE)
+    profile, first = flattened_profile(amplitude, tau, live)
+    for k in range(levels.shape[-1]):
+        candidates, weight = level_candidates(profile, first, hi[order[k]], lo[order[k + 1]])
+        chosen = boundary_level(profile, first, hi[order[k]], lo[order[k + 1]])
+        grid, side = _side_doubt(candidates - chosen, weight, sigma)
+        offset = tau - levels[..., k, None]
+        d = np.interp(offset, grid, side, left=0.0, right=0.0).astype(np.float32)
+        worse = d > doubt
+        doubt[worse] = d[worse]
+        other[worse] = np.where(offset[worse] < 0, order[k + 1], order[k])
+    if live is not None:
+        doubt[~live] = 0.0
+        other[~live] = 0
+    return doubt, other
+
+
 def with_bodies(labels: np.ndarray, layered: np.ndarray, bodies: list[int], seeds: np.ndarray) -> np.ndarray:
     """The layered units wherever ``labels`` (the networks' grown and completed labels) hold no
     body, the body wherever they do, and every painted seed as painted: a body keeps its own
@@ -354,10 +414,11 @@ def as_layers(
     winner: np.ndarray | None,
     requested: list[str] | tuple[str, ...] = (),
     unit_agreement: float = 0.0,
-) -> tuple[np.ndarray, str]:
+) -> tuple[np.ndarray, str, list[int]]:
     """``labels`` (the networks' grown and completed labels) with every voxel no body claims
     relabelled as the unit between the boundaries around it; bodies and painted seeds stay as
-    they are. Returns the labels and one line saying what was decided and why.
+    they are. Returns the labels, one line saying what was decided and why, and the classes
+    labelled as layers (none when fewer than two are units).
 
     Units are told apart by their position between reflectors, which the strokes and the
     coordinate give directly: on the real F3 sections this scored 0.80 / 0.74 mIoU (two stroke
@@ -378,5 +439,5 @@ def as_layers(
                                      for c, share in unseen.items())  # fmt: skip
             layered = layered_labels(tau, amplitude, seeds, units, live)
     if layered is None or len(units) < 2:
-        return labels, f"no layers to order ({note}): labels as the networks give them"
-    return with_bodies(labels, layered, bodies, seeds), f"classes as layers: {note}"
+        return labels, f"no layers to order ({note}): labels as the networks give them", []
+    return with_bodies(labels, layered, bodies, seeds), f"classes as layers: {note}", units
