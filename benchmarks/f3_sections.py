@@ -158,8 +158,11 @@ def picture(path: Path, x: np.ndarray, strokes: dict[str, np.ndarray], labels: d
     plt.close(fig)
 
 
-def _layered(xn: np.ndarray, tau: np.ndarray, seeds: np.ndarray, live: np.ndarray):
-    units = infer_kinds(seeds, tau, int(seeds.max()), live).of(UNIT)
+def _layered(xn: np.ndarray, tau: np.ndarray, seeds: np.ndarray, live: np.ndarray, kept: dict | None = None):
+    """The layered labels and their units; ``kept``: the kinds of the interpreter's first labels,
+    which a run keeps when strokes are added (``infer_kinds``)."""
+    kinds = infer_kinds(seeds, tau, int(seeds.max()), live, kept=kept)
+    units = kinds.of(UNIT)
     return layered_labels(tau, xn, seeds, units, live), units
 
 
@@ -186,6 +189,7 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: dict, truth: np.ndarray, 
     tau, live = compute_strat(xn).full(), xn != 0
     rng = np.random.default_rng(0)
     labels, units = _layered(xn, tau, seeds, live)
+    kept = {c: UNIT if c in units else "body" for c in np.unique(seeds[seeds > 0]).tolist()}
     wrong = labels != truth
     picks = rank_places(unit_doubt(tau, xn, seeds, units, live)[0], seeds, labels, n=10, live=live)
     top = np.mean([wrong[0, p.traces[0] : p.traces[1], p.samples[0] : p.samples[1]].mean() for p in picks])
@@ -212,7 +216,7 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: dict, truth: np.ndarray, 
                 break
             window = got[0] if policy == "random" else (got[0].traces, got[0].samples)
             s_now = _stroke_in(window, truth, bad, s_now)
-            lab, units = _layered(xn, tau, s_now, live)
+            lab, units = _layered(xn, tau, s_now, live, kept)
         row[f"miou_{policy}"] = round(segmentation_scores(lab, truth)["miou"], 4)
     return row
 

@@ -36,7 +36,7 @@ def trained(qtbot, make_napari_viewer):
 def test_next_suggestion_moves_the_view_to_the_spot_and_says_why(trained):
     viewer, widget, _, _ = trained
     assert widget.model.suggestions and widget.reviewing.next_btn.isEnabled()
-    assert widget.layers.overlays['doubt'] is not None and widget.layers.overlays['doubt'] in viewer.layers
+    assert widget.layers.overlays["doubt"] is not None and widget.layers.overlays["doubt"] in viewer.layers
     image = viewer.layers["seismic"]
     widget.reviewing.next_btn.click()
     first = widget.model.suggestions[0]

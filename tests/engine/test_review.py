@@ -7,6 +7,7 @@ import pytest
 
 from napari_seisgrow.engine import Session
 from napari_seisgrow.engine.review import doubt_map, layers, suggest
+from napari_seisgrow.engine.units import infer_kinds
 from napari_seisgrow.io.errors import SeisgrowError
 
 
@@ -34,16 +35,22 @@ def test_doubt_and_suggestions_come_from_the_last_prediction_and_leave_the_run_a
     np.testing.assert_array_equal(session.winner, winner)
 
 
-def test_a_layered_run_doubts_its_boundaries_and_forgets_them_with_new_strokes(tiny_config, tmp_path):
-    """Two units painted one above the other on a layered volume: the run labels them as layers,
-    suggests where their boundary is in doubt, and drops that doubt once new strokes come (the
-    layers came from the old ones) until the next labels."""
+def _two_layers() -> tuple[np.ndarray, np.ndarray]:
+    """A layered volume (8 x 24 x 48) and two units painted on inline 4, one above the other."""
     rng = np.random.default_rng(0)
     trace = np.sin(np.arange(48) / 1.5) * (1.0 + 0.5 * (np.arange(48) > 24))
     x = (trace[None, None, :] + 0.1 * rng.standard_normal((8, 24, 48))).astype(np.float32)
     seeds = np.zeros(x.shape, np.uint8)
-    seeds[4, 2:20, 8:12] = 1
-    seeds[4, 2:20, 36:40] = 2
+    seeds[4, 2:20, 4:8] = 1
+    seeds[4, 2:20, 38:42] = 2
+    return x, seeds
+
+
+def test_a_layered_run_doubts_its_boundaries_and_forgets_them_with_new_strokes(tiny_config, tmp_path):
+    """Two units painted one above the other on a layered volume: the run labels them as layers,
+    suggests where their boundary is in doubt, and drops that doubt once new strokes come (the
+    layers came from the old ones) until the next labels."""
+    x, seeds = _two_layers()
     session = Session(x, seeds, tiny_config)
     list(session.run())
     made = layers(session)
@@ -58,3 +65,23 @@ def test_a_layered_run_doubts_its_boundaries_and_forgets_them_with_new_strokes(t
     more[6, 2:20, 8:12] = 1
     session.update_seeds(more)
     assert layers(session) is None
+
+
+def test_corrections_that_alternate_in_the_coordinate_keep_the_units_of_the_run(tiny_config, tmp_path):
+    """After the first labels, strokes that would make the two units alternate (and so, inferred
+    afresh, bodies) leave them units: the labels stay layers; a resumed run keeps them too."""
+    x, seeds = _two_layers()
+    session = Session(x, seeds, tiny_config)
+    list(session.run())
+    assert session.backend.kinds_kept == {1: "unit", 2: "unit"}
+    more = seeds.copy()
+    more[7, 18:24, 16:19] = 2  # unit 2 shallower at one corner...
+    more[1, 0:6, 26:29] = 1  # ...and unit 1 deeper, past it, at the other
+    assert infer_kinds(more, session.coordinate().full(), 2).kinds == ("body", "body")  # inferred afresh
+    session.update_seeds(more)
+    session.regrow()
+    made = layers(session)
+    assert made is not None and made.units == (1, 2)
+    session.save_checkpoint(tmp_path / "ckpt")
+    resumed = Session.resume(tmp_path / "ckpt", x, more)
+    assert resumed.backend.kinds_kept == {1: "unit", 2: "unit"}

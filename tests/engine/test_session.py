@@ -16,7 +16,6 @@ def _training_labels(session, stage: str):
     return session.backend.training_labels(stage, session.training_grown, session.config.grown_weight)
 
 
-
 def test_two_epochs_yield_reports_that_grow_beyond_the_seeds(tiny_synthetic, tiny_seeds, tiny_config):
     seeds_before = tiny_seeds.copy()
     session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config)

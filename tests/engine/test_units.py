@@ -179,6 +179,24 @@ def test_a_body_inside_a_unit_and_strokes_that_overlap_a_little_do_not_make_a_un
     assert "recurs" not in kinds.note
 
 
+def test_kinds_an_earlier_labelling_decided_survive_corrections_that_alternate():
+    """Units 1 and 2 painted cleanly, then corrected at both ends of the line where the coordinate
+    has drifted: the corrections put a stroke of each past one of the other's. Inferred afresh
+    the two alternate and become bodies; kept from the earlier labelling they stay units."""
+    tau = _flat(nx=200, nt=120)
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 80:120, 30:34] = 1
+    seeds[0, 80:120, 80:84] = 2
+    first = infer_kinds(seeds, tau, 2)
+    assert first.kinds == (UNIT, UNIT)
+    seeds[0, 0:20, 62:65] = 1  # unit 1 deeper at the left end...
+    seeds[0, 180:200, 52:55] = 2  # ...and unit 2 shallower at the right end, past it
+    assert infer_kinds(seeds, tau, 2).kinds == (BODY, BODY)
+    kept = infer_kinds(seeds, tau, 2, kept={1: UNIT, 2: UNIT})
+    assert kept.kinds == (UNIT, UNIT) and "earlier labels" in kept.note
+    assert infer_kinds(seeds, tau, 2, requested=["body"], kept={1: UNIT, 2: UNIT}).kinds[0] == BODY  # said wins
+
+
 def test_kinds_as_the_interpreter_sets_them_win():
     tau = _flat()
     seeds = np.zeros(tau.shape, np.uint8)

@@ -18,7 +18,6 @@ def _training_labels(session, stage: str):
     return session.backend.training_labels(stage, session.training_grown, session.config.grown_weight)
 
 
-
 def _record_cps(monkeypatch):
     calls = []
     real = step_module.cps_loss

@@ -80,6 +80,7 @@ class OnDisk:
             raise SeisgrowError("a blockwise run needs a 3-D (inline, crossline, sample) volume")
         self.blockwise = blockwise
         self.units: list[int] = []  # units as layers need an in-memory run: never any here
+        self.kinds_kept: dict[int, str] = {}
         self._depth = config.depth  # the networks' depth sets the blocks' halo
         self.where = ""  # the scheduler the last pass ran on, for the reports
         self.notes: list[str] = []

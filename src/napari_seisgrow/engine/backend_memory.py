@@ -46,6 +46,7 @@ class InMemory:
         self._live: tuple[Any, np.ndarray] | None = None
         self._seeds_counted: tuple[np.ndarray, np.ndarray] | None = None
         self.units: list[int] = []  # the classes the last completion labelled as ordered layers
+        self.kinds_kept: dict[int, str] = {}  # kinds the run's labels gave classes left on auto: new strokes keep them
         self._unit_doubt: tuple[np.ndarray, np.ndarray] | None = None
 
     # ----------------------------------------------------------------- seeds
@@ -171,12 +172,13 @@ class InMemory:
                 radius=config.grow_radius, max_reach=config.max_reach, previous=start, device=device,
             )  # fmt: skip
         if config.unit_model == "layered":
-            done, note, self.units = as_layers(
+            layering = as_layers(
                 done, strat().full(), self.x, self.train_seeds, self.n_classes, self.live, winner,
-                config.class_kinds, config.unit_agreement,
+                config.class_kinds, config.unit_agreement, self.kinds_kept,
             )  # fmt: skip
-            self._unit_doubt = None
-            self.notes.append(note)
+            done, self.units, self._unit_doubt = layering.labels, layering.units, None
+            self.kinds_kept.update(layering.decided)
+            self.notes.append(layering.note)
         held = self.holdout > 0
         done[held] = self.holdout[held]
         return done

@@ -141,8 +141,15 @@ def infer_kinds(
     n_classes: int,
     live: np.ndarray | None = None,
     requested: list[str] | tuple[str, ...] = (),
+    kept: dict[int, str] | None = None,
 ) -> Kinds:
-    """Unit or body for every class: ``requested[c - 1]`` where it says unit or body, else inferred.
+    """Unit or body for every class: ``requested[c - 1]`` where it says unit or body, else
+    ``kept[c]`` where an earlier labelling of the same run decided it, else inferred.
+
+    Kept, because strokes added to correct a boundary must not change what a class is: two
+    corrections of one boundary at both ends of an F3 section, where the coordinate drifts by 10
+    samples, alternated in the coordinate and made both units bodies, which took their layers
+    away (docs/benchmarks.md).
 
     Units tile the column, so their strokes lie in disjoint intervals of the coordinate. A class
     whose strokes alternate with another's down the column recurs and is a body (texture decides
@@ -157,6 +164,8 @@ def infer_kinds(
     painted = [c for c in range(1, n_classes + 1) if np.isfinite(lo[c])]
     asked = {c: requested[c - 1] for c in range(1, n_classes + 1) if c - 1 < len(requested)}
     kinds = {c: asked[c] for c in asked if asked[c] in (UNIT, BODY)}
+    held = {c: k for c, k in (kept or {}).items() if c in painted and c not in kinds and k in (UNIT, BODY)}
+    kinds.update(held)
     bodies: dict[int, list[int]] = {}
     alternate = alternating({c: stroke_spans(seeds, tau, c, live) for c in painted})
     recurring = {c: others for c, others in alternate.items() if others and c not in kinds}
@@ -187,6 +196,8 @@ def infer_kinds(
     said = sorted(c for c in asked if asked[c] in (UNIT, BODY))
     if said:
         parts.append(f"as set for class {', '.join(map(str, said))}")
+    if held:
+        parts.append(f"as the run's earlier labels had it for class {', '.join(map(str, sorted(held)))}")
     return Kinds(tuple(kinds[c] for c in range(1, n_classes + 1)), "; ".join(parts))
 
 
@@ -373,6 +384,16 @@ def unit_doubt(
     return doubt, other
 
 
+@dataclass(frozen=True)
+class Layering:
+    """Labels with the units as ordered layers (``as_layers``) and what was decided on the way."""
+
+    labels: np.ndarray
+    note: str  # one line: what was decided and why
+    units: list[int]  # the classes labelled as layers (none when fewer than two are units)
+    decided: dict[int, str]  # each painted class left on auto: the kind it was given, for later labellings
+
+
 def with_bodies(labels: np.ndarray, layered: np.ndarray, bodies: list[int], seeds: np.ndarray) -> np.ndarray:
     """The layered units wherever ``labels`` (the networks' grown and completed labels) hold no
     body, the body wherever they do, and every painted seed as painted: a body keeps its own
@@ -414,16 +435,16 @@ def as_layers(
     winner: np.ndarray | None,
     requested: list[str] | tuple[str, ...] = (),
     unit_agreement: float = 0.0,
-) -> tuple[np.ndarray, str, list[int]]:
+    kept: dict[int, str] | None = None,
+) -> Layering:
     """``labels`` (the networks' grown and completed labels) with every voxel no body claims
     relabelled as the unit between the boundaries around it; bodies and painted seeds stay as
-    they are. Returns the labels, one line saying what was decided and why, and the classes
-    labelled as layers (none when fewer than two are units).
+    they are. ``kept``: kinds an earlier labelling of the run decided (``infer_kinds``).
 
     Units are told apart by their position between reflectors, which the strokes and the
     coordinate give directly: on the real F3 sections this scored 0.80 / 0.74 mIoU (two stroke
     protocols) where the networks' own unit labels scored 0.55 (docs/benchmarks.md)."""
-    kinds = infer_kinds(seeds, tau, n_classes, live, requested)
+    kinds = infer_kinds(seeds, tau, n_classes, live, requested, kept)
     units, bodies = kinds.of(UNIT), kinds.of(BODY)
     note = kinds.note
     layered = None
@@ -439,5 +460,8 @@ def as_layers(
                                      for c, share in unseen.items())  # fmt: skip
             layered = layered_labels(tau, amplitude, seeds, units, live)
     if layered is None or len(units) < 2:
-        return labels, f"no layers to order ({note}): labels as the networks give them", []
-    return with_bodies(labels, layered, bodies, seeds), f"classes as layers: {note}", units
+        return Layering(labels, f"no layers to order ({note}): labels as the networks give them", [], {})
+    painted = np.bincount(np.asarray(seeds).ravel(), minlength=n_classes + 1) > 0
+    auto = [c for c in range(1, n_classes + 1) if painted[c] and (c > len(requested) or requested[c - 1] == AUTO)]
+    decided = {c: UNIT if c in units else BODY for c in auto}
+    return Layering(with_bodies(labels, layered, bodies, seeds), f"classes as layers: {note}", units, decided)
