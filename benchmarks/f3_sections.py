@@ -51,6 +51,7 @@ from napari_seisgrow.engine.data import normalise  # noqa: E402
 from napari_seisgrow.engine.suggest import rank_places  # noqa: E402
 from napari_seisgrow.engine.units import (  # noqa: E402
     UNIT,
+    boundary_choices,
     infer_kinds,
     layered_labels,
     unit_doubt,
@@ -158,12 +159,14 @@ def picture(path: Path, x: np.ndarray, strokes: dict[str, np.ndarray], labels: d
     plt.close(fig)
 
 
-def _layered(xn: np.ndarray, tau: np.ndarray, seeds: np.ndarray, live: np.ndarray, kept: dict | None = None):
-    """The layered labels and their units; ``kept``: the kinds of the interpreter's first labels,
-    which a run keeps when strokes are added (``infer_kinds``)."""
+def _layered(xn: np.ndarray, tau: np.ndarray, seeds: np.ndarray, live: np.ndarray, kept: dict | None = None,
+             kept_levels: dict | None = None):  # fmt: skip
+    """The layered labels and their units; ``kept``, ``kept_levels``: the kinds and boundary levels
+    of the interpreter's first labels, which a run keeps when strokes are added (``infer_kinds``,
+    ``kept_level``)."""
     kinds = infer_kinds(seeds, tau, int(seeds.max()), live, kept=kept)
     units = kinds.of(UNIT)
-    return layered_labels(tau, xn, seeds, units, live), units
+    return layered_labels(tau, xn, seeds, units, live, kept=kept_levels), units
 
 
 def _stroke_in(window, truth: np.ndarray, wrong: np.ndarray, seeds: np.ndarray) -> np.ndarray:
@@ -190,6 +193,7 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: dict, truth: np.ndarray, 
     rng = np.random.default_rng(0)
     labels, units = _layered(xn, tau, seeds, live)
     kept = {c: UNIT if c in units else "body" for c in np.unique(seeds[seeds > 0]).tolist()}
+    kept_levels = boundary_choices(tau, xn, seeds, units, live)
     wrong = labels != truth
     picks = rank_places(unit_doubt(tau, xn, seeds, units, live)[0], seeds, labels, n=10, live=live)
     top = np.mean([wrong[0, p.traces[0] : p.traces[1], p.samples[0] : p.samples[1]].mean() for p in picks])
@@ -206,7 +210,8 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: dict, truth: np.ndarray, 
         for _ in range(rounds):
             bad = lab != truth
             if policy == "suggested":
-                got = rank_places(unit_doubt(tau, xn, s_now, units, live)[0], s_now, lab, n=1, live=live)
+                doubt = unit_doubt(tau, xn, s_now, units, live, kept=kept_levels)[0]
+                got = rank_places(doubt, s_now, lab, n=1, live=live)
             elif policy == "largest-error":
                 got = rank_places(bad.astype(np.float32), s_now, lab, n=1, live=live, edge=0)
             else:
@@ -216,7 +221,7 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: dict, truth: np.ndarray, 
                 break
             window = got[0] if policy == "random" else (got[0].traces, got[0].samples)
             s_now = _stroke_in(window, truth, bad, s_now)
-            lab, units = _layered(xn, tau, s_now, live, kept)
+            lab, units = _layered(xn, tau, s_now, live, kept, kept_levels)
         row[f"miou_{policy}"] = round(segmentation_scores(lab, truth)["miou"], 4)
     return row
 

@@ -9,6 +9,7 @@ from napari_seisgrow.engine.structure import stratigraphic_coordinate
 from napari_seisgrow.engine.units import (
     BODY,
     UNIT,
+    boundary_choices,
     infer_kinds,
     layered_labels,
     unit_boundaries,
@@ -106,6 +107,31 @@ def test_doubt_spans_the_rival_reflectors_of_a_boundary_and_names_the_unit_acros
     alone, _ = unit_doubt(tau, amp, seeds, [1, 2])
     assert alone[0, :, 41:].max() < 0.1  # beyond a sample or two of the reflector (the doubt's sigma)
     assert alone[0].mean() < 0.25 * doubt[0].mean()
+
+
+def test_a_kept_boundary_moves_only_as_far_as_a_new_stroke_contradicts_it():
+    """Reflectors at 40, 45, 50 and 55 between the strokes of units 1 (28-30) and 2 (60-62). The
+    first labels put the boundary on one of them; a stroke of unit 1 that only confirms it leaves it
+    there (chosen afresh from the narrower gap it would move), and one that crosses it moves it to
+    the nearest reflector below the stroke, not to the middle of what is left."""
+    tau = _flat()
+    amp = np.zeros(tau.shape, np.float32)
+    for row, value in ((40, 1.0), (45, 0.6), (50, 0.8), (55, 1.0)):
+        amp[..., row] = value
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 10:20, 28:31] = 1
+    seeds[0, 30:40, 60:63] = 2
+    first = boundary_choices(tau, amp, seeds, [1, 2])[1, 2]
+    assert first == 45.0  # the weighted median of the four
+    confirm = seeds.copy()
+    confirm[0, 45:55, 42:44] = 1  # unit 1 down to 43: the gap is 43-60, the boundary at 45 still fits
+    assert boundary_choices(tau, amp, confirm, [1, 2])[1, 2] != first  # afresh, it moves
+    assert boundary_choices(tau, amp, confirm, [1, 2], kept={(1, 2): first})[1, 2] == first  # kept, it stays
+    cross = seeds.copy()
+    cross[0, 45:55, 46:49] = 1  # unit 1 down to 48: past the boundary at 45
+    assert boundary_choices(tau, amp, cross, [1, 2], kept={(1, 2): first})[1, 2] == 50.0
+    labels = layered_labels(tau, amp, cross, [1, 2], kept={(1, 2): first})
+    assert (labels[0, :, 49] == 1).all() and (labels[0, :, 50] == 2).all()
 
 
 def test_a_stroke_on_the_wrong_side_moves_the_boundary_there_and_fades_sideways():

@@ -81,6 +81,7 @@ class OnDisk:
         self.blockwise = blockwise
         self.units: list[int] = []  # units as layers need an in-memory run: never any here
         self.kinds_kept: dict[int, str] = {}
+        self.levels_kept: dict[tuple[int, int], float] = {}
         self._depth = config.depth  # the networks' depth sets the blocks' halo
         self.where = ""  # the scheduler the last pass ran on, for the reports
         self.notes: list[str] = []

@@ -47,6 +47,7 @@ class InMemory:
         self._seeds_counted: tuple[np.ndarray, np.ndarray] | None = None
         self.units: list[int] = []  # the classes the last completion labelled as ordered layers
         self.kinds_kept: dict[int, str] = {}  # kinds the run's labels gave classes left on auto: new strokes keep them
+        self.levels_kept: dict[tuple[int, int], float] = {}  # and where they put each boundary (``kept_level``)
         self._unit_doubt: tuple[np.ndarray, np.ndarray] | None = None
 
     # ----------------------------------------------------------------- seeds
@@ -174,10 +175,11 @@ class InMemory:
         if config.unit_model == "layered":
             layering = as_layers(
                 done, strat().full(), self.x, self.train_seeds, self.n_classes, self.live, winner,
-                config.class_kinds, config.unit_agreement, self.kinds_kept,
+                config.class_kinds, config.unit_agreement, self.kinds_kept, self.levels_kept,
             )  # fmt: skip
             done, self.units, self._unit_doubt = layering.labels, layering.units, None
             self.kinds_kept.update(layering.decided)
+            self.levels_kept.update(layering.levels)
             self.notes.append(layering.note)
         held = self.holdout > 0
         done[held] = self.holdout[held]
@@ -190,7 +192,7 @@ class InMemory:
         if len(self.units) < 2:
             return None
         if self._unit_doubt is None:
-            self._unit_doubt = unit_doubt(tau(), self.x, self.train_seeds, self.units, self.live)
+            self._unit_doubt = unit_doubt(tau(), self.x, self.train_seeds, self.units, self.live, kept=self.levels_kept)
         return self._unit_doubt
 
     def class_kinds(self, tau: np.ndarray, config: GrowConfig) -> Kinds:

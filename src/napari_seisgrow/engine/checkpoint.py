@@ -60,6 +60,7 @@ def _write(self: Any, d: Path) -> None:
         "strat_step": list(self.strat.step) if self.strat is not None else None,
         "layered_units": list(self.backend.units),  # the classes the last labels hold as ordered layers
         "kinds_kept": {str(c): k for c, k in self.backend.kinds_kept.items()},
+        "levels_kept": [[a, b, level] for (a, b), level in self.backend.levels_kept.items()],
         "numpy_rng": self.rng.bit_generator.state,
         "versions": versions(),
         "history": self.history,
@@ -134,6 +135,7 @@ def resume(cls: Any, directory: str | Path, volume: Any, seeds: Any, **overrides
             session.training_grown = session.grown
         session.backend.units = [int(c) for c in meta.get("layered_units", [])]
         session.backend.kinds_kept = {int(c): str(k) for c, k in meta.get("kinds_kept", {}).items()}
+        session.backend.levels_kept = {(int(a), int(b)): float(v) for a, b, v in meta.get("levels_kept", [])}
         if (d / "holdout.npy").is_file() and (d / "train_seeds.npy").is_file():
             held, trained = (np.load(d / f"{n}.npy", allow_pickle=False) for n in ("holdout", "train_seeds"))
             session.backend.restore_split(trained, held, session.config, session.rng)  # no stroke changes sides

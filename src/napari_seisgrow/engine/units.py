@@ -29,7 +29,7 @@ that recurs down the column (sand, shale, sand, shale): its strokes and another 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import numpy as np
 from scipy import ndimage
@@ -247,6 +247,24 @@ def boundary_level(profile: np.ndarray, first: float, above: float, below: float
     return float(levels[int(np.searchsorted(np.cumsum(weight), 0.5))])
 
 
+def kept_level(profile: np.ndarray, first: float, above: float, below: float, previous: float | None) -> float:
+    """``boundary_level``, or, where an earlier labelling of the run placed this boundary at
+    ``previous``, that level while the strokes still allow it and else the candidate reflector
+    nearest it.
+
+    An interpreter's stroke corrects the labels where it is painted and should change nothing it
+    does not contradict; choosing afresh from the narrower gap moved boundaries by 10-20 samples
+    along whole F3 sections after a stroke that only confirmed them, and one more stroke then did
+    harm on average (docs/benchmarks.md)."""
+    if previous is None:
+        return boundary_level(profile, first, above, below)
+    if min(above, below) <= previous <= max(above, below):
+        return float(previous)
+    levels, weight = level_candidates(profile, first, above, below)
+    levels = levels[weight > 0] if (weight > 0).any() else levels  # a reflector, not a flat stretch
+    return float(levels[int(np.argmin(np.abs(levels - previous)))])
+
+
 def polarity_at(profile: np.ndarray, first: float, level: float) -> float:
     """The sign of the flattened reflector at ``level``: the boundary follows that peak or trough."""
     row = int(np.clip(np.round(level - first), 0, len(profile) - 1))
@@ -261,6 +279,38 @@ def _spread(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
     return num / (den + SPREAD_PRIOR)
 
 
+def _choices(
+    tau: np.ndarray,
+    amplitude: np.ndarray,
+    seeds: np.ndarray,
+    units: list[int],
+    live: np.ndarray | None,
+    kept: dict[tuple[int, int], float] | None,
+) -> tuple[list[int], dict[tuple[int, int], float], np.ndarray, float]:
+    """The painted units in order, each boundary's level of the coordinate, and the flattened
+    profile the levels were chosen on (with its first row's level)."""
+    lo, hi, mid = stroke_intervals(seeds, tau, int(max(units)), live, LEVEL_PERCENTILE)
+    order = sorted((c for c in units if np.isfinite(mid[c])), key=lambda c: mid[c])
+    profile, first = flattened_profile(amplitude, tau, live)
+    kept = kept or {}
+    choice = {(a, b): kept_level(profile, first, hi[a], lo[b], kept.get((a, b))) for a, b in pairwise(order)}
+    return order, choice, profile, first
+
+
+def boundary_choices(
+    tau: np.ndarray,
+    amplitude: np.ndarray,
+    seeds: np.ndarray,
+    units: list[int],
+    live: np.ndarray | None = None,
+    kept: dict[tuple[int, int], float] | None = None,
+) -> dict[tuple[int, int], float]:
+    """Per pair of consecutive units (upper, lower), the level of the coordinate their boundary
+    starts from before the strokes and the reflector move it trace by trace: what a run keeps so
+    that later strokes change only what they contradict (``kept_level``)."""
+    return _choices(tau, amplitude, seeds, units, live, kept)[1]
+
+
 def unit_boundaries(
     tau: np.ndarray,
     amplitude: np.ndarray,
@@ -270,6 +320,7 @@ def unit_boundaries(
     spread: float = 20.0,
     margin: float = 1.0,
     follow: bool = True,
+    kept: dict[tuple[int, int], float] | None = None,
 ) -> tuple[list[int], np.ndarray]:
     """The units in order top to bottom and, per trace, the coordinate level of each boundary
     between consecutive ones: ``(order, levels)`` with levels ``(ni, nx, len(order) - 1)``.
@@ -277,16 +328,15 @@ def unit_boundaries(
     Every level lies below every stroke of the units above it in that trace and above every
     stroke of the units below it, where the two agree; and no level lies above the one before.
     With ``follow`` each boundary then moves onto its reflector within a few rows
-    (``engine.reflectors``), where the coordinate drifts off it.
+    (``engine.reflectors``), where the coordinate drifts off it. ``kept``: the levels an earlier
+    labelling chose, per pair of units (``boundary_choices``), kept where the strokes allow.
     """
-    lo, hi, mid = stroke_intervals(seeds, tau, int(max(units)), live, LEVEL_PERCENTILE)
-    order = sorted((c for c in units if np.isfinite(mid[c])), key=lambda c: mid[c])
-    profile, first = flattened_profile(amplitude, tau, live)
+    order, choice, profile, first = _choices(tau, amplitude, seeds, units, live, kept)
     lateral = tau.shape[:2]
     previous = np.full(lateral, -np.inf)
     levels = []
     for k in range(len(order) - 1):
-        level = boundary_level(profile, first, hi[order[k]], lo[order[k + 1]])
+        level = choice[order[k], order[k + 1]]
         above, below = np.isin(seeds, order[: k + 1]), np.isin(seeds, order[k + 1 :])
         floor_ = np.where(above, tau, -np.inf).max(axis=2)  # the deepest stroke above, per trace
         ceiling = np.where(below, tau, np.inf).min(axis=2)  # the shallowest stroke below
@@ -315,13 +365,14 @@ def layered_labels(
     live: np.ndarray | None = None,
     spread: float = 20.0,
     follow: bool = True,
+    kept: dict[tuple[int, int], float] | None = None,
 ) -> np.ndarray:
     """Every voxel's unit (uint8): the unit between the boundaries around it in its trace.
     With fewer than two painted units there is nothing to order and the result is all 0."""
     out = np.zeros(tau.shape, np.uint8)
     if len(units) < 2:
         return out
-    order, levels = unit_boundaries(tau, amplitude, seeds, units, live, spread, follow=follow)
+    order, levels = unit_boundaries(tau, amplitude, seeds, units, live, spread, follow=follow, kept=kept)
     if len(order) < 2:
         return out
     out[...] = order[0]
@@ -348,6 +399,7 @@ def unit_doubt(
     live: np.ndarray | None = None,
     spread: float = 20.0,
     sigma: float = DOUBT_SIGMA,
+    kept: dict[tuple[int, int], float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per voxel, how likely its layered unit label is wrong (0..1, float32), and the unit it
     would be instead (uint8, 0 where no boundary is in doubt).
@@ -364,15 +416,14 @@ def unit_doubt(
     """
     doubt = np.zeros(tau.shape, np.float32)
     other = np.zeros(tau.shape, np.uint8)
-    order, levels = unit_boundaries(tau, amplitude, seeds, units, live, spread)
+    order, levels = unit_boundaries(tau, amplitude, seeds, units, live, spread, kept=kept)
     if len(order) < 2:
         return doubt, other
     lo, hi, _ = stroke_intervals(seeds, tau, int(max(units)), live, LEVEL_PERCENTILE)
-    profile, first = flattened_profile(amplitude, tau, live)
+    _, choice, profile, first = _choices(tau, amplitude, seeds, units, live, kept)
     for k in range(levels.shape[-1]):
         candidates, weight = level_candidates(profile, first, hi[order[k]], lo[order[k + 1]])
-        chosen = boundary_level(profile, first, hi[order[k]], lo[order[k + 1]])
-        grid, side = _side_doubt(candidates - chosen, weight, sigma)
+        grid, side = _side_doubt(candidates - choice[order[k], order[k + 1]], weight, sigma)
         offset = tau - levels[..., k, None]
         d = np.interp(offset, grid, side, left=0.0, right=0.0).astype(np.float32)
         worse = d > doubt
@@ -392,6 +443,7 @@ class Layering:
     note: str  # one line: what was decided and why
     units: list[int]  # the classes labelled as layers (none when fewer than two are units)
     decided: dict[int, str]  # each painted class left on auto: the kind it was given, for later labellings
+    levels: dict[tuple[int, int], float]  # each boundary's level (``boundary_choices``), for later labellings
 
 
 def with_bodies(labels: np.ndarray, layered: np.ndarray, bodies: list[int], seeds: np.ndarray) -> np.ndarray:
@@ -436,10 +488,12 @@ def as_layers(
     requested: list[str] | tuple[str, ...] = (),
     unit_agreement: float = 0.0,
     kept: dict[int, str] | None = None,
+    kept_levels: dict[tuple[int, int], float] | None = None,
 ) -> Layering:
     """``labels`` (the networks' grown and completed labels) with every voxel no body claims
     relabelled as the unit between the boundaries around it; bodies and painted seeds stay as
-    they are. ``kept``: kinds an earlier labelling of the run decided (``infer_kinds``).
+    they are. ``kept``, ``kept_levels``: the kinds and boundary levels an earlier labelling of the
+    run decided (``infer_kinds``, ``kept_level``).
 
     Units are told apart by their position between reflectors, which the strokes and the
     coordinate give directly: on the real F3 sections this scored 0.80 / 0.74 mIoU (two stroke
@@ -449,7 +503,7 @@ def as_layers(
     note = kinds.note
     layered = None
     if len(units) >= 2:
-        layered = layered_labels(tau, amplitude, seeds, units, live)
+        layered = layered_labels(tau, amplitude, seeds, units, live, kept=kept_levels)
         said = [c for c, k in enumerate(requested, start=1) if k == UNIT]
         unseen = unseen_layers(layered, winner, units, said, unit_agreement)
         if unseen:
@@ -458,10 +512,11 @@ def as_layers(
             note += "; " + "; ".join(f"class {c} is a body after all (the networks see it on {share:.0%} of its "
                                      "layer; set its kind to unit if it is a layer)"
                                      for c, share in unseen.items())  # fmt: skip
-            layered = layered_labels(tau, amplitude, seeds, units, live)
+            layered = layered_labels(tau, amplitude, seeds, units, live, kept=kept_levels)
     if layered is None or len(units) < 2:
-        return Layering(labels, f"no layers to order ({note}): labels as the networks give them", [], {})
+        return Layering(labels, f"no layers to order ({note}): labels as the networks give them", [], {}, {})
     painted = np.bincount(np.asarray(seeds).ravel(), minlength=n_classes + 1) > 0
     auto = [c for c in range(1, n_classes + 1) if painted[c] and (c > len(requested) or requested[c - 1] == AUTO)]
     decided = {c: UNIT if c in units else BODY for c in auto}
-    return Layering(with_bodies(labels, layered, bodies, seeds), f"classes as layers: {note}", units, decided)
+    levels = boundary_choices(tau, amplitude, seeds, units, live, kept_levels)
+    return Layering(with_bodies(labels, layered, bodies, seeds), f"classes as layers: {note}", units, decided, levels)
