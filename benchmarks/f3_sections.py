@@ -207,11 +207,11 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: np.ndarray, truth: np.nda
            "wrong_top10": round(float(top), 4), "wrong_random": round(float(np.mean(rand)), 4),
            "miou_start": round(segmentation_scores(labels, truth)["miou"], 4)}  # fmt: skip
     for policy in ("suggested", "random", "largest-error"):
-        s_now, lab = seeds, labels
+        s_now, lab, now_units, now_kept, now_levels = seeds, labels, units, dict(kept), dict(kept_levels)
         for _ in range(rounds):
             bad = lab != truth
             if policy == "suggested":
-                doubt = unit_doubt(tau, xn, s_now, units, live, kept=kept_levels)[0]
+                doubt = unit_doubt(tau, xn, s_now, now_units, live, kept=now_levels)[0]
                 got = rank_places(doubt, s_now, lab, n=1, live=live)
             elif policy == "largest-error":
                 got = rank_places(bad.astype(np.float32), s_now, lab, n=1, live=live, edge=0)
@@ -222,7 +222,10 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: np.ndarray, truth: np.nda
                 break
             window = got[0] if policy == "random" else (got[0].traces, got[0].samples)
             s_now = _stroke_in(window, truth, bad, s_now)
-            lab, units = _layered(xn, tau, s_now, live, kept, kept_levels)
+            lab, now_units = _layered(xn, tau, s_now, live, now_kept, now_levels)
+            # as a run does after each labelling: what it decided is kept for the next one
+            now_kept.update({c: UNIT if c in now_units else "body" for c in np.unique(s_now[s_now > 0]).tolist()})
+            now_levels.update(boundary_choices(tau, xn, s_now, now_units, live, now_levels))
         row[f"miou_{policy}"] = round(segmentation_scores(lab, truth)["miou"], 4)
     return row
 

@@ -58,9 +58,16 @@ def test_a_layered_run_doubts_its_boundaries_and_forgets_them_with_new_strokes(t
     places = suggest(session, n=2, networks=False)
     assert places and all(p.source == "boundary" and sorted(p.classes) == [1, 2] for p in places)
     session.save_checkpoint(tmp_path / "ckpt")  # a resumed run knows its layers and their doubt
-    again = layers(Session.resume(tmp_path / "ckpt", x, seeds))
+    resumed = Session.resume(tmp_path / "ckpt", x, seeds)
+    again = layers(resumed)
     assert again is not None and again.units == (1, 2)
     np.testing.assert_array_equal(again.doubt, made.doubt)
+    assert resumed.backend.levels_kept == session.backend.levels_kept and session.backend.levels_kept
+    session.regrow(unit_model="off")  # labels that are not layers have no boundary doubt
+    assert layers(session) is None
+    assert doubt_map(session, networks=False).shape == x.shape
+    session.regrow(unit_model="layered")
+    assert layers(session) is not None
     more = seeds.copy()
     more[6, 2:20, 8:12] = 1
     session.update_seeds(more)
@@ -85,3 +92,16 @@ def test_corrections_that_alternate_in_the_coordinate_keep_the_units_of_the_run(
     session.save_checkpoint(tmp_path / "ckpt")
     resumed = Session.resume(tmp_path / "ckpt", x, more)
     assert resumed.backend.kinds_kept == {1: "unit", 2: "unit"}
+
+
+def test_a_class_erased_from_the_strokes_loses_what_the_run_kept_for_it(tiny_config):
+    x, seeds = _two_layers()
+    seeds[4, 2:20, 22:25] = 3  # a third unit between the two
+    session = Session(x, seeds, tiny_config)
+    list(session.run())
+    assert session.backend.kinds_kept == {1: "unit", 2: "unit", 3: "unit"}
+    assert set(session.backend.levels_kept) == {(1, 3), (3, 2)}
+    erased = seeds.copy()
+    erased[erased == 3] = 0  # painted again later, it is a new class: inferred afresh
+    session.update_seeds(erased)
+    assert session.backend.kinds_kept == {1: "unit", 2: "unit"} and session.backend.levels_kept == {}

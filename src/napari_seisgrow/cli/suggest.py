@@ -65,7 +65,8 @@ def _layers(d: Path, meta: dict, volume, seeds: np.ndarray, live: np.ndarray) ->
         if kept is not None:
             seeds = kept
             break
-    doubt, other = unit_doubt(grid.full(), x, seeds, units, live)
+    kept = {(int(a), int(b)): float(v) for a, b, v in meta.get("levels_kept", [])}  # the levels the labels have
+    doubt, other = unit_doubt(grid.full(), x, seeds, units, live, kept=kept)
     return Layers(grown, tuple(units), doubt, other)
 
 

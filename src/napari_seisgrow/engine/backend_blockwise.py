@@ -80,6 +80,7 @@ class OnDisk:
             raise SeisgrowError("a blockwise run needs a 3-D (inline, crossline, sample) volume")
         self.blockwise = blockwise
         self.units: list[int] = []  # units as layers need an in-memory run: never any here
+        self.layered = None
         self.kinds_kept: dict[int, str] = {}
         self.levels_kept: dict[tuple[int, int], float] = {}
         self._depth = config.depth  # the networks' depth sets the blocks' halo
@@ -231,7 +232,7 @@ class OnDisk:
         return self.grow(winner, confidence, config, [0.0], strat=envelope, previous=grown, final=False,
                          device=device, epoch=epoch)  # fmt: skip
 
-    def unit_doubt(self, tau: Callable[[], Any]) -> None:
+    def unit_doubt(self, tau: Callable[[], Any], labels: Any) -> None:
         """Units as layers need an in-memory run, so no unit is in doubt from its boundaries."""
         return None
 

@@ -45,7 +45,8 @@ class InMemory:
         self.notes: list[str] = []
         self._live: tuple[Any, np.ndarray] | None = None
         self._seeds_counted: tuple[np.ndarray, np.ndarray] | None = None
-        self.units: list[int] = []  # the classes the last completion labelled as ordered layers
+        self.units: list[int] = []  # the classes the last completion labelled as ordered layers...
+        self.layered: np.ndarray | None = None  # ...in these labels (doubt and suggestions need them shown)
         self.kinds_kept: dict[int, str] = {}  # kinds the run's labels gave classes left on auto: new strokes keep them
         self.levels_kept: dict[tuple[int, int], float] = {}  # and where they put each boundary (``kept_level``)
         self._unit_doubt: tuple[np.ndarray, np.ndarray] | None = None
@@ -75,9 +76,12 @@ class InMemory:
                 f"the new seeds add class {int(new.max())}; the networks know {self.n_classes} classes, so retrain"
             )
         self.seeds = new
-        self.units, self._unit_doubt = [], None  # the layers came from the old strokes
         self.train_seeds, self.holdout = keep_holdout(new, self.train_seeds, self.holdout,
                                                       config.holdout_fraction, rng)  # fmt: skip
+        self.units, self.layered, self._unit_doubt = [], None, None  # the layers came from the old strokes
+        painted = set(np.unique(self.train_seeds[self.train_seeds > 0]).tolist())
+        self.kinds_kept = {c: k for c, k in self.kinds_kept.items() if c in painted}  # an erased class is new again
+        self.levels_kept = {p: v for p, v in self.levels_kept.items() if set(p) <= painted}
 
     def restore_split(
         self, trained: np.ndarray, held: np.ndarray, config: GrowConfig, rng: np.random.Generator
@@ -161,6 +165,7 @@ class InMemory:
         on with no threshold, through voxels whose argmax agrees and that connect to their class.
         Then the unit classes become ordered layers (``unit_model``).
         """
+        self.units, self.layered, self._unit_doubt = [], None, None
         start = self.without_holdout(training_grown)
         if config.completion == "layers":
             done = fill_along_layers(start, strat().full(), config.layer_reach)
@@ -177,19 +182,20 @@ class InMemory:
                 done, strat().full(), self.x, self.train_seeds, self.n_classes, self.live, winner,
                 config.class_kinds, config.unit_agreement, self.kinds_kept, self.levels_kept,
             )  # fmt: skip
-            done, self.units, self._unit_doubt = layering.labels, layering.units, None
+            done, self.units = layering.labels, layering.units
             self.kinds_kept.update(layering.decided)
             self.levels_kept.update(layering.levels)
             self.notes.append(layering.note)
         held = self.holdout > 0
         done[held] = self.holdout[held]
+        self.layered = done if len(self.units) >= 2 else None
         return done
 
-    def unit_doubt(self, tau: Callable[[], np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+    def unit_doubt(self, tau: Callable[[], np.ndarray], labels: Any) -> tuple[np.ndarray, np.ndarray] | None:
         """For the classes the last completion labelled as layers, how likely each voxel's unit is
-        wrong and the unit across the boundary in doubt (``engine.units.unit_doubt``); None when
-        no completion made layers. Worked out once per completion."""
-        if len(self.units) < 2:
+        wrong and the unit across the boundary in doubt (``engine.units.unit_doubt``); None unless
+        ``labels`` (the run's shown labels) are that completion's. Worked out once per completion."""
+        if len(self.units) < 2 or self.layered is None or labels is not self.layered:
             return None
         if self._unit_doubt is None:
             self._unit_doubt = unit_doubt(tau(), self.x, self.train_seeds, self.units, self.live, kept=self.levels_kept)

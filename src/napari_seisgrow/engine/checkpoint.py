@@ -58,7 +58,8 @@ def _write(self: Any, d: Path) -> None:
         "shape": list(self.x.shape),
         "amplitude_scale": self.amplitude_scale,
         "strat_step": list(self.strat.step) if self.strat is not None else None,
-        "layered_units": list(self.backend.units),  # the classes the last labels hold as ordered layers
+        # the classes the labels saved hold as ordered layers (none when they are not that completion's)
+        "layered_units": list(self.backend.units) if self.backend.layered is self.grown else [],
         "kinds_kept": {str(c): k for c, k in self.backend.kinds_kept.items()},
         "levels_kept": [[a, b, level] for (a, b), level in self.backend.levels_kept.items()],
         "numpy_rng": self.rng.bit_generator.state,
@@ -134,6 +135,7 @@ def resume(cls: Any, directory: str | Path, volume: Any, seeds: Any, **overrides
         if not (d / "training_grown.npy").is_file():
             session.training_grown = session.grown
         session.backend.units = [int(c) for c in meta.get("layered_units", [])]
+        session.backend.layered = session.grown if len(session.backend.units) >= 2 else None
         session.backend.kinds_kept = {int(c): str(k) for c, k in meta.get("kinds_kept", {}).items()}
         session.backend.levels_kept = {(int(a), int(b)): float(v) for a, b, v in meta.get("levels_kept", [])}
         if (d / "holdout.npy").is_file() and (d / "train_seeds.npy").is_file():

@@ -24,7 +24,7 @@ def _trained(session: Session) -> None:
 def layers(session: Session) -> Layers | None:
     """The run's units as ordered layers with the doubt of their boundaries, when its last
     completion made layers (an in-memory run with ``unit_model="layered"`` and two units or more)."""
-    got = session.backend.unit_doubt(lambda: session.coordinate().full())
+    got = session.backend.unit_doubt(lambda: session.coordinate().full(), session.grown)
     if got is None:
         return None
     return Layers(np.asarray(session.grown), tuple(session.backend.units), *got)

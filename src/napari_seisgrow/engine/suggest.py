@@ -15,7 +15,7 @@ no network runs, so ranking a 200 x 300 x 400 volume takes a fraction of a secon
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -162,7 +162,8 @@ def rank_places(
     ``live``: voxels that hold data (dead traces and padding are never suggested); ``edge``: doubt
     within this many voxels of a change of winning class is left out (0 keeps it, e.g. for an error map);
     ``boundary``: voxels whose doubt is a unit boundary's (``other`` there is the unit across it): a
-    window mostly of those is a "boundary" suggestion, and they take no part in the networks' share.
+    window with most of its doubt on those is a "boundary" suggestion, and they take no part in
+    the networks' share.
     """
     values = np.asarray(doubt_map, dtype=np.float32)
     if live is not None:
@@ -195,7 +196,8 @@ def rank_places(
         source = "networks"
         if boundary is not None:
             on = np.asarray(boundary[i, t0:t1, s0:s1])
-            if on.mean() >= 0.5 and oth is not None:
+            here = values[i, t0:t1, s0:s1]
+            if oth is not None and on.any() and here[on].sum() >= here[~on].sum():  # most of its doubt
                 (classes, _), share, source = _classes_in_doubt(win[on], oth[on]), None, "boundary"
             else:
                 classes, share = _classes_in_doubt(win[~on], None if oth is None else oth[~on])
@@ -241,10 +243,18 @@ def suggest_places(
     values = doubt(confidence, n_classes, disagree)
     if layers is None:
         return rank_places(values, seeds, winner, other=other, live=live, n=n, **options)
-    on_unit = layers.on_units()
+    labels, on_unit = layers.labels, layers.on_units()
     values = np.where(on_unit, layers.doubt, values)
-    other = np.where(on_unit, layers.other, winner if other is None else other)
-    return rank_places(values, seeds, layers.labels, other=other, live=live, n=n, boundary=on_unit, **options)
+    if disagree is not None:  # the networks' pair beside the labels shown: where they differ, the one not shown
+        assert net_winners is not None
+        theirs = np.where(disagree, np.where(net_winners[0] == labels, net_winners[1], net_winners[0]), labels)
+    else:
+        theirs = labels
+    other = np.where(on_unit, layers.other, theirs)
+    places = rank_places(values, seeds, labels, other=other, live=live, n=n, boundary=on_unit, **options)
+    if disagree is None:  # the networks' own answers are unknown: say nothing about their disagreement
+        places = [replace(p, disagreement=None) if p.source == "networks" else p for p in places]
+    return places
 
 
 @dataclass(frozen=True)

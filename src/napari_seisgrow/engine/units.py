@@ -170,10 +170,11 @@ def infer_kinds(
     alternate = alternating({c: stroke_spans(seeds, tau, c, live) for c in painted})
     recurring = {c: others for c, others in alternate.items() if others and c not in kinds}
     kinds.update({c: BODY for c in recurring})
+    recurs = [c for c, others in alternate.items() if others and kinds.get(c) == BODY]  # set, kept or inferred
     open_ = [c for c in painted if c not in kinds or kinds[c] == UNIT]
     while True:
         free = [c for c in open_ if c not in kinds]  # only inferred classes can become bodies
-        partners = [*open_, *recurring] if RECURRING_PARTNERS else open_
+        partners = [*open_, *recurs] if RECURRING_PARTNERS else open_
         shared = {c: [o for o in partners if o != c and _shares(lo, hi, c, o)] for c in free}
         worst = max(free, key=lambda c: (len(shared[c]), -(hi[c] - lo[c])), default=None)
         if worst is None or not shared[worst]:
@@ -216,7 +217,7 @@ def flattened_profile(amplitude: np.ndarray, tau: np.ndarray, live: np.ndarray |
 
 def level_candidates(profile: np.ndarray, first: float, above: float, below: float) -> tuple[np.ndarray, np.ndarray]:
     """The levels a boundary between a unit's strokes (``above``, a level) and the next unit's
-    (``below``) may take, and the weight of each (summing to 1): the flattened reflectors (peaks
+    (``below``) may take, and the weight of each (not normalised): the flattened reflectors (peaks
     and troughs of the mean amplitude) between them, each weighing its squared strength times a
     weight towards the middle of the gap. With none, the middle of the gap alone."""
     a, b = min(above, below), max(above, below)
@@ -230,7 +231,7 @@ def level_candidates(profile: np.ndarray, first: float, above: float, below: flo
     score = (strength[peak] * weight) ** 2
     if peak.size == 0 or score.max() <= 0:
         return np.array([mid]), np.array([1.0])
-    return levels.astype(np.float64), score / score.sum()
+    return levels.astype(np.float64), score
 
 
 def boundary_level(profile: np.ndarray, first: float, above: float, below: float) -> float:
@@ -243,8 +244,9 @@ def boundary_level(profile: np.ndarray, first: float, above: float, below: float
     the interpreted one in 31 of 72 gaps; the median gained 0.011 mIoU on the given bedding draw and
     was neutral on the others, docs/benchmarks.md).
     """
-    levels, weight = level_candidates(profile, first, above, below)
-    return float(levels[int(np.searchsorted(np.cumsum(weight), 0.5))])
+    levels, score = level_candidates(profile, first, above, below)
+    share = np.cumsum(score) / score.sum()
+    return float(levels[int(np.searchsorted(share, 0.5))])
 
 
 def kept_level(profile: np.ndarray, first: float, above: float, below: float, previous: float | None) -> float:
@@ -387,7 +389,7 @@ def _side_doubt(offsets: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[
     span = float(np.abs(offsets).max()) + 4.0 * sigma
     grid = np.arange(-span, span + 0.25, 0.25)
     z = (grid[:, None] - offsets[None, :]) / sigma
-    below_it = ndtr(z) @ weight  # P(boundary above the voxel at this offset)
+    below_it = ndtr(z) @ (weight / weight.sum())  # P(boundary above the voxel at this offset)
     return grid, np.where(grid < 0, below_it, 1.0 - below_it)
 
 
@@ -501,6 +503,9 @@ def as_layers(
     kinds = infer_kinds(seeds, tau, n_classes, live, requested, kept)
     units, bodies = kinds.of(UNIT), kinds.of(BODY)
     note = kinds.note
+    painted = np.bincount(np.asarray(seeds).ravel(), minlength=n_classes + 1) > 0
+    auto = [c for c in range(1, n_classes + 1) if painted[c] and (c > len(requested) or requested[c - 1] == AUTO)]
+    decided = {c: kinds.kinds[c - 1] for c in auto}  # before the networks' check, which is made afresh each time
     layered = None
     if len(units) >= 2:
         layered = layered_labels(tau, amplitude, seeds, units, live, kept=kept_levels)
@@ -515,8 +520,5 @@ def as_layers(
             layered = layered_labels(tau, amplitude, seeds, units, live, kept=kept_levels)
     if layered is None or len(units) < 2:
         return Layering(labels, f"no layers to order ({note}): labels as the networks give them", [], {}, {})
-    painted = np.bincount(np.asarray(seeds).ravel(), minlength=n_classes + 1) > 0
-    auto = [c for c in range(1, n_classes + 1) if painted[c] and (c > len(requested) or requested[c - 1] == AUTO)]
-    decided = {c: UNIT if c in units else BODY for c in auto}
     levels = boundary_choices(tau, amplitude, seeds, units, live, kept_levels)
     return Layering(with_bodies(labels, layered, bodies, seeds), f"classes as layers: {note}", units, decided, levels)
