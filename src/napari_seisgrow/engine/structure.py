@@ -80,7 +80,7 @@ class _System:
     """The linear least-squares system for horizon depths, with the fields read at ``z``."""
 
     def __init__(self, f: _Fields, z: torch.Tensor, s: StructureSettings) -> None:
-        self.terms: list[tuple[int, int, torch.Tensor, torch.Tensor]] = []  # (axis, lag, weight, target)
+        self.terms: list[tuple[int, int, torch.Tensor, torch.Tensor | None]] = []  # (axis, lag, weight, target)
         w = _read(f.weight, z)
         for axis, p in f.dips.items():
             pa = _read(p, z)
@@ -88,7 +88,7 @@ class _System:
             w0, w1 = _pairs(w, axis, 1)
             wm = 0.5 * (w0 + w1)
             self.terms.append((axis, 1, torch.sqrt(wm), 0.5 * (p0 + p1)))
-            self.terms.append((axis, 1, s.flat_weight * (1 - wm).clamp(min=0) + 1e-3, torch.zeros_like(wm)))
+            self.terms.append((axis, 1, s.flat_weight * (1 - wm).clamp(min=0) + 1e-3, None))  # target 0: not stored
         for axis, lag, shift, q in f.lags:
             z0, _ = _pairs(z, axis, lag)
             self.terms.append((axis, lag, s.lag_weight * torch.sqrt(_read(q, z0)), _read(shift, z0)))
@@ -96,17 +96,23 @@ class _System:
         self.shape = z.shape
         self.ties = _tie_terms(f.ties, z, s, f.time_scale)
 
-    def apply(self, z: torch.Tensor) -> list[torch.Tensor]:
-        out = []
-        for axis, lag, w, _ in self.terms:
+    def apply_term(self, z: torch.Tensor, index: int) -> torch.Tensor:
+        """One block of the operator's rows: term ``index`` of ``terms``, then the vertical
+        equations, then the control lines (``n_blocks`` in all)."""
+        if index < len(self.terms):
+            axis, lag, w, _ = self.terms[index]
             a, b = _pairs(z, axis, lag)
-            out.append(w * (b - a))
-        out.append(self.vertical * (z[..., 1:] - z[..., :-1]))
-        if self.ties is not None:
-            a, b, k, w, _ = self.ties
-            flat = z.reshape(-1, z.shape[-1])
-            out.append(w * (flat[b, k] - flat[a, k]))
-        return out
+            return w * (b - a)
+        if index == len(self.terms):
+            return self.vertical * (z[..., 1:] - z[..., :-1])
+        assert self.ties is not None
+        a, b, k, w, _ = self.ties
+        flat = z.reshape(-1, z.shape[-1])
+        return w * (flat[b, k] - flat[a, k])
+
+    @property
+    def n_blocks(self) -> int:
+        return len(self.terms) + 1 + (self.ties is not None)
 
     def adjoint(self, res: list[torch.Tensor]) -> torch.Tensor:
         g = torch.zeros(self.shape, dtype=torch.float32, device=res[0].device)
@@ -127,13 +133,21 @@ class _System:
             flat.index_put_((a, k), -rw, accumulate=True)
         return g
 
-    def target(self) -> list[torch.Tensor]:
-        out = [w * t for _, _, w, t in self.terms]
-        s = list(self.shape)
-        s[-1] -= 1
-        out.append(torch.full(s, self.vertical, device=out[0].device if out else None))
-        if self.ties is not None:
-            out.append(self.ties[3] * self.ties[4])
+    def residual(self, z: torch.Tensor) -> list[torch.Tensor]:
+        """``target - A z``, block by block, so that no block's target is held beside it."""
+        out = []
+        for i in range(self.n_blocks):
+            r = self.apply_term(z, i).neg_()
+            if i < len(self.terms):
+                _, _, w, t = self.terms[i]
+                if t is not None:
+                    r.add_(w * t)
+            elif i == len(self.terms):
+                r.add_(self.vertical)
+            else:
+                assert self.ties is not None
+                r.add_(self.ties[3] * self.ties[4])
+            out.append(r)
         return out
 
 
@@ -186,25 +200,24 @@ def _tie_terms(ties: list[np.ndarray], z: torch.Tensor, s: StructureSettings, ti
             w.reshape(-1).contiguous(), target.reshape(-1).contiguous())  # fmt: skip
 
 
-def _dot(a: list[torch.Tensor], b: list[torch.Tensor]) -> torch.Tensor:
-    return sum((u * v).sum() for u, v in zip(a, b, strict=True))
-
-
 def _cgls(op: _System, z: torch.Tensor, iterations: int) -> torch.Tensor:
-    """Conjugate gradients on the normal equations, from ``z``."""
-    b = op.target()
-    r = [bi - ai for bi, ai in zip(b, op.apply(z), strict=True)]
+    """Conjugate gradients on the normal equations, from ``z``.
+
+    ``A p`` is formed twice per iteration, a block at a time (once for its norm, once to update
+    the residual), rather than kept whole: at full resolution it is as large as the residual, and
+    the arithmetic is the same."""
+    r = op.residual(z)
     s = op.adjoint(r)
     p = s.clone()
     gamma = (s * s).sum()
     for _ in range(iterations):
-        q = op.apply(p)
-        qq = _dot(q, q)
+        qq = sum((q * q).sum() for q in (op.apply_term(p, i) for i in range(op.n_blocks)))
         if float(qq) <= 0:
             break
         alpha = gamma / qq
         z = z + alpha * p
-        r = [ri - alpha * qi for ri, qi in zip(r, q, strict=True)]
+        for i in range(op.n_blocks):
+            r[i] -= alpha * op.apply_term(p, i)
         s = op.adjoint(r)
         gamma_new = (s * s).sum()
         if float(gamma_new) <= 1e-12 * float(gamma) + 1e-30:
