@@ -78,6 +78,8 @@ def both_labels(synth, seeds: np.ndarray) -> tuple[dict[str, np.ndarray], float]
             continue
         units.alternating = WITH if alternation else never_alternating
         units.RECURRING_PARTNERS = partners
+        session.backend.kinds_kept.clear()  # each variant infers afresh, not as the run's labels had it
+        session.backend.levels_kept.clear()
         try:
             labels[name] = np.asarray(session.regrow()).copy()
         finally:
