@@ -9,6 +9,7 @@ from napari_seisgrow.engine.structure import stratigraphic_coordinate
 from napari_seisgrow.engine.units import (
     BODY,
     UNIT,
+    as_layers,
     boundary_choices,
     infer_kinds,
     layered_labels,
@@ -172,6 +173,22 @@ def test_a_facies_that_recurs_down_the_column_is_a_body_and_the_rest_stay_units(
     kinds = infer_kinds(seeds, tau, 3)
     assert kinds.kinds == (BODY, BODY, UNIT)
     assert "class 1 is a body (its strokes alternate with those of class 2" in kinds.note
+
+
+def test_a_labelling_without_layers_still_says_what_it_decided_for_the_run_to_keep():
+    """Sand and shale recur: no layers to order, the labels are the networks', and the kinds
+    decided (both bodies) are returned for later labellings to keep, as when there are layers."""
+    tau = _flat()
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 0:15, 5:9] = 1
+    seeds[0, 20:35, 25:29] = 2
+    seeds[0, 40:55, 45:49] = 1
+    seeds[0, 5:20, 62:66] = 2
+    networks = np.ones(tau.shape, np.uint8)
+    made = as_layers(networks, tau, np.zeros(tau.shape, np.float32), seeds, 2, None, None)
+    assert made.units == [] and made.levels == {} and "no layers to order" in made.note
+    np.testing.assert_array_equal(made.labels, networks)
+    assert made.decided == {1: BODY, 2: BODY}
 
 
 def test_a_class_painted_inside_a_recurring_package_is_one_more_facies_of_it():

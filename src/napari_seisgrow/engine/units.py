@@ -519,6 +519,6 @@ def as_layers(
                                      for c, share in unseen.items())  # fmt: skip
             layered = layered_labels(tau, amplitude, seeds, units, live, kept=kept_levels)
     if layered is None or len(units) < 2:
-        return Layering(labels, f"no layers to order ({note}): labels as the networks give them", [], {}, {})
+        return Layering(labels, f"no layers to order ({note}): labels as the networks give them", [], decided, {})
     levels = boundary_choices(tau, amplitude, seeds, units, live, kept_levels)
     return Layering(with_bodies(labels, layered, bodies, seeds), f"classes as layers: {note}", units, decided, levels)
