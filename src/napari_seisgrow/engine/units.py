@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations, pairwise
+from typing import NamedTuple
 
 import numpy as np
 from scipy import ndimage
@@ -49,6 +50,8 @@ RECURRING_PARTNERS = (
 )
 STROKE_MIN = 5  # samples: a smaller piece of a stroke (cut by dead traces) is too few to place
 DOUBT_SIGMA = 2.0  # samples: how far a candidate reflector's place is uncertain, for the doubt
+STROKE_REACH = 20.0  # traces: the Gaussian over which a stroke's move of a boundary fades sideways
+STROKE_MARGIN = 1.0  # samples of the coordinate a boundary keeps from a stroke it moves past
 SPREAD_PRIOR = 0.02  # how quickly a stroke's correction fades sideways (weight of "no move" where none speaks)
 
 
@@ -281,6 +284,18 @@ def _spread(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
     return num / (den + SPREAD_PRIOR)
 
 
+class _Choices(NamedTuple):
+    """The painted units in order, each boundary's starting level (per pair of units), the
+    flattened profile they were chosen on with its first row's level, and the stroke intervals."""
+
+    order: list[int]
+    level: dict[tuple[int, int], float]
+    profile: np.ndarray
+    first: float
+    lo: np.ndarray
+    hi: np.ndarray
+
+
 def _choices(
     tau: np.ndarray,
     amplitude: np.ndarray,
@@ -288,15 +303,13 @@ def _choices(
     units: list[int],
     live: np.ndarray | None,
     kept: dict[tuple[int, int], float] | None,
-) -> tuple[list[int], dict[tuple[int, int], float], np.ndarray, float]:
-    """The painted units in order, each boundary's level of the coordinate, and the flattened
-    profile the levels were chosen on (with its first row's level)."""
+) -> _Choices:
     lo, hi, mid = stroke_intervals(seeds, tau, int(max(units)), live, LEVEL_PERCENTILE)
     order = sorted((c for c in units if np.isfinite(mid[c])), key=lambda c: mid[c])
     profile, first = flattened_profile(amplitude, tau, live)
     kept = kept or {}
-    choice = {(a, b): kept_level(profile, first, hi[a], lo[b], kept.get((a, b))) for a, b in pairwise(order)}
-    return order, choice, profile, first
+    level = {(a, b): kept_level(profile, first, hi[a], lo[b], kept.get((a, b))) for a, b in pairwise(order)}
+    return _Choices(order, level, profile, first, lo, hi)
 
 
 def boundary_choices(
@@ -310,7 +323,7 @@ def boundary_choices(
     """Per pair of consecutive units (upper, lower), the level of the coordinate their boundary
     starts from before the strokes and the reflector move it trace by trace: what a run keeps so
     that later strokes change only what they contradict (``kept_level``)."""
-    return _choices(tau, amplitude, seeds, units, live, kept)[1]
+    return _choices(tau, amplitude, seeds, units, live, kept).level
 
 
 def unit_boundaries(
@@ -319,8 +332,8 @@ def unit_boundaries(
     seeds: np.ndarray,
     units: list[int],
     live: np.ndarray | None = None,
-    spread: float = 20.0,
-    margin: float = 1.0,
+    spread: float = STROKE_REACH,
+    margin: float = STROKE_MARGIN,
     follow: bool = True,
     kept: dict[tuple[int, int], float] | None = None,
 ) -> tuple[list[int], np.ndarray]:
@@ -333,12 +346,27 @@ def unit_boundaries(
     (``engine.reflectors``), where the coordinate drifts off it. ``kept``: the levels an earlier
     labelling chose, per pair of units (``boundary_choices``), kept where the strokes allow.
     """
-    order, choice, profile, first = _choices(tau, amplitude, seeds, units, live, kept)
+    chosen = _choices(tau, amplitude, seeds, units, live, kept)
+    return chosen.order, _place(tau, amplitude, seeds, live, spread, margin, follow, chosen)
+
+
+def _place(
+    tau: np.ndarray,
+    amplitude: np.ndarray,
+    seeds: np.ndarray,
+    live: np.ndarray | None,
+    spread: float,
+    margin: float,
+    follow: bool,
+    chosen: _Choices,
+) -> np.ndarray:
+    """``unit_boundaries``' levels, from the boundaries' starting levels already chosen."""
+    order, profile, first = chosen.order, chosen.profile, chosen.first
     lateral = tau.shape[:2]
     previous = np.full(lateral, -np.inf)
     levels = []
     for k in range(len(order) - 1):
-        level = choice[order[k], order[k + 1]]
+        level = chosen.level[order[k], order[k + 1]]
         above, below = np.isin(seeds, order[: k + 1]), np.isin(seeds, order[k + 1 :])
         floor_ = np.where(above, tau, -np.inf).max(axis=2)  # the deepest stroke above, per trace
         ceiling = np.where(below, tau, np.inf).min(axis=2)  # the shallowest stroke below
@@ -356,7 +384,7 @@ def unit_boundaries(
         levels.append(moved)
         previous = moved
     out = np.stack(levels, axis=-1) if levels else np.zeros((*lateral, 0))
-    return order, out.astype(np.float32)
+    return out.astype(np.float32)
 
 
 def layered_labels(
@@ -365,16 +393,20 @@ def layered_labels(
     seeds: np.ndarray,
     units: list[int],
     live: np.ndarray | None = None,
-    spread: float = 20.0,
+    spread: float = STROKE_REACH,
     follow: bool = True,
     kept: dict[tuple[int, int], float] | None = None,
 ) -> np.ndarray:
     """Every voxel's unit (uint8): the unit between the boundaries around it in its trace.
     With fewer than two painted units there is nothing to order and the result is all 0."""
-    out = np.zeros(tau.shape, np.uint8)
     if len(units) < 2:
-        return out
-    order, levels = unit_boundaries(tau, amplitude, seeds, units, live, spread, follow=follow, kept=kept)
+        return np.zeros(tau.shape, np.uint8)
+    return _fill(tau, *unit_boundaries(tau, amplitude, seeds, units, live, spread, follow=follow, kept=kept))
+
+
+def _fill(tau: np.ndarray, order: list[int], levels: np.ndarray) -> np.ndarray:
+    """Each voxel the unit between the boundaries (``levels``) around it; all 0 with fewer than two units."""
+    out = np.zeros(tau.shape, np.uint8)
     if len(order) < 2:
         return out
     out[...] = order[0]
@@ -399,7 +431,7 @@ def unit_doubt(
     seeds: np.ndarray,
     units: list[int],
     live: np.ndarray | None = None,
-    spread: float = 20.0,
+    spread: float = STROKE_REACH,
     sigma: float = DOUBT_SIGMA,
     kept: dict[tuple[int, int], float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -418,14 +450,15 @@ def unit_doubt(
     """
     doubt = np.zeros(tau.shape, np.float32)
     other = np.zeros(tau.shape, np.uint8)
-    order, levels = unit_boundaries(tau, amplitude, seeds, units, live, spread, kept=kept)
+    chosen = _choices(tau, amplitude, seeds, units, live, kept)
+    order = chosen.order
     if len(order) < 2:
         return doubt, other
-    lo, hi, _ = stroke_intervals(seeds, tau, int(max(units)), live, LEVEL_PERCENTILE)
-    _, choice, profile, first = _choices(tau, amplitude, seeds, units, live, kept)
+    levels = _place(tau, amplitude, seeds, live, spread, STROKE_MARGIN, True, chosen)
     for k in range(levels.shape[-1]):
-        candidates, weight = level_candidates(profile, first, hi[order[k]], lo[order[k + 1]])
-        grid, side = _side_doubt(candidates - choice[order[k], order[k + 1]], weight, sigma)
+        upper, lower = order[k], order[k + 1]
+        candidates, weight = level_candidates(chosen.profile, chosen.first, chosen.hi[upper], chosen.lo[lower])
+        grid, side = _side_doubt(candidates - chosen.level[upper, lower], weight, sigma)
         offset = tau - levels[..., k, None]
         d = np.interp(offset, grid, side, left=0.0, right=0.0).astype(np.float32)
         worse = d > doubt
@@ -506,9 +539,15 @@ def as_layers(
     painted = np.bincount(np.asarray(seeds).ravel(), minlength=n_classes + 1) > 0
     auto = [c for c in range(1, n_classes + 1) if painted[c] and (c > len(requested) or requested[c - 1] == AUTO)]
     decided = {c: kinds.kinds[c - 1] for c in auto}  # before the networks' check, which is made afresh each time
-    layered = None
+
+    def layers(units: list[int]) -> tuple[np.ndarray, dict[tuple[int, int], float]]:
+        chosen = _choices(tau, amplitude, seeds, units, live, kept_levels)
+        levels = _place(tau, amplitude, seeds, live, STROKE_REACH, STROKE_MARGIN, True, chosen)
+        return _fill(tau, chosen.order, levels), chosen.level
+
+    layered, levels = None, {}
     if len(units) >= 2:
-        layered = layered_labels(tau, amplitude, seeds, units, live, kept=kept_levels)
+        layered, levels = layers(units)
         said = [c for c, k in enumerate(requested, start=1) if k == UNIT]
         unseen = unseen_layers(layered, winner, units, said, unit_agreement)
         if unseen:
@@ -517,8 +556,7 @@ def as_layers(
             note += "; " + "; ".join(f"class {c} is a body after all (the networks see it on {share:.0%} of its "
                                      "layer; set its kind to unit if it is a layer)"
                                      for c, share in unseen.items())  # fmt: skip
-            layered = layered_labels(tau, amplitude, seeds, units, live, kept=kept_levels)
+            layered, levels = layers(units) if len(units) >= 2 else (None, {})
     if layered is None or len(units) < 2:
         return Layering(labels, f"no layers to order ({note}): labels as the networks give them", [], decided, {})
-    levels = boundary_choices(tau, amplitude, seeds, units, live, kept_levels)
     return Layering(with_bodies(labels, layered, bodies, seeds), f"classes as layers: {note}", units, decided, levels)
