@@ -123,3 +123,33 @@ def test_a_second_confusion_is_suggested_before_the_first_one_again():
     assert set(places[1].classes) == {3, 4}
     again = rank_places(doubt(conf, 4), np.zeros(SHAPE, np.uint8), winner, n=5)
     assert [set(p.classes) for p in again].count({1, 2}) == 4  # the first confusion's other places follow
+
+
+def test_a_window_is_a_boundary_suggestion_where_most_of_its_doubt_is_a_unit_boundary_s():
+    """Units 1 and 2 are layers, class 3 a body. A window with a few unit voxels holding most of its
+    doubt names the boundary and the unit across it; a window mostly of unit voxels whose doubt is
+    on its body voxels is the networks', with their share counted on the body voxels only."""
+    values = np.zeros(SHAPE, np.float32)
+    labels = np.ones(SHAPE, np.uint8)
+    labels[:, :, 48:] = 2
+    other = np.where(labels == 1, 2, 1).astype(np.uint8)  # across the boundary
+    boundary = np.ones(SHAPE, bool)
+    # inline 4: a body patch with little doubt beside a strip of doubtful unit voxels
+    labels[4, 0:32, 0:24] = 3
+    boundary[4, 0:32, 0:24] = False
+    other[4, 0:32, 0:24] = 3  # the networks agree there
+    values[4, 0:32, 0:24] = 0.1
+    values[4, 0:32, 24:32] = 0.9
+    # inline 14: mostly unit voxels with no doubt, and a small body patch where the networks disagree
+    labels[14, 64:96, 64:72] = 3
+    boundary[14, 64:96, 64:72] = False
+    other[14, 64:96, 64:72] = 1
+    values[14, 64:96, 64:72] = 0.95
+    places = rank_places(values, np.zeros(SHAPE, np.uint8), labels, other=other, boundary=boundary, n=2, edge=0)
+    by_inline = {p.inline: p for p in places}
+    unit = by_inline[4]
+    assert unit.source == "boundary" and unit.classes == (1, 2) and unit.disagreement is None
+    assert "boundary between" in unit.reason()
+    body = by_inline[14]
+    assert body.source == "networks" and body.classes == (1, 3)
+    assert body.disagreement == pytest.approx(1.0)  # all of its body voxels, none of its unit voxels
