@@ -62,13 +62,21 @@ class _Fields:
     time_scale: float = 1.0  # samples of this grid per sample of the volume
 
 
+READ_SLAB = 8  # inlines of the horizons read at a time: the int64 gather indices of a whole grid are large
+
+
 def _read(field: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-    """``field`` (.., nt) read at fractional samples ``z`` (.., nk), linearly, clamped to the trace."""
+    """``field`` (.., nt) read at fractional samples ``z`` (.., nk), linearly, clamped to the trace;
+    a few inlines at a time, so that the indices and weights of the read never span the grid."""
     nt = field.shape[-1]
-    zc = z.clamp(0, nt - 1.0)
-    k0 = torch.floor(zc).long().clamp(max=nt - 2)
-    frac = zc - k0
-    return torch.gather(field, -1, k0) * (1 - frac) + torch.gather(field, -1, k0 + 1) * frac
+    out = torch.empty(z.shape, dtype=field.dtype, device=z.device)
+    for a in range(0, z.shape[0], READ_SLAB):
+        zc = z[a : a + READ_SLAB].clamp(0, nt - 1.0)
+        k0 = torch.floor(zc).long().clamp(max=nt - 2)
+        frac = zc - k0
+        f = field[a : a + READ_SLAB]
+        out[a : a + READ_SLAB] = torch.gather(f, -1, k0) * (1 - frac) + torch.gather(f, -1, k0 + 1) * frac
+    return out
 
 
 def _pairs(u: torch.Tensor, axis: int, lag: int) -> tuple[torch.Tensor, torch.Tensor]:
