@@ -45,10 +45,6 @@ class ClassTableWidget(QTableWidget):
         self.cellDoubleClicked.connect(self._pick_colour)
         self.reload()
 
-    def set_table(self, table: ClassTable) -> None:
-        self.table = table
-        self.reload()
-
     def reload(self) -> None:
         self.blockSignals(True)
         self.setRowCount(len(self.table.classes))
