@@ -75,3 +75,12 @@ def test_device_resident_path_matches_the_reference():
     assert winner.dtype == np.uint8 and conf.dtype == np.float16 and winner.shape == vol.shape
     assert (winner == ref.argmax(axis=0) + 1).mean() > 0.99
     np.testing.assert_allclose(conf.astype(np.float64), ref.max(axis=0), atol=2e-3)
+
+
+def test_turns_give_every_network_every_orientation_once_per_cycle():
+    from napari_seisgrow.engine.predict import turn
+
+    cycle = [turn(2, ["inline", "crossline"], e) for e in range(4)]
+    assert cycle == [(0, "inline"), (1, "inline"), (0, "crossline"), (1, "crossline")]
+    assert [turn(2, ["inline", "crossline"], e) for e in range(4, 8)] == cycle
+    assert [turn(2, ["inline"], e) for e in range(3)] == [(0, "inline"), (1, "inline"), (0, "inline")]

@@ -362,3 +362,40 @@ def test_label_updates_off_keeps_the_cps_stage_and_its_ramp(tiny_synthetic, tiny
     with_updates, without = list(on.run()), list(off.run())
     assert [r.stage for r in without] == ["warmup", "cps", "cps", "cps"]
     assert [r.cps_weight for r in without] == [r.cps_weight for r in with_updates]  # the same ramp, epoch by epoch
+
+
+def test_turns_predict_with_one_network_in_one_orientation_until_the_last_epoch(tiny_synthetic, tiny_seeds):
+    from napari_seisgrow.engine.predict import predict_volume
+
+    session = Session(
+        tiny_synthetic.volume, tiny_seeds, GrowConfig(**{**TINY, "epochs": 3, "epoch_inference": "turns"})
+    )
+    nets = session.predicting_nets
+
+    def own(which: list, orientations: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        return predict_volume(
+            which, session.inputs, session.n_classes, orientations, session.device, amp=session.config.amp
+        )
+
+    runs = session.run()
+    expected = [([nets[0]], ["inline"]), ([nets[1]], ["inline"]), (nets, ["inline", "crossline"])]
+    for epoch, (which, orientations) in enumerate(expected):
+        report = next(runs)
+        assert report.epoch == epoch
+        if epoch < 2:  # the last epoch's votes are smoothed along the layers when that is on, so compare before it
+            winner, confidence = own(which, orientations)
+            np.testing.assert_array_equal(session.winner, winner)
+            np.testing.assert_array_equal(session.confidence, confidence)  # the very pass, not a similar one
+            assert not np.array_equal(session.confidence, own(nets, ["inline", "crossline"])[1])
+    assert session.epoch_predictors(2) == (nets, session.config)  # the run's result comes from the ensemble
+
+
+def test_the_ensemble_predicts_every_epoch_by_default(tiny_synthetic, tiny_seeds, tiny_config):
+    from napari_seisgrow.engine.predict import predict_volume
+
+    session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config.with_overrides(epochs=2))
+    next(iter(session.run()))
+    both = predict_volume(session.predicting_nets, session.inputs, session.n_classes, ["inline", "crossline"],
+                          session.device, amp=session.config.amp)  # fmt: skip
+    np.testing.assert_array_equal(session.winner, both[0])
+    np.testing.assert_array_equal(session.confidence, both[1])

@@ -272,6 +272,14 @@ class GrowConfig:
         0.0, "fraction of seed strokes held out to measure accuracy", min=0.0, max=0.9, group="advanced"
     )
     inference_batch: int = _knob(8, "sections per inference batch", min=1)
+    epoch_inference: str = _knob(
+        "ensemble",
+        "whole-volume inference in the epochs before the last: ensemble (both networks, every orientation) or "
+        "turns (one network in one orientation, taking turns from epoch to epoch: a quarter of the passes with two "
+        "networks and two orientations); the last epoch always predicts with the ensemble",
+        choices=("ensemble", "turns"),
+        group="advanced",
+    )
     # run
     device: str = _knob(
         "auto", "auto (CUDA if present, else CPU), cpu or cuda", choices=("auto", "cpu", "cuda"), group="basic"

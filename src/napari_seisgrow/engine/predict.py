@@ -109,6 +109,15 @@ def predict_volume(
     )  # fmt: skip
 
 
+def turn(n_nets: int, orientations: Sequence[str], epoch: int) -> tuple[int, str]:
+    """The network (index) and orientation that predict in ``epoch`` when they take turns: each
+    pair once in every ``n_nets * len(orientations)`` epochs, the networks alternating first, so
+    that over two epochs both networks' views (texture alone, texture and position) reach the
+    labels the networks train on."""
+    k = epoch % (n_nets * len(orientations))
+    return k % n_nets, orientations[k // n_nets]
+
+
 def usable_orientations(orientations: Sequence[str], shape: Sequence[int]) -> list[str]:
     """The orientations whose sections are at least 2 wide both ways (inline when none is)."""
     return [o for o in orientations if min(s for k, s in enumerate(shape) if k != AXIS[o]) >= 2] or ["inline"]

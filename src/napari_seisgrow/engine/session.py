@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from .device import describe, resolve_device
 from .losses import class_weights
 from .optim import learning_rate
 from .out_of_memory import smaller_batches
+from .predict import turn, usable_orientations
 from .pretrain import pretrained_weights
 from .report import EpochReport, PhaseClock, Preview
 from .schedule import cps_weight_at, stage_of
@@ -263,7 +265,7 @@ class Session:
                 yield preview
         clock = PhaseClock(t0)
         clock.mark("train")
-        pred = self._predict_fitting_memory()
+        pred = self._predict_fitting_memory(epoch)
         if pred is None:
             return None
         last = epoch == cfg.epochs - 1
@@ -305,12 +307,26 @@ class Session:
             except torch.cuda.OutOfMemoryError:
                 self._out_of_memory("a training step", ("batch_labelled", "batch_unlabelled"))
 
-    def _predict_fitting_memory(self) -> tuple[Any, Any] | None:
+    def _predict_fitting_memory(self, epoch: int) -> tuple[Any, Any] | None:
         while True:
+            nets, config = self.epoch_predictors(epoch)
             try:
-                return self.backend.predict(self.predicting_nets, self.inputs, self.config, self.device, self._stop)
+                return self.backend.predict(nets, self.inputs, config, self.device, self._stop)
             except torch.cuda.OutOfMemoryError:
                 self._out_of_memory("inference", "inference_batch")
+
+    def epoch_predictors(self, epoch: int) -> tuple[list[UNet], GrowConfig]:
+        """The networks, and the config (its orientations), whose whole-volume pass gives ``epoch``'s
+        labels: the ensemble in the last epoch and with ``epoch_inference="ensemble"``, else one
+        network in one orientation by turns (``predict.turn``). The passes are most of an epoch's
+        cost at survey size, and the labels of the epochs before the last only feed the training
+        and the live view; the last epoch's, which are the run's result, always come from all."""
+        nets, cfg = self.predicting_nets, self.config
+        if cfg.epoch_inference == "ensemble" or epoch >= cfg.epochs - 1:
+            return nets, cfg
+        ors = usable_orientations(cfg.orientations, tuple(self.x.shape))
+        k, orientation = turn(len(nets), ors, epoch)
+        return [nets[k]], replace(cfg, orientations=[orientation])
 
     def step(self, alpha: torch.Tensor | None, lam: float) -> tuple[float, float]:
         """One optimiser step of both networks (``Trainer.step``); returns the two losses."""
