@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/survey.py                              # 651 x 951 x 462, in memory, 2 epochs
     .venv/bin/python benchmarks/survey.py --blockwise --tile 2         # twice that size, blockwise on Zarr
     .venv/bin/python benchmarks/survey.py --shape 200 300 400 --set amp=false   # float32 inference
+    .venv/bin/python benchmarks/survey.py --stop-after 1 --set epoch_inference='"turns"'  # an epoch before the last
 
 The volume (``facies`` generator, seed 0; made once and kept in ``--cache``) gets strokes along
 the bedding on 3 inlines. ``--tile 2`` repeats it twice along the inlines (a survey twice F3's
@@ -95,6 +96,8 @@ def main() -> None:
     ap.add_argument("--shape", type=int, nargs=3, default=[651, 951, 462], help="inlines, crosslines, samples")
     ap.add_argument("--tile", type=int, default=1, help="repeat the volume this many times along the inlines")
     ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--stop-after", type=int, default=None,
+                    help="stop the run after this many epochs (to time an epoch before the last alone)")  # fmt: skip
     ap.add_argument("--blockwise", action="store_true", help="the blockwise session (volume on disk, Zarr stores)")
     ap.add_argument("--block", type=int, nargs=3, default=[128, 128, 512], help="blockwise block size")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override (JSON value)")
@@ -149,6 +152,8 @@ def main() -> None:
                   + "  ".join(f"{k} {v:.1f}" for k, v in phases.items())
                   + f"  (peak private memory so far {(peak.peak - peak.base) / 2**30:.1f} GiB)",
                   flush=True)  # fmt: skip
+            if args.stop_after is not None and len(epochs) >= args.stop_after:
+                session.stop()  # the run ends here and keeps this epoch's labels, as Stop does
         t = time.perf_counter()
         write_labels(Path(tmp) / "labels.npy", session.grown)
         written = time.perf_counter() - t

@@ -399,3 +399,22 @@ def test_the_ensemble_predicts_every_epoch_by_default(tiny_synthetic, tiny_seeds
                           session.device, amp=session.config.amp)  # fmt: skip
     np.testing.assert_array_equal(session.winner, both[0])
     np.testing.assert_array_equal(session.confidence, both[1])
+
+
+def test_orientation_turns_predict_with_both_networks_one_orientation_at_a_time(tiny_synthetic, tiny_seeds):
+    from napari_seisgrow.engine.predict import predict_volume
+
+    cfg = GrowConfig(**{**TINY, "epochs": 3, "epoch_inference": "orientation-turns"})
+    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    nets = session.predicting_nets
+    assert [session.epoch_predictors(e)[1].orientations for e in range(3)] == [
+        ["inline"],
+        ["crossline"],
+        ["inline", "crossline"],
+    ]
+    runs = session.run()
+    for orientation in ("inline", "crossline"):
+        next(runs)
+        own = predict_volume(nets, session.inputs, session.n_classes, [orientation], session.device,
+                             amp=session.config.amp)  # fmt: skip
+        np.testing.assert_array_equal(session.confidence, own[1])

@@ -274,10 +274,11 @@ class GrowConfig:
     inference_batch: int = _knob(8, "sections per inference batch", min=1)
     epoch_inference: str = _knob(
         "ensemble",
-        "whole-volume inference in the epochs before the last: ensemble (both networks, every orientation) or "
-        "turns (one network in one orientation, taking turns from epoch to epoch: a quarter of the passes with two "
-        "networks and two orientations); the last epoch always predicts with the ensemble",
-        choices=("ensemble", "turns"),
+        "whole-volume inference in the epochs before the last: ensemble (both networks, every orientation), "
+        "orientation-turns (both networks, one orientation, taking turns from epoch to epoch: half the passes with "
+        "two orientations) or turns (one network in one orientation by turns: a quarter); the last epoch always "
+        "predicts with the ensemble",
+        choices=("ensemble", "orientation-turns", "turns"),
         group="advanced",
     )
     # run

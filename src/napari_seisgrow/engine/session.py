@@ -318,13 +318,16 @@ class Session:
     def epoch_predictors(self, epoch: int) -> tuple[list[UNet], GrowConfig]:
         """The networks, and the config (its orientations), whose whole-volume pass gives ``epoch``'s
         labels: the ensemble in the last epoch and with ``epoch_inference="ensemble"``, else one
-        network in one orientation by turns (``predict.turn``). The passes are most of an epoch's
+        orientation by turns (``"orientation-turns"``) or one network in one orientation by turns
+        (``"turns"``, ``predict.turn``). The passes are most of an epoch's
         cost at survey size, and the labels of the epochs before the last only feed the training
         and the live view; the last epoch's, which are the run's result, always come from all."""
         nets, cfg = self.predicting_nets, self.config
         if cfg.epoch_inference == "ensemble" or epoch >= cfg.epochs - 1:
             return nets, cfg
         ors = usable_orientations(cfg.orientations, tuple(self.x.shape))
+        if cfg.epoch_inference == "orientation-turns":
+            return nets, replace(cfg, orientations=[ors[epoch % len(ors)]])
         k, orientation = turn(len(nets), ors, epoch)
         return [nets[k]], replace(cfg, orientations=[orientation])
 
