@@ -112,8 +112,8 @@ def predict_volume(
 def turn(n_nets: int, orientations: Sequence[str], epoch: int) -> tuple[int, str]:
     """The network (index) and orientation that predict in ``epoch`` when they take turns: each
     pair once in every ``n_nets * len(orientations)`` epochs, the networks alternating first, so
-    that over two epochs both networks' views (texture alone, texture and position) reach the
-    labels the networks train on."""
+    that over two epochs both networks' views (with the default split views: texture alone,
+    texture and position) reach the labels the networks train on."""
     k = epoch % (n_nets * len(orientations))
     return k % n_nets, orientations[k // n_nets]
 
