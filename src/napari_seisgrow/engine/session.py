@@ -322,7 +322,7 @@ class Session:
         (``"turns"``, ``predict.turn``). The passes are most of an epoch's cost at survey size, and
         the labels of the epochs before the last only feed the training and the live view; the last
         epoch's, which are the run's result, always come from all (docs/benchmarks.md: the cheaper
-        passes cost 0.003-0.058 mIoU on the synthetic volumes, so they are not the default)."""
+        passes cost up to 0.058 mIoU on the synthetic volumes, so they are not the default)."""
         nets, cfg = self.predicting_nets, self.config
         if cfg.epoch_inference == "ensemble" or epoch >= cfg.epochs - 1:
             return nets, cfg
