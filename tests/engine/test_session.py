@@ -390,7 +390,7 @@ def test_turns_predict_with_one_network_in_one_orientation_until_the_last_epoch(
     assert session.epoch_predictors(2) == (nets, session.config)  # the run's result comes from the ensemble
 
 
-def test_the_ensemble_predicts_every_epoch_by_default(tiny_synthetic, tiny_seeds, tiny_config):
+def test_the_ensemble_predicts_the_epochs_before_the_last_by_default(tiny_synthetic, tiny_seeds, tiny_config):
     from napari_seisgrow.engine.predict import predict_volume
 
     session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config.with_overrides(epochs=2))
