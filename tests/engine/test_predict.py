@@ -9,6 +9,17 @@ from napari_seisgrow.engine.predict import predict_volume
 from napari_seisgrow.engine.unet import UNet
 
 
+def _sharp(seed: int) -> list[UNet]:
+    """Two untrained networks whose logits are scaled up, so that most argmaxes are clear (an
+    untrained head gives nearly uniform probabilities, where every voxel is a near tie)."""
+    torch.manual_seed(seed)
+    nets = [UNet(3, depth=2, width=4).eval(), UNet(3, depth=2, width=4).eval()]
+    with torch.no_grad():
+        for net in nets:
+            net.head.weight.mul_(30.0)
+    return nets
+
+
 def _reference(nets, volume, orientations):
     """Plain float64 average of both networks' softmax over every orientation's sections."""
     total = 0.0
@@ -84,3 +95,60 @@ def test_turns_give_every_network_every_orientation_once_per_cycle():
     assert cycle == [(0, "inline"), (1, "inline"), (0, "crossline"), (1, "crossline")]
     assert [turn(2, ["inline", "crossline"], e) for e in range(4, 8)] == cycle
     assert [turn(2, ["inline"], e) for e in range(3)] == [(0, "inline"), (1, "inline"), (0, "inline")]
+
+
+@pytest.mark.parametrize("ors", [["inline", "crossline"], ["inline", "crossline", "time"]])
+def test_one_sweep_gives_each_networks_own_winner_bit_for_bit(ors):
+    """The last epoch's sweep keeps each network's sums apart, so the completion needs no pass of
+    each network alone: its own winners must be exactly those passes' winners."""
+    from napari_seisgrow.engine.predict import predict_with_own
+
+    nets = _sharp(1)
+    vol = np.random.default_rng(1).normal(size=(6, 7, 12)).astype(np.float32)
+    winner, conf, own = predict_with_own(nets, vol, 3, ors, torch.device("cpu"), batch=2)
+    assert len(own) == 2 and all(w.dtype == np.uint8 and w.shape == vol.shape for w in own)
+    for net, mine in zip(nets, own, strict=True):
+        alone = predict_volume([net], vol, 3, ors, torch.device("cpu"), batch=2)
+        np.testing.assert_array_equal(mine, alone[0])
+    assert not np.array_equal(own[0], own[1])  # two different networks: the test can tell them apart
+    ref = _reference(nets, vol, [["inline", "crossline", "time"].index(o) for o in ors])
+    top2 = np.sort(ref, axis=0)[-2:]
+    clear = top2[1] - top2[0] > 0.01  # wider than the 8-bit rounding of the earlier orientations
+    assert clear.mean() > 0.5
+    np.testing.assert_array_equal(winner[clear], ref.argmax(axis=0)[clear] + 1)
+    np.testing.assert_allclose(conf.astype(np.float64), ref.max(axis=0), atol=3e-3)
+
+
+def test_earlier_orientations_are_summed_in_eight_bits_when_one_comes_before_the_last():
+    from napari_seisgrow.engine.predict import partial_sums
+
+    assert partial_sums(2) == (np.uint8, 255)
+    assert partial_sums(3) == (np.uint16, 32767)  # two sums of at most 1 each must fit
+    assert partial_sums(1)[0] == np.uint8
+
+
+def test_compact_sums_grow_the_same_labels_as_float64_probabilities():
+    """Where no confidence lies within the rounding of a threshold and no argmax is a near tie,
+    growth from the compact prediction equals growth from the exact probabilities."""
+    from napari_seisgrow.engine.grow import grow_numpy
+
+    nets = _sharp(2)
+    vol = np.random.default_rng(2).normal(size=(6, 9, 16)).astype(np.float32)
+    ors = ["inline", "crossline"]
+    winner, conf = predict_volume(nets, vol, 3, ors, torch.device("cpu"), batch=4)
+    ref = _reference(nets, vol, [0, 1])
+    ref_win, ref_conf = (ref.argmax(axis=0) + 1).astype(np.uint8), ref.max(axis=0)
+    top2 = np.sort(ref, axis=0)[-2:]
+    threshold = float(np.median(ref_conf))
+    near = (np.abs(ref_conf - threshold) < 0.005) | (top2[1] - top2[0] < 0.005)
+    seeds = np.zeros(vol.shape, np.uint8)
+    seeds[3, 4, ::5] = ref_win[3, 4, ::5]
+    ok = ~near
+    # the near voxels take no part: give both the same (never grown) values there
+    win_c, conf_c = np.where(ok, winner, ref_win), np.where(ok, conf.astype(np.float32), 0.0)
+    conf_r = np.where(ok, ref_conf, 0.0).astype(np.float32)
+    assert ok.mean() > 0.6
+    grown = grow_numpy(seeds, win_c, conf_c, [threshold] * 3)
+    exact = grow_numpy(seeds, ref_win, conf_r, [threshold] * 3)
+    assert (exact > 0).sum() > (seeds > 0).sum()  # growth did reach past the seeds
+    np.testing.assert_array_equal(grown, exact)

@@ -278,15 +278,17 @@ def test_previews_come_within_epochs_and_change_nothing(tiny_synthetic, tiny_see
 
 def test_layer_smoothing_grows_from_the_votes_averaged_along_the_layering(tiny_synthetic, tiny_seeds, tiny_config):
     from napari_seisgrow.engine.layers import smooth_along_layers
-    from napari_seisgrow.engine.predict import predict_volume
+    from napari_seisgrow.engine.predict import predict_with_own
 
     cfg = tiny_config.with_overrides(epochs=1, layer_smoothing=2.0)
     session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
     assert session.strat is not None  # smoothing alone asks for the stratigraphic coordinate
     list(session.run())
-    raw = predict_volume(session.predicting_nets, session.inputs, session.n_classes, cfg.orientations,
-                         session.device, batch=cfg.inference_batch, amp=cfg.amp)  # fmt: skip
+    # the last epoch's sweep also keeps each network's own winner (for the completion)
+    raw = predict_with_own(session.predicting_nets, session.inputs, session.n_classes, cfg.orientations,
+                           session.device, batch=cfg.inference_batch, amp=cfg.amp)  # fmt: skip
     assert raw is not None
+    raw = raw[:2]
     want = smooth_along_layers(*raw, session.strat.full(), session.n_classes, 2.0, session.live)
     np.testing.assert_array_equal(session.winner, want[0])
     np.testing.assert_array_equal(session.confidence, want[1])
@@ -418,3 +420,32 @@ def test_orientation_turns_predict_with_both_networks_one_orientation_at_a_time(
         own = predict_volume(nets, session.inputs, session.n_classes, [orientation], session.device,
                              amp=session.config.amp)  # fmt: skip
         np.testing.assert_array_equal(session.confidence, own[1])
+
+
+def test_the_last_epoch_keeps_each_networks_own_winner_from_its_one_sweep(tiny_synthetic, tiny_seeds, tiny_config):
+    """The completion asks where the networks agree; the last epoch's sweep has already answered,
+    so no network predicts the volume again, and the answer is what each network alone predicts."""
+    from napari_seisgrow.engine import predict
+
+    session = Session(tiny_synthetic.volume, tiny_seeds, tiny_config.with_overrides(epochs=2))
+    runs = session.run()
+    next(runs)
+    assert session.net_answers(networks=False) is None  # an epoch before the last keeps no own winners
+    next(runs)
+    kept = session.net_answers(networks=False)
+    assert kept is not None and len(kept) == 2
+    for net, mine in zip(session.predicting_nets, kept, strict=True):
+        alone = predict.predict_volume([net], session.inputs, session.n_classes, session.config.orientations,
+                                       session.device, batch=session.config.inference_batch,
+                                       amp=session.config.amp)  # fmt: skip
+        np.testing.assert_array_equal(mine, alone[0])
+    cfg = session.config
+    assert cfg.completion == "layers" and cfg.agreement < 1.0  # the completion does ask for the agreement
+    passes = []
+    real = predict.accumulate_sections
+    try:
+        predict.accumulate_sections = lambda *a, **k: passes.append(1) or real(*a, **k)
+        session.complete()
+    finally:
+        predict.accumulate_sections = real
+    assert passes == []  # the completion's agreement came from the kept winners

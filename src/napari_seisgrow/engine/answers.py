@@ -38,9 +38,14 @@ class NetworkAnswers:
                                   batch=config.inference_batch, amp=config.amp)  # fmt: skip
             assert pred is not None
             winners.append(pred[0])
+        return self.keep(winners, steps, inputs.shape)
+
+    def keep(self, winners: list[np.ndarray], steps: int, shape: tuple[int, ...]) -> np.ndarray:
+        """Keep winners computed elsewhere (the last epoch's sweep, ``predict.predict_with_own``) for
+        the weights at ``steps``; returns where they agree."""
         self.agree = np.all([w == winners[0] for w in winners[1:]], axis=0) if len(winners) > 1 else None
         if self.agree is None:
-            self.agree = np.ones(inputs.shape, bool)
+            self.agree = np.ones(shape, bool)
         self.steps, self.winners = steps, winners
         return self.agree
 

@@ -2,7 +2,9 @@
 
 Only the winning class (uint8) and its probability (float16) are kept per voxel: growth needs
 no more (a voxel is a candidate only for its argmax class), and the last pair is what lets
-"Grow" rerun with new thresholds without touching the networks.
+"Grow" rerun with new thresholds without touching the networks. The orientations before the last
+are summed in 8 bits per class (``partial_sums``); the same sweep can also give each network's own
+winner (``predict_with_own``), which the last epoch's completion needs, at no extra pass.
 """
 
 from __future__ import annotations
@@ -58,10 +60,13 @@ def _predict_resident(
     batch: int,
     amp: bool,
     should_stop: Callable[[], bool] | None,
-) -> tuple[np.ndarray, np.ndarray] | None:
+    own: bool = False,
+) -> tuple[np.ndarray, ...] | None:
+    """The GPU path: sums stay on the device in float16, one (K, ...) volume per network with ``own``."""
     volume = as_channels(volume)
     x = torch.from_numpy(np.ascontiguousarray(volume[()], dtype=np.float32)).to(device)  # (C, ...)
-    total = torch.zeros((n_classes, *volume.shape), dtype=torch.float16, device=device)
+    parts = [[net] for net in nets] if own else [list(nets)]
+    total = torch.zeros((len(parts), n_classes, *volume.shape), dtype=torch.float16, device=device)
     for o in ors:
         axis = AXIS[o]
         for start in range(0, volume.shape[axis], batch):
@@ -69,10 +74,15 @@ def _predict_resident(
                 return None
             n = min(batch, volume.shape[axis] - start)
             sections = x.narrow(axis + 1, start, n).movedim(axis + 1, 0)  # (n, C, A, B)
-            p = _mean_softmax(nets, sections, device, amp)
-            total.narrow(1 + axis, start, n).add_(p.movedim(0, axis + 1).to(torch.float16))
-    conf, win = (total / len(ors)).max(dim=0)
-    return (win + 1).to(torch.uint8).cpu().numpy(), conf.to(torch.float16).cpu().numpy()
+            for j, part in enumerate(parts):
+                p = _mean_softmax(part, sections, device, amp)
+                total[j].narrow(1 + axis, start, n).add_(p.movedim(0, axis + 1).to(torch.float16))
+    mean = total.float().mean(dim=0) / len(ors)
+    conf, win = mean.max(dim=0)
+    result = [(win + 1).to(torch.uint8).cpu().numpy(), conf.to(torch.float16).cpu().numpy()]
+    if own:
+        result.append([(t.argmax(dim=0) + 1).to(torch.uint8).cpu().numpy() for t in total])
+    return tuple(result)
 
 
 @torch.no_grad()
@@ -89,19 +99,65 @@ def predict_volume(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Return (winning class 1..K as uint8, its mean probability as float16), or None if stopped.
 
-    All orientations but the last are summed into one float16 (K, ...) volume; sections of the
-    last orientation are finished on the fly, so no float32 per-class volume is ever held.
+    All orientations but the last are summed into one 8-bit (K, ...) volume (``partial_sums``);
+    sections of the last orientation are finished on the fly, so no float32 per-class volume is
+    ever held.
     """
+    result = _predict(nets, volume, n_classes, orientations, device, batch, amp, should_stop, own=False)
+    return None if result is None else (result[0], result[1])
+
+
+@torch.no_grad()
+def predict_with_own(
+    nets: Sequence[nn.Module],
+    volume: Channels | np.ndarray,
+    n_classes: int,
+    orientations: Sequence[str],
+    device: torch.device,
+    *,
+    batch: int = 8,
+    amp: bool = False,
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]] | None:
+    """``predict_volume``'s pair and each network's own winner (uint8 1..K) from the same sweep.
+
+    The completion's agreement rule asks where the networks' own winners agree; computing them
+    in separate passes cost the last epoch at F3 size as much again as its whole-volume pass.
+    Here each network's sums are kept apart (one 8-bit (K, ...) volume per network instead of one
+    for their mean), so each own winner is bit for bit what a pass of that network alone gives.
+    """
+    result = _predict(nets, volume, n_classes, orientations, device, batch, amp, should_stop, own=True)
+    return None if result is None else (result[0], result[1], result[2])
+
+
+def _predict(
+    nets: Sequence[nn.Module],
+    volume: Channels | np.ndarray,
+    n_classes: int,
+    orientations: Sequence[str],
+    device: torch.device,
+    batch: int,
+    amp: bool,
+    should_stop: Callable[[], bool] | None,
+    own: bool,
+) -> tuple | None:
     for net in nets:
         net.eval()
     volume = as_channels(volume)
     shape = volume.shape
     ors = usable_orientations(orientations, shape)
-    if fits_on_device(device, n_classes, shape, volume.n):
+    parts = len(nets) if own else 1
+    if fits_on_device(device, n_classes * parts, shape, volume.n):
         try:
-            return _predict_resident(nets, volume, n_classes, ors, device, batch, amp, should_stop)
+            return _predict_resident(nets, volume, n_classes, ors, device, batch, amp, should_stop, own)
         except torch.cuda.OutOfMemoryError:
             torch.cuda.empty_cache()  # the estimate was too hopeful: keep the sums on the host instead
+    if own:
+        return accumulate_sections(
+            lambda sections: np.stack([section_probabilities([net], sections, device, amp) for net in nets]),
+            lambda axis, i: volume[section_index(axis, i)],
+            shape, n_classes, ors, batch, should_stop=should_stop, parts=len(nets),
+        )  # fmt: skip
     return accumulate_sections(
         lambda sections: section_probabilities(nets, sections, device, amp),
         lambda axis, i: volume[section_index(axis, i)],
@@ -145,6 +201,20 @@ def _mean_softmax(nets: Sequence[nn.Module], x: torch.Tensor, device: torch.devi
     return p.contiguous()
 
 
+def partial_sums(n_orientations: int) -> tuple[type, int]:
+    """The integer type and scale that hold the probabilities of all orientations but the last.
+
+    Each probability is rounded to 1/scale and the sums of the ``n_orientations - 1`` earlier
+    orientations fit the type: 8 bits (1/255) with the default two orientations, 16 bits with
+    more. Half the memory of the float16 sums they replace (the largest array of an epoch at
+    survey size: K bytes per voxel), and the rounding (at most 0.002 in a probability) is below
+    what moves a growth threshold or an argmax that is not already a tie.
+    """
+    earlier = max(1, n_orientations - 1)
+    kind = np.uint8 if earlier == 1 else np.uint16
+    return kind, int(np.iinfo(kind).max) // earlier
+
+
 def accumulate_sections(
     probs: Callable[[np.ndarray], np.ndarray],
     read: Callable[[int, int], np.ndarray],
@@ -155,20 +225,27 @@ def accumulate_sections(
     *,
     crop: Callable[[int], tuple] | None = None,
     should_stop: Callable[[], bool] | None = None,
-) -> tuple[np.ndarray, np.ndarray] | None:
+    parts: int = 0,
+) -> tuple | None:
     """The one host-side inference loop, for a whole volume and for a dask block alike.
 
     ``read(axis, i)`` gives input section ``i`` along ``axis`` (channels first) and ``crop(axis)``
     the part of its (K, A, B) probabilities that belongs to the ``shape`` being predicted (a
     block's sections are read with a halo). All orientations but the last are summed into one
-    float16 (K, ...) volume; the last orientation's sections are finished on the fly, so no float32
-    per-class volume is ever held. Returns (winner 1..K uint8, its mean probability float16), or
-    None when ``should_stop`` says so between batches.
+    integer (K, ...) volume (``partial_sums``); the last orientation's sections are finished on the
+    fly, so no float32 per-class volume is ever held. Returns (winner 1..K uint8, its mean
+    probability float16), or None when ``should_stop`` says so between batches.
+
+    With ``parts`` > 0, ``probs`` gives each network's probabilities apart, (parts, b, K, A, B):
+    their sums are kept apart, the pair is their mean, and a third item is each part's own winner.
     """
     shape = tuple(int(n) for n in shape)
-    partial = np.zeros((n_classes, *shape), dtype=np.float16) if len(ors) > 1 else None
+    n_parts = max(1, parts)
+    kind, scale = partial_sums(len(ors))
+    partial = np.zeros((n_parts, n_classes, *shape), dtype=kind) if len(ors) > 1 else None
     winner = np.zeros(shape, dtype=np.uint8)
     conf = np.zeros(shape, dtype=np.float16)
+    own = [np.zeros(shape, dtype=np.uint8) for _ in range(parts)]
     for k, o in enumerate(ors):
         axis = AXIS[o]
         last = k == len(ors) - 1
@@ -178,15 +255,24 @@ def accumulate_sections(
                 return None
             idx = list(range(start, min(shape[axis], start + batch)))
             p = probs(np.stack([read(axis, i) for i in idx]).astype(np.float32, copy=False))
+            p = p if parts else p[None]  # (parts, b, K, A, B)
             for b, i in enumerate(idx):
                 where = _index(axis, i)
-                pb = p[b][keep]
                 if not last:
                     assert partial is not None
-                    partial[where] += pb.astype(np.float16)
+                    for j in range(n_parts):
+                        partial[j][where] += np.rint(p[j, b][keep] * scale).astype(kind)
                     continue
-                total = pb if partial is None else partial[where].astype(np.float32) + pb
-                total /= len(ors)
+                total = None
+                for j in range(n_parts):
+                    t = p[j, b][keep] if partial is None else partial[j][where] * np.float32(1 / scale) + p[j, b][keep]
+                    t /= len(ors)
+                    if parts:
+                        own[j][where[1:]] = t.argmax(axis=0).astype(np.uint8) + 1
+                    total = t if total is None else total + t
+                assert total is not None
+                if n_parts > 1:
+                    total /= n_parts
                 winner[where[1:]] = total.argmax(axis=0).astype(np.uint8) + 1
                 conf[where[1:]] = total.max(axis=0).astype(np.float16)
-    return winner, conf
+    return (winner, conf, own) if parts else (winner, conf)

@@ -311,9 +311,22 @@ class Session:
         while True:
             nets, config = self.epoch_predictors(epoch)
             try:
-                return self.backend.predict(nets, self.inputs, config, self.device, self._stop)
+                if not self._own_winners_now(epoch, nets):
+                    return self.backend.predict(nets, self.inputs, config, self.device, self._stop)
+                assert isinstance(self.backend, InMemory)
+                result = self.backend.predict_with_own(nets, self.inputs, config, self.device, self._stop)
+                if result is None:
+                    return None
+                self.answers.keep(result[2], self.trainer.steps, tuple(self.x.shape))
+                return result[0], result[1]
             except torch.cuda.OutOfMemoryError:
                 self._out_of_memory("inference", "inference_batch")
+
+    def _own_winners_now(self, epoch: int, nets: list[UNet]) -> bool:
+        """Whether this epoch's sweep also keeps each network's own winner: in the last epoch, whose
+        completion asks where the networks agree (and doubt and suggestions after it), in memory
+        (the blockwise completion goes by agreeing argmax and never asks)."""
+        return epoch >= self.config.epochs - 1 and len(nets) > 1 and isinstance(self.backend, InMemory)
 
     def epoch_predictors(self, epoch: int) -> tuple[list[UNet], GrowConfig]:
         """The networks, and the config (its orientations), whose whole-volume pass gives ``epoch``'s
