@@ -37,6 +37,8 @@ def main() -> None:
     ap.add_argument("--verbose", action="store_true", help="list every stall over 50 ms with its time")
     ap.add_argument("--no-paint-wait", dest="paint_wait", action="store_false",
                     help="press Train at once instead of after the background solve of the coordinate")  # fmt: skip
+    ap.add_argument("--no-autosave", dest="autosave", action="store_false",
+                    help="untick Autosave every epoch (to see what the autosave's write costs the viewer)")  # fmt: skip
     args = ap.parse_args()
 
     import napari
@@ -56,6 +58,7 @@ def main() -> None:
     if args.steps:
         over["steps_per_epoch"] = args.steps
     widget.settings.set_config(GrowConfig(**over))
+    widget.files.autosave_box.setChecked(args.autosave)
 
     app = napari.qt.get_qapp()
     clock = QElapsedTimer()

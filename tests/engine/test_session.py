@@ -435,9 +435,9 @@ def test_the_last_epoch_keeps_each_networks_own_winner_from_its_one_sweep(tiny_s
     kept = session.net_answers(networks=False)
     assert kept is not None and len(kept) == 2
     for net, mine in zip(session.predicting_nets, kept, strict=True):
-        alone = predict.predict_volume([net], session.inputs, session.n_classes, session.config.orientations,
-                                       session.device, batch=session.config.inference_batch,
-                                       amp=session.config.amp)  # fmt: skip
+        alone = predict.predict_with_own([net], session.inputs, session.n_classes, session.config.orientations,
+                                         session.device, batch=session.config.inference_batch,
+                                         amp=session.config.amp)  # fmt: skip
         np.testing.assert_array_equal(mine, alone[0])
     cfg = session.config
     assert cfg.completion == "layers" and cfg.agreement < 1.0  # the completion does ask for the agreement

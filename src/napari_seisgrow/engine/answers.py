@@ -1,9 +1,10 @@
 """What the networks answer beside the run's labels: each network's own winner, one section's
 preview, kept as long as the weights they came from.
 
-Completion, doubt and suggestions ask where the two networks agree; each answer costs one
-inference pass per network, so it is computed once per state of the weights (the count of
-optimiser steps taken) and reused until the networks change again.
+Completion, doubt and suggestions ask where the two networks agree; an answer costs a
+whole-volume sweep, so it is computed once per state of the weights (the count of optimiser steps
+taken) and reused until the networks change again. The last epoch's sweep gives it with the labels
+(``predict.predict_with_own``), so a finished run already has it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import torch
 
 from .channels import Channels
 from .config import GrowConfig
-from .predict import predict_volume, section_index, section_probabilities, usable_orientations
+from .predict import predict_with_own, section_index, section_probabilities, usable_orientations
 from .sampling import AXIS
 
 
@@ -32,13 +33,10 @@ class NetworkAnswers:
         """Where the networks' winners agree (all True with one network)."""
         if self.agree is not None and self.steps == steps:
             return self.agree
-        winners = []
-        for net in nets:
-            pred = predict_volume([net], inputs, n_classes, config.orientations, device,
-                                  batch=config.inference_batch, amp=config.amp)  # fmt: skip
-            assert pred is not None
-            winners.append(pred[0])
-        return self.keep(winners, steps, inputs.shape)
+        pred = predict_with_own(nets, inputs, n_classes, config.orientations, device,
+                                batch=config.inference_batch, amp=config.amp)  # fmt: skip
+        assert pred is not None
+        return self.keep(pred[2], steps, inputs.shape)
 
     def keep(self, winners: list[np.ndarray], steps: int, shape: tuple[int, ...]) -> np.ndarray:
         """Keep winners computed elsewhere (the last epoch's sweep, ``predict.predict_with_own``) for

@@ -2,9 +2,9 @@
 
 Only the winning class (uint8) and its probability (float16) are kept per voxel: growth needs
 no more (a voxel is a candidate only for its argmax class), and the last pair is what lets
-"Grow" rerun with new thresholds without touching the networks. The orientations before the last
-are summed in 8 bits per class (``partial_sums``); the same sweep can also give each network's own
-winner (``predict_with_own``), which the last epoch's completion needs, at no extra pass.
+"Grow" rerun with new thresholds without touching the networks. The same sweep can also give each
+network's own winner (``predict_with_own``), which the last epoch's completion needs, at no extra
+pass.
 """
 
 from __future__ import annotations
@@ -99,9 +99,8 @@ def predict_volume(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Return (winning class 1..K as uint8, its mean probability as float16), or None if stopped.
 
-    All orientations but the last are summed into one 8-bit (K, ...) volume (``partial_sums``);
-    sections of the last orientation are finished on the fly, so no float32 per-class volume is
-    ever held.
+    All orientations but the last are summed into one float16 (K, ...) volume; sections of the
+    last orientation are finished on the fly, so no float32 per-class volume is ever held.
     """
     result = _predict(nets, volume, n_classes, orientations, device, batch, amp, should_stop, own=False)
     return None if result is None else (result[0], result[1])
@@ -123,8 +122,9 @@ def predict_with_own(
 
     The completion's agreement rule asks where the networks' own winners agree; computing them
     in separate passes cost the last epoch at F3 size as much again as its whole-volume pass.
-    Here each network's sums are kept apart (one 8-bit (K, ...) volume per network instead of one
-    for their mean), so each own winner is bit for bit what a pass of that network alone gives.
+    Here each network's sums are kept apart, in 8 bits (``partial_sums``: two networks' in the
+    memory of the ensemble's float16 sums), so each own winner is what a pass of that network
+    alone gives except at near ties.
     """
     result = _predict(nets, volume, n_classes, orientations, device, batch, amp, should_stop, own=True)
     return None if result is None else (result[0], result[1], result[2])
@@ -202,13 +202,17 @@ def _mean_softmax(nets: Sequence[nn.Module], x: torch.Tensor, device: torch.devi
 
 
 def partial_sums(n_orientations: int) -> tuple[type, int]:
-    """The integer type and scale that hold the probabilities of all orientations but the last.
+    """The integer type and scale in which the one-sweep pass (``predict_with_own``) sums each
+    network's probabilities over all orientations but the last.
 
     Each probability is rounded to 1/scale and the sums of the ``n_orientations - 1`` earlier
     orientations fit the type: 8 bits (1/255) with the default two orientations, 16 bits with
-    more. Half the memory of the float16 sums they replace (the largest array of an epoch at
-    survey size: K bytes per voxel), and the rounding (at most 0.002 in a probability) is below
-    what moves a growth threshold or an argmax that is not already a tie.
+    more. Two networks' 8-bit sums take the memory of the ensemble's one float16 sum, so the last
+    epoch holds no more than the epochs before it. The rounding (at most 0.002 in a probability)
+    moves an argmax only where it is a near tie: on trained suite volumes the winners of the two
+    differ on about 1 voxel in 10,000 and the final labels' mIoU by at most 0.0001
+    (docs/benchmarks.md). The epochs before the last keep float16 sums: their labels feed the
+    training, and there a changed voxel changes the whole run that follows.
     """
     earlier = max(1, n_orientations - 1)
     kind = np.uint8 if earlier == 1 else np.uint16
@@ -232,16 +236,17 @@ def accumulate_sections(
     ``read(axis, i)`` gives input section ``i`` along ``axis`` (channels first) and ``crop(axis)``
     the part of its (K, A, B) probabilities that belongs to the ``shape`` being predicted (a
     block's sections are read with a halo). All orientations but the last are summed into one
-    integer (K, ...) volume (``partial_sums``); the last orientation's sections are finished on the
-    fly, so no float32 per-class volume is ever held. Returns (winner 1..K uint8, its mean
-    probability float16), or None when ``should_stop`` says so between batches.
+    float16 (K, ...) volume; the last orientation's sections are finished on the fly, so no
+    float32 per-class volume is ever held. Returns (winner 1..K uint8, its mean probability
+    float16), or None when ``should_stop`` says so between batches.
 
     With ``parts`` > 0, ``probs`` gives each network's probabilities apart, (parts, b, K, A, B):
-    their sums are kept apart, the pair is their mean, and a third item is each part's own winner.
+    their sums are kept apart, in 8 bits (``partial_sums``), the pair is their mean, and a third
+    item is each part's own winner.
     """
     shape = tuple(int(n) for n in shape)
     n_parts = max(1, parts)
-    kind, scale = partial_sums(len(ors))
+    kind, scale = partial_sums(len(ors)) if parts else (np.float16, 1)
     partial = np.zeros((n_parts, n_classes, *shape), dtype=kind) if len(ors) > 1 else None
     winner = np.zeros(shape, dtype=np.uint8)
     conf = np.zeros(shape, dtype=np.float16)
@@ -261,11 +266,18 @@ def accumulate_sections(
                 if not last:
                     assert partial is not None
                     for j in range(n_parts):
-                        partial[j][where] += np.rint(p[j, b][keep] * scale).astype(kind)
+                        pb = p[j, b][keep]
+                        partial[j][where] += np.rint(pb * scale).astype(kind) if parts else pb.astype(np.float16)
                     continue
                 total = None
                 for j in range(n_parts):
-                    t = p[j, b][keep] if partial is None else partial[j][where] * np.float32(1 / scale) + p[j, b][keep]
+                    t = p[j, b][keep]
+                    if partial is not None:
+                        t = (
+                            partial[j][where] * np.float32(1 / scale) + t
+                            if parts
+                            else partial[j][where].astype(np.float32) + t
+                        )
                     t /= len(ors)
                     if parts:
                         own[j][where[1:]] = t.argmax(axis=0).astype(np.uint8) + 1
