@@ -154,7 +154,7 @@ def _predict(
             torch.cuda.empty_cache()  # the estimate was too hopeful: keep the sums on the host instead
     if own:
         return accumulate_sections(
-            lambda sections: np.stack([section_probabilities([net], sections, device, amp) for net in nets]),
+            lambda sections: [section_probabilities([net], sections, device, amp) for net in nets],
             lambda axis, i: volume[section_index(axis, i)],
             shape, n_classes, ors, batch, should_stop=should_stop, parts=len(nets),
         )  # fmt: skip
@@ -240,7 +240,7 @@ def accumulate_sections(
     float32 per-class volume is ever held. Returns (winner 1..K uint8, its mean probability
     float16), or None when ``should_stop`` says so between batches.
 
-    With ``parts`` > 0, ``probs`` gives each network's probabilities apart, (parts, b, K, A, B):
+    With ``parts`` > 0, ``probs`` gives each network's probabilities apart, a list of (b, K, A, B):
     their sums are kept apart, in 8 bits (``partial_sums``), the pair is their mean, and a third
     item is each part's own winner.
     """
@@ -260,18 +260,18 @@ def accumulate_sections(
                 return None
             idx = list(range(start, min(shape[axis], start + batch)))
             p = probs(np.stack([read(axis, i) for i in idx]).astype(np.float32, copy=False))
-            p = p if parts else p[None]  # (parts, b, K, A, B)
+            p = p if parts else [p]  # per part, (b, K, A, B)
             for b, i in enumerate(idx):
                 where = _index(axis, i)
                 if not last:
                     assert partial is not None
                     for j in range(n_parts):
-                        pb = p[j, b][keep]
+                        pb = p[j][b][keep]
                         partial[j][where] += np.rint(pb * scale).astype(kind) if parts else pb.astype(np.float16)
                     continue
                 total = None
                 for j in range(n_parts):
-                    t = p[j, b][keep]
+                    t = p[j][b][keep]
                     if partial is not None:
                         t = (
                             partial[j][where] * np.float32(1 / scale) + t
