@@ -10,6 +10,7 @@ pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -102,23 +103,17 @@ def predict_volume(
     All orientations but the last are summed into one float16 (K, ...) volume; sections of the
     last orientation are finished on the fly, so no float32 per-class volume is ever held.
     """
-    result = _predict(nets, volume, n_classes, orientations, device, batch, amp, should_stop, own=False)
+    result = _predict(nets, volume, n_classes, orientations, device, batch=batch, amp=amp, should_stop=should_stop)
     return None if result is None else (result[0], result[1])
 
 
 @torch.no_grad()
 def predict_with_own(
-    nets: Sequence[nn.Module],
-    volume: Channels | np.ndarray,
-    n_classes: int,
-    orientations: Sequence[str],
-    device: torch.device,
-    *,
-    batch: int = 8,
-    amp: bool = False,
-    should_stop: Callable[[], bool] | None = None,
-) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]] | None:
-    """``predict_volume``'s pair and each network's own winner (uint8 1..K) from the same sweep.
+    nets: Sequence[nn.Module], volume: Channels | np.ndarray, n_classes: int, orientations: Sequence[str],
+    device: torch.device, **options: Any,
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]] | None:  # fmt: skip
+    """``predict_volume``'s pair (same arguments and options) and each network's own winner
+    (uint8 1..K), from the same sweep.
 
     The completion's agreement rule asks where the networks' own winners agree; computing them
     in separate passes cost the last epoch at F3 size as much again as its whole-volume pass.
@@ -126,21 +121,14 @@ def predict_with_own(
     memory of the ensemble's float16 sums), so each own winner is what a pass of that network
     alone gives except at near ties.
     """
-    result = _predict(nets, volume, n_classes, orientations, device, batch, amp, should_stop, own=True)
+    result = _predict(nets, volume, n_classes, orientations, device, own=True, **options)
     return None if result is None else (result[0], result[1], result[2])
 
 
-def _predict(
-    nets: Sequence[nn.Module],
-    volume: Channels | np.ndarray,
-    n_classes: int,
-    orientations: Sequence[str],
-    device: torch.device,
-    batch: int,
-    amp: bool,
-    should_stop: Callable[[], bool] | None,
-    own: bool,
-) -> tuple | None:
+def _predict(nets: Sequence[nn.Module], volume: Channels | np.ndarray, n_classes: int, orientations: Sequence[str],
+             device: torch.device, *, batch: int = 8, amp: bool = False,
+             should_stop: Callable[[], bool] | None = None, own: bool = False) -> tuple | None:  # fmt: skip
+    """Both public passes: the ensemble's pair, and with ``own`` each network's own winner too."""
     for net in nets:
         net.eval()
     volume = as_channels(volume)
@@ -220,7 +208,7 @@ def partial_sums(n_orientations: int) -> tuple[type, int]:
 
 
 def accumulate_sections(
-    probs: Callable[[np.ndarray], np.ndarray],
+    probs: Callable[[np.ndarray], np.ndarray | list[np.ndarray]],
     read: Callable[[int, int], np.ndarray],
     shape: Sequence[int],
     n_classes: int,
