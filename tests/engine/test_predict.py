@@ -162,3 +162,24 @@ def test_compact_sums_grow_the_same_labels_as_float64_probabilities():
     exact = grow_numpy(seeds, ref_win, conf_r, [threshold] * 3)
     assert (exact > 0).sum() > (seeds > 0).sum()  # growth did reach past the seeds
     np.testing.assert_array_equal(grown, exact)
+
+
+def test_device_resident_path_gives_each_networks_own_winner():
+    """The GPU path of the last epoch's sweep, run here on the CPU: float16 sums per network."""
+    from napari_seisgrow.engine.predict import _predict_resident
+
+    nets = _sharp(3)
+    vol = np.random.default_rng(3).normal(size=(5, 7, 12)).astype(np.float32)
+    with torch.no_grad():
+        winner, conf, own = _predict_resident(nets, vol, 3, ["inline", "crossline"], torch.device("cpu"), 2, False,
+                                              None, own=True)  # fmt: skip
+    for net, mine in zip(nets, own, strict=True):
+        ref = _reference([net], vol, [0, 1])
+        top2 = np.sort(ref, axis=0)[-2:]
+        clear = top2[1] - top2[0] > 0.01
+        assert clear.mean() > 0.5
+        np.testing.assert_array_equal(mine[clear], ref.argmax(axis=0)[clear] + 1)
+    assert not np.array_equal(own[0], own[1])
+    ref = _reference(nets, vol, [0, 1])
+    np.testing.assert_allclose(conf.astype(np.float64), ref.max(axis=0), atol=3e-3)
+    assert (winner == ref.argmax(axis=0) + 1).mean() > 0.99

@@ -78,8 +78,8 @@ def _predict_resident(
             for j, part in enumerate(parts):
                 p = _mean_softmax(part, sections, device, amp)
                 total[j].narrow(1 + axis, start, n).add_(p.movedim(0, axis + 1).to(torch.float16))
-    mean = total.float().mean(dim=0) / len(ors)
-    conf, win = mean.max(dim=0)
+    mean = total[0] if len(parts) == 1 else total.sum(dim=0) / len(parts)  # float16 on the device, no copy per class
+    conf, win = (mean / len(ors)).max(dim=0)
     result = [(win + 1).to(torch.uint8).cpu().numpy(), conf.to(torch.float16).cpu().numpy()]
     if own:
         result.append([(t.argmax(dim=0) + 1).to(torch.uint8).cpu().numpy() for t in total])
