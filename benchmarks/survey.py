@@ -12,9 +12,13 @@ disk, and reports, in seconds from that start: the session built (amplitudes nor
 stratigraphic coordinate solved), the first preview of the middle inline (what the viewer shows
 after the first training step), the first whole-volume labels (end of epoch 1); then per epoch
 the phases (training steps, whole-volume inference, growth, the final completion, the report),
-the labels written (.npy, atomically), and the peak private memory as a multiple of the float32
-volume. Every epoch is a label-update epoch (no warm-up, no CPS-only epochs), so each costs
-what the most expensive epochs of a full run cost; the last one also completes the labels.
+and, in seconds after the epoch's training ended (its last preview), when the whole-volume pass
+put labels on the section on screen (``--shown``), when its first batch spread sections across
+the volume, when the shown section's labels were final and when the whole volume's were (the
+viewer fills the volume in as the pass goes, the shown section first); then the labels written
+(.npy, atomically), and the peak private memory as a multiple of the float32 volume. Every
+epoch is a label-update epoch (no warm-up, no CPS-only epochs), so each costs what the most
+expensive epochs of a full run cost; the last one also completes the labels.
 The mIoU against the generator's truth is printed for information only: two epochs are not a
 run. The last line is JSON.
 """
@@ -103,13 +107,15 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override (JSON value)")
     ap.add_argument("--cache", default="out/survey", help="folder for the generated volumes")
     ap.add_argument("--no-score", action="store_true", help="skip the mIoU against the truth")
+    ap.add_argument("--shown", choices=["inline", "crossline"], default="inline",
+                    help="the section on screen (the middle one): previews and the pass start there")  # fmt: skip
     args = ap.parse_args()
 
     import torch
 
     from napari_seisgrow import load_volume
     from napari_seisgrow.engine import Blockwise, GrowConfig, Session
-    from napari_seisgrow.engine.report import Preview
+    from napari_seisgrow.engine.report import Preview, Swept
     from napari_seisgrow.io import write_labels
     from napari_seisgrow.metrics import segmentation_scores
 
@@ -134,23 +140,39 @@ def main() -> None:
             session = Session(load_volume(volume_path).data, np.asarray(seeds), cfg)
         built = time.perf_counter() - t0
         print(f"session built (normalised, coordinate solved) at {built:.1f} s on {session.device_name}", flush=True)
-        middle = full[0] // 2
-        session.preview_request = lambda: (0, middle)
+        axis = 0 if args.shown == "inline" else 1
+        shown = (axis, full[axis] // 2)
+        session.preview_request = lambda: shown
         first_preview = first_labels = None
         epochs = []
+        sweep: dict[str, float] = {}  # this epoch's pass: seconds from t0
         for item in session.run():
             now = time.perf_counter() - t0
             if isinstance(item, Preview):
                 if first_preview is None:
                     first_preview = now
                     print(f"first preview at {now:.1f} s", flush=True)
+                sweep = {"trained": now}  # the last preview of an epoch comes after its last step
+                continue
+            if isinstance(item, Swept):
+                sweep.setdefault("first", now)  # the first batch: the shown section, or sections spread across
+                if item.axis == axis and shown[1] in item.indices:
+                    sweep.setdefault("shown", now)
+                if item.final:
+                    if item.axis == axis and shown[1] in item.indices:
+                        sweep["shown_final"] = now
+                    if item.current >= 1.0:
+                        sweep["all_final"] = now
                 continue
             first_labels = first_labels if first_labels is not None else now
             phases = {k: round(v, 1) for k, v in item.timings.items()}
-            epochs.append({"epoch": item.epoch + 1, "seconds": round(item.seconds, 1), **phases})
+            after = {f"{k}_after_training": round(v - sweep["trained"], 1) for k, v in sweep.items() if k != "trained"}
+            epochs.append({"epoch": item.epoch + 1, "seconds": round(item.seconds, 1), **phases, **after,
+                           "labels_after_training": round(now - sweep.get("trained", now), 1)})  # fmt: skip
             print(f"epoch {item.epoch + 1}: {item.seconds:.1f} s  "
                   + "  ".join(f"{k} {v:.1f}" for k, v in phases.items())
-                  + f"  (peak private memory so far {(peak.peak - peak.base) / 2**30:.1f} GiB)",
+                  + "\n  after training: " + "  ".join(f"{k} {v:.1f}" for k, v in after.items())
+                  + f"\n  (peak private memory so far {(peak.peak - peak.base) / 2**30:.1f} GiB)",
                   flush=True)  # fmt: skip
             if args.stop_after is not None and len(epochs) >= args.stop_after:
                 session.stop()  # the run ends here and keeps this epoch's labels, as Stop does
@@ -165,6 +187,7 @@ def main() -> None:
             score = segmentation_scores(np.asarray(session.grown), np.asarray(truth))["miou"]
     row = {
         "mode": mode, "shape": list(full), "voxels": voxels, "epochs": args.epochs, "set": overrides,
+        "shown": args.shown,
         "device": session.device_name, "built_s": round(built, 1),
         "first_preview_s": None if first_preview is None else round(first_preview, 1),
         "first_labels_s": None if first_labels is None else round(first_labels, 1),

@@ -183,3 +183,14 @@ def test_device_resident_path_gives_each_networks_own_winner():
     ref = _reference(nets, vol, [0, 1])
     np.testing.assert_allclose(conf.astype(np.float64), ref.max(axis=0), atol=3e-3)
     assert (winner == ref.argmax(axis=0) + 1).mean() > 0.99
+
+
+@pytest.mark.parametrize("n", [1, 5, 16, 37, 951])
+def test_coarse_first_visits_every_section_once_spread_out_first(n):
+    from napari_seisgrow.engine.predict import coarse_first
+
+    order = coarse_first(n, first=n // 3)
+    assert sorted(order) == list(range(n)) and order[0] == n // 3
+    head = order[1 : 1 + min(n - 1, 8)]
+    assert n < 16 or (min(head) < n // 8 and max(head) > n // 2)  # the first sections span the volume
+    assert coarse_first(n, first=n + 5)[:1] == [0]  # an index outside is no section on screen

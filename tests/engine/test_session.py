@@ -250,7 +250,7 @@ def test_damaged_checkpoints_and_sessions_are_one_line_errors(tiny_synthetic, ti
 
 
 def test_previews_come_within_epochs_and_change_nothing(tiny_synthetic, tiny_seeds, tiny_config):
-    from napari_seisgrow.engine.report import Preview
+    from napari_seisgrow.engine.report import EpochReport, Preview, Swept
     from napari_seisgrow.engine.session import PREVIEW_EVERY
 
     cfg = tiny_config.with_overrides(epochs=2, steps_per_epoch=2 * PREVIEW_EVERY)
@@ -264,16 +264,54 @@ def test_previews_come_within_epochs_and_change_nothing(tiny_synthetic, tiny_see
         if isinstance(item, Preview) and len(items) == 1:
             asked.append((1, 7))  # the viewer moved to a crossline
     previews = [i for i in items if isinstance(i, Preview)]
-    reports = [i for i in items if not isinstance(i, Preview)]
+    reports = [i for i in items if isinstance(i, EpochReport)]
     assert len(reports) == 2 and len(previews) == 2 * 3  # after step 1, 4 and 8 of each epoch
     assert [(p.axis, p.index) for p in previews[:2]] == [(0, 5), (1, 7)]
     assert previews[0].labels.shape == tiny_seeds.shape[1:] and previews[1].labels.shape == (16, 48)
     assert previews[0].labels.min() >= 1 and previews[0].labels.max() <= int(tiny_seeds.max())
-    assert items.index(reports[0]) == 3  # an epoch's previews come before its report
+    first_epoch = items[: items.index(reports[0])]
+    assert [type(i) for i in first_epoch[:3]] == [Preview] * 3  # the epoch's previews, then its pass's progress
+    assert all(isinstance(i, Swept) for i in first_epoch[3:]) and len(first_epoch) > 3
     for got, want in zip(reports, plain, strict=True):
         np.testing.assert_array_equal(got.grown, want)  # previews take no randomness and no training
     session.preview_request = lambda: (2, 10)  # a time slice: the networks read no such sections
     assert session.preview(2, 10) is None and session.preview(0, 99) is None
+
+
+def test_the_pass_fills_in_from_the_shown_section_coarse_first(tiny_synthetic, tiny_seeds, tiny_config):
+    from napari_seisgrow.engine.predict import predict_volume
+    from napari_seisgrow.engine.report import EpochReport, Swept
+
+    cfg = tiny_config.with_overrides(epochs=2)
+    assert cfg.orientations[-1] == "crossline"  # the pass finishes sections along the crosslines
+    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    session.preview_request = lambda: (1, 13)  # the viewer shows crossline 13
+    n = tiny_seeds.shape[1]
+    swept: list[Swept] = []
+    for item in session.run():
+        if isinstance(item, Swept) and item.epoch == 0:
+            swept.append(item)
+        if isinstance(item, EpochReport):
+            break  # after the first epoch: its winners are the pass's own (the last epoch's may be smoothed)
+    assert [s.done for s in swept] == sorted(s.done for s in swept) and swept[-1].done == 1.0
+    final = [s for s in swept if s.final]
+    assert all(s.current == 0 for s in swept if not s.final) and final[-1].current == 1.0
+    order = [i for s in final for i in s.indices]
+    assert order[0] == 13 and sorted(order) == list(range(n))  # the shown crossline first, each once
+    spread = order[1:9]
+    assert max(spread) - min(spread) >= n // 2  # then sections across the whole volume, not one end first
+    assert session.winner is not None
+    for s in final:
+        for i, labels in zip(s.indices, s.labels, strict=True):
+            np.testing.assert_array_equal(labels, session.winner[:, i])  # what the finished pass gives there
+    early = [s for s in swept if not s.final]  # the inline half of the pass: the inlines' own winners
+    inline_only = predict_volume(session.predicting_nets, session.inputs, session.n_classes, ["inline"],
+                                 session.device, amp=cfg.amp)  # fmt: skip
+    assert inline_only is not None and {s.axis for s in early} == {0}
+    assert sorted(i for s in early for i in s.indices) == list(range(tiny_seeds.shape[0]))
+    for s in early:
+        for i, labels in zip(s.indices, s.labels, strict=True):
+            np.testing.assert_array_equal(labels, inline_only[0][i])
 
 
 def test_layer_smoothing_grows_from_the_votes_averaged_along_the_layering(tiny_synthetic, tiny_seeds, tiny_config):

@@ -21,7 +21,7 @@ from ..engine.backend_blockwise import Blockwise
 from ..engine.config import GrowConfig, training_changes
 from ..engine.data import enough_classes
 from ..engine.lazy import scan_seeds
-from ..engine.report import Preview
+from ..engine.report import Preview, Swept
 from ..engine.session import Session
 from ..io import SeisgrowError
 from ..io.geometry import Volume
@@ -223,11 +223,14 @@ class RunController(QObject):
         if isinstance(update, Preview):
             self.previews.apply(update)
             return
+        if isinstance(update, Swept):
+            self.previews.apply_swept(update)
+            return
         r = update.report
-        self.previews.settle(r.grown)
+        whole = self.previews.settle(r.grown)  # True: the pass's labels covered the layer, now the epoch's
         if not layers.present(layers.grown) or update.replace:
             layers.show_grown(r.grown)
-        elif update.changed is not None:
+        elif update.changed is not None and not whole:
             a, b = update.changed
             layers.grown.data[a:b] = r.grown[a:b]
             layers.grown.refresh()

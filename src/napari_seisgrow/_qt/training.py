@@ -18,7 +18,7 @@ from ..engine.backend_blockwise import Blockwise
 from ..engine.channels import StratGrid
 from ..engine.config import GrowConfig
 from ..engine.factory import open_session
-from ..engine.report import EpochReport, Preview
+from ..engine.report import EpochReport, Preview, Swept
 from ..engine.review import doubt_map, suggest
 from ..engine.session import Session
 from ..engine.suggest import Suggestion
@@ -127,20 +127,21 @@ def train(
     autosave: Autosave | None = None,
     want_doubt: Callable[[], bool] = lambda: False,
     shown_section: Callable[[], tuple[int, int] | None] | None = None,
-) -> Iterator[Update | Preview]:
+) -> Iterator[Update | Preview | Swept]:
     """Run the session's remaining epochs; ``shown`` is what the grown layer displays now.
 
     ``autosave`` runs here, in the worker, after every epoch: a full disk or a read-only folder
     is reported with the epoch and never stops training. ``shown_section`` says which section
     the viewer displays (read from the GUI thread's last note of it, never from a layer): the
-    networks' labels there are yielded as ``Preview`` items a few steps apart within each epoch.
+    networks' labels there are yielded as ``Preview`` items a few steps apart within each epoch,
+    and the epoch's whole-volume pass as ``Swept`` items, that section first.
     """
     previous = shown
     if shown_section is not None and not session.labels_on_disk:
         session.preview_request = shown_section
     try:
         for report in session.run():
-            if isinstance(report, Preview):
+            if isinstance(report, (Preview, Swept)):
                 yield report
                 continue
             conf = confidence_image(session) if want_confidence() else None

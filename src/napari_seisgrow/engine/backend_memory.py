@@ -22,7 +22,7 @@ from .config import GrowConfig
 from .data import check_seeds, keep_holdout, normalise, split_holdout
 from .grow import grow_numpy
 from .layers import agreeing_regions, fill_along_layers, growable_confidence, smooth_along_layers
-from .predict import predict_volume, predict_with_own
+from .predict import Sweep, predict_volume, sweep_volume
 from .report import EpochCounts
 from .sampling import PatchSampler
 from .units import Kinds, as_layers, infer_kinds, unit_doubt
@@ -123,13 +123,12 @@ class InMemory:
         return predict_volume(nets, inputs, self.n_classes, config.orientations, device,
                               batch=config.inference_batch, amp=config.amp, should_stop=stop.is_set)  # fmt: skip
 
-    def predict_with_own(
-        self, nets: list[torch.nn.Module], inputs: Channels, config: GrowConfig, device: torch.device,
-        stop: threading.Event,
-    ) -> tuple[Any, Any, list[np.ndarray]] | None:  # fmt: skip
-        """``predict`` and each network's own winner from the same sweep (``predict.predict_with_own``)."""
-        return predict_with_own(nets, inputs, self.n_classes, config.orientations, device,
-                                batch=config.inference_batch, amp=config.amp, should_stop=stop.is_set)  # fmt: skip
+    def sweep(self, nets: list[torch.nn.Module], inputs: Channels, config: GrowConfig, device: torch.device,
+              stop: threading.Event, *, own: bool, first: tuple[int, int] | None) -> Sweep:  # fmt: skip
+        """``predict`` (``predict_with_own`` with ``own``) as a generator of progress steps, the
+        section on screen (``first``) among the first done (``predict.sweep_volume``)."""
+        return sweep_volume(nets, inputs, self.n_classes, config.orientations, device, batch=config.inference_batch,
+                            amp=config.amp, should_stop=stop.is_set, own=own, first=first)  # fmt: skip
 
     def along_layers(self, pred: tuple[np.ndarray, np.ndarray], config: GrowConfig, strat: Strat) -> tuple[Any, Any]:
         """The prediction with its votes averaged along the layering (``layer_smoothing``)."""

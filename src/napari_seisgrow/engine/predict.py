@@ -9,7 +9,8 @@ pass.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,56 @@ from torch import nn
 from .channels import Channels
 from .device import bf16_inference
 from .sampling import AXIS
+
+
+@dataclass(frozen=True)
+class SweepStep:
+    """How far a whole-volume sweep has come: one batch of sections just predicted, and the
+    networks' winner on them (uint8 (n, A, B)).
+
+    In the sweep's last orientation a section's sums are complete once it is predicted, so its
+    ``labels`` are ``final``: what the finished sweep gives there. Before it they are that
+    orientation's alone, what a preview shows. Either way a viewer can show them long before the
+    sweep ends."""
+
+    axis: int
+    indices: tuple[int, ...]
+    done: float  # share of the sweep's section passes done, 0..1
+    current: float  # share of the volume whose winner is final (the last orientation's sections done)
+    labels: np.ndarray = field(repr=False)
+    final: bool
+
+
+Sweep = Generator[SweepStep, None, "tuple | None"]
+
+
+def coarse_first(n: int, first: int | None = None) -> list[int]:
+    """Every index below ``n`` once, spread sections first: ``first`` (the one on screen), then
+    every S-th (4 to 8 of them: one batch of sections across the whole volume), then the ones
+    halfway between, and so on down to every one. So a sweep in this order puts labels across the
+    whole volume early and fills in behind, instead of finishing one end before it starts the
+    other."""
+    stride = 1
+    while n // (stride * 2) >= 4:
+        stride *= 2
+    order: list[int] = [] if first is None or not 0 <= first < n else [int(first)]
+    seen = set(order)
+    while stride >= 1:
+        for i in range(0, n, stride):
+            if i not in seen:
+                seen.add(i)
+                order.append(i)
+        stride //= 2
+    return order
+
+
+def drain(sweep: Sweep) -> tuple | None:
+    """Run a sweep to its end and give its result (for callers that want no progress)."""
+    while True:
+        try:
+            next(sweep)
+        except StopIteration as end:
+            return end.value
 
 
 def as_channels(volume: Channels | np.ndarray) -> Channels:
@@ -103,7 +154,8 @@ def predict_volume(
     All orientations but the last are summed into one float16 (K, ...) volume; sections of the
     last orientation are finished on the fly, so no float32 per-class volume is ever held.
     """
-    result = _predict(nets, volume, n_classes, orientations, device, batch=batch, amp=amp, should_stop=should_stop)
+    result = drain(sweep_volume(nets, volume, n_classes, orientations, device, batch=batch, amp=amp,
+                                should_stop=should_stop))  # fmt: skip
     return None if result is None else (result[0], result[1])
 
 
@@ -121,14 +173,22 @@ def predict_with_own(
     memory of the ensemble's float16 sums), so each own winner is what a pass of that network
     alone gives except at near ties.
     """
-    result = _predict(nets, volume, n_classes, orientations, device, own=True, **options)
+    result = drain(sweep_volume(nets, volume, n_classes, orientations, device, own=True, **options))
     return None if result is None else (result[0], result[1], result[2])
 
 
-def _predict(nets: Sequence[nn.Module], volume: Channels | np.ndarray, n_classes: int, orientations: Sequence[str],
-             device: torch.device, *, batch: int = 8, amp: bool = False,
-             should_stop: Callable[[], bool] | None = None, own: bool = False) -> tuple | None:  # fmt: skip
-    """Both public passes: the ensemble's pair, and with ``own`` each network's own winner too."""
+@torch.no_grad()
+def sweep_volume(nets: Sequence[nn.Module], volume: Channels | np.ndarray, n_classes: int,
+                 orientations: Sequence[str], device: torch.device, *, batch: int = 8, amp: bool = False,
+                 should_stop: Callable[[], bool] | None = None, own: bool = False,
+                 first: tuple[int, int] | None = None) -> Sweep:  # fmt: skip
+    """Both public passes as a generator of ``SweepStep``s, one per batch, whose return value is
+    the result: the ensemble's pair, and with ``own`` each network's own winner too.
+
+    Sections go in ``coarse_first`` order, ``first`` (the section on screen, as (axis, index))
+    first when it is one of them, so a viewer can show each section's labels at once and the
+    volume fills in evenly; every section's sums are the same in any order. The GPU's
+    resident path yields no steps (its whole sweep takes seconds)."""
     for net in nets:
         net.eval()
     volume = as_channels(volume)
@@ -141,16 +201,16 @@ def _predict(nets: Sequence[nn.Module], volume: Channels | np.ndarray, n_classes
         except torch.cuda.OutOfMemoryError:
             torch.cuda.empty_cache()  # the estimate was too hopeful: keep the sums on the host instead
     if own:
-        return accumulate_sections(
+        return (yield from sweep_sections(
             lambda sections: [section_probabilities([net], sections, device, amp) for net in nets],
             lambda axis, i: volume[section_index(axis, i)],
-            shape, n_classes, ors, batch, should_stop=should_stop, parts=len(nets),
-        )  # fmt: skip
-    return accumulate_sections(
+            shape, n_classes, ors, batch, should_stop=should_stop, parts=len(nets), first=first,
+        ))  # fmt: skip
+    return (yield from sweep_sections(
         lambda sections: section_probabilities(nets, sections, device, amp),
         lambda axis, i: volume[section_index(axis, i)],
-        shape, n_classes, ors, batch, should_stop=should_stop,
-    )  # fmt: skip
+        shape, n_classes, ors, batch, should_stop=should_stop, first=first,
+    ))  # fmt: skip
 
 
 def turn(n_nets: int, orientations: Sequence[str], epoch: int) -> tuple[int, str]:
@@ -207,7 +267,12 @@ def partial_sums(n_orientations: int) -> tuple[type, int]:
     return kind, int(np.iinfo(kind).max) // earlier
 
 
-def accumulate_sections(
+def accumulate_sections(*args: Any, **options: Any) -> tuple | None:
+    """``sweep_sections`` run to its end: a dask block's inference wants no progress."""
+    return drain(sweep_sections(*args, **options))
+
+
+def sweep_sections(
     probs: Callable[[np.ndarray], np.ndarray | list[np.ndarray]],
     read: Callable[[int, int], np.ndarray],
     shape: Sequence[int],
@@ -218,8 +283,10 @@ def accumulate_sections(
     crop: Callable[[int], tuple] | None = None,
     should_stop: Callable[[], bool] | None = None,
     parts: int = 0,
-) -> tuple | None:
-    """The one host-side inference loop, for a whole volume and for a dask block alike.
+    first: tuple[int, int] | None = None,
+) -> Sweep:
+    """The one host-side inference loop, for a whole volume and for a dask block alike; a
+    generator of one ``SweepStep`` per batch, returning the result.
 
     ``read(axis, i)`` gives input section ``i`` along ``axis`` (channels first) and ``crop(axis)``
     the part of its (K, A, B) probabilities that belongs to the ``shape`` being predicted (a
@@ -231,6 +298,9 @@ def accumulate_sections(
     With ``parts`` > 0, ``probs`` gives each network's probabilities apart, a list of (b, K, A, B):
     their sums are kept apart, in 8 bits (``partial_sums``), the pair is their mean, and a third
     item is each part's own winner.
+
+    Each orientation goes in ``coarse_first`` order (``first``, an (axis, index), first when it is
+    along that axis): the sums are the same in any order.
     """
     shape = tuple(int(n) for n in shape)
     n_parts = max(1, parts)
@@ -239,16 +309,20 @@ def accumulate_sections(
     winner = np.zeros(shape, dtype=np.uint8)
     conf = np.zeros(shape, dtype=np.float16)
     own = [np.zeros(shape, dtype=np.uint8) for _ in range(parts)]
+    passes = sum(shape[AXIS[o]] for o in ors)
+    done = 0
     for k, o in enumerate(ors):
         axis = AXIS[o]
         last = k == len(ors) - 1
         keep = crop(axis) if crop is not None else (slice(None),) * 3
+        order = coarse_first(shape[axis], first[1] if first is not None and first[0] == axis else None)
         for start in range(0, shape[axis], batch):
             if should_stop is not None and should_stop():
                 return None
-            idx = list(range(start, min(shape[axis], start + batch)))
+            idx = order[start : start + batch]
             p = probs(np.stack([read(axis, i) for i in idx]).astype(np.float32, copy=False))
             p = p if parts else [p]  # per part, (b, K, A, B)
+            early: list[np.ndarray] = []  # before the last orientation, this orientation's winners
             for b, i in enumerate(idx):
                 where = _index(axis, i)
                 if not last:
@@ -256,6 +330,8 @@ def accumulate_sections(
                     for j in range(n_parts):
                         pb = p[j][b][keep]
                         partial[j][where] += np.rint(pb * scale).astype(kind) if parts else pb.astype(np.float16)
+                    mean = p[0][b][keep] if n_parts == 1 else sum(p[j][b][keep] for j in range(n_parts))
+                    early.append(mean.argmax(axis=0).astype(np.uint8) + 1)
                     continue
                 total = None
                 for j in range(n_parts):
@@ -275,4 +351,8 @@ def accumulate_sections(
                     total /= n_parts
                 winner[where[1:]] = total.argmax(axis=0).astype(np.uint8) + 1
                 conf[where[1:]] = total.max(axis=0).astype(np.float16)
+            done += len(idx)
+            finished = start + len(idx)
+            labels = np.stack([winner[section_index(axis, i)] for i in idx]) if last else np.stack(early)
+            yield SweepStep(axis, tuple(idx), done / passes, finished / shape[axis] if last else 0.0, labels, last)
     return (winner, conf, own) if parts else (winner, conf)

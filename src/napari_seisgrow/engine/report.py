@@ -75,6 +75,21 @@ class Preview:
 
 
 @dataclass(frozen=True)
+class Swept:
+    """How far an epoch's whole-volume pass has come, and the networks' labels on the sections it
+    has just predicted: what a viewer shows, filling in behind the displayed section, until the
+    epoch's grown labels replace them (``predict.SweepStep``)."""
+
+    epoch: int  # 0-based
+    axis: int  # the axis of the sections just predicted (0 inline, 1 crossline)
+    indices: tuple[int, ...]
+    done: float  # share of the pass done, 0..1
+    current: float  # share of the volume whose networks' labels are final for this epoch
+    labels: np.ndarray = field(repr=False)  # uint8 (n, A, B), the winning class there
+    final: bool = False  # the pass's last orientation: its winner; before it, this orientation's alone
+
+
+@dataclass(frozen=True)
 class EpochCounts:
     """What a backend counts over the whole volume for an epoch's report."""
 

@@ -33,9 +33,9 @@ from .device import describe, resolve_device
 from .losses import class_weights
 from .optim import learning_rate
 from .out_of_memory import smaller_batches
-from .predict import turn, usable_orientations
+from .predict import Sweep, turn, usable_orientations
 from .pretrain import pretrained_weights
-from .report import EpochReport, PhaseClock, Preview
+from .report import EpochReport, PhaseClock, Preview, Swept
 from .schedule import cps_weight_at, stage_of
 from .supervision import Decision, painted_share
 from .ties import coordinate_for
@@ -187,8 +187,10 @@ class Session:
         """Train the remaining epochs, yielding one report per finished epoch.
 
         With ``preview_request`` set, a ``Preview`` of the requested section is also yielded after
-        the first step of each epoch and every ``PREVIEW_EVERY`` steps, so a viewer can show the
-        networks' progress long before an epoch's whole-volume pass.
+        the first step of each epoch, every ``PREVIEW_EVERY`` steps and after the last, so a viewer
+        can show the networks' progress long before an epoch's whole-volume pass; and during that
+        pass (in memory), a ``Swept`` per batch of sections with the networks' labels there, the
+        requested section first: the viewer fills the volume in behind it.
         """
         if self.epoch == 0 and not self.trainer.pretrained and self.config.pretrain_steps > 0 and not self._pretrain():
             return
@@ -234,7 +236,9 @@ class Session:
         return preview_section(self.predicting_nets, self.inputs, self.config, self.device, axis, index)
 
     def _maybe_preview(self, epoch: int, step: int) -> Preview | None:
-        if self.preview_request is None or not (step == 1 or step % PREVIEW_EVERY == 0):
+        if self.preview_request is None or not (
+            step == 1 or step % PREVIEW_EVERY == 0 or step == self.config.steps_per_epoch
+        ):
             return None
         where = self.preview_request()
         if where is None:
@@ -242,7 +246,7 @@ class Session:
         labels = self.preview(*where)
         return None if labels is None else Preview(int(where[0]), int(where[1]), labels, epoch, step)
 
-    def _run_epoch(self, epoch: int) -> Generator[Preview, None, EpochReport | None]:
+    def _run_epoch(self, epoch: int) -> Generator[Preview | Swept, None, EpochReport | None]:
         cfg = self.config
         t0 = time.perf_counter()
         stage = self.stage(epoch)
@@ -265,7 +269,7 @@ class Session:
                 yield preview
         clock = PhaseClock(t0)
         clock.mark("train")
-        pred = self._predict_fitting_memory(epoch)
+        pred = yield from self._predict_fitting_memory(epoch)
         if pred is None:
             return None
         last = epoch == cfg.epochs - 1
@@ -307,20 +311,34 @@ class Session:
             except torch.cuda.OutOfMemoryError:
                 self._out_of_memory("a training step", ("batch_labelled", "batch_unlabelled"))
 
-    def _predict_fitting_memory(self, epoch: int) -> tuple[Any, Any] | None:
+    def _predict_fitting_memory(self, epoch: int) -> Generator[Swept, None, tuple[Any, Any] | None]:
         while True:
             nets, config = self.epoch_predictors(epoch)
             try:
-                if not self._own_winners_now(epoch, nets):
+                if not isinstance(self.backend, InMemory):
                     return self.backend.predict(nets, self.inputs, config, self.device, self._stop)
-                assert isinstance(self.backend, InMemory)
-                result = self.backend.predict_with_own(nets, self.inputs, config, self.device, self._stop)
+                own = self._own_winners_now(epoch, nets)
+                shown = self.preview_request() if self.preview_request is not None else None
+                sweep = self.backend.sweep(nets, self.inputs, config, self.device, self._stop, own=own, first=shown)
+                result = yield from self._sweep_reports(sweep, epoch)
                 if result is None:
                     return None
-                self.answers.keep(result[2], self.trainer.steps, tuple(self.x.shape))
+                if own:
+                    self.answers.keep(result[2], self.trainer.steps, tuple(self.x.shape))
                 return result[0], result[1]
             except torch.cuda.OutOfMemoryError:
                 self._out_of_memory("inference", "inference_batch")
+
+    def _sweep_reports(self, sweep: Sweep, epoch: int) -> Generator[Swept, None, tuple | None]:
+        """Run the whole-volume pass, yielding a ``Swept`` per batch while a viewer asks for
+        previews (the CLI and the benchmarks drain it silently); returns the pass's result."""
+        while True:
+            try:
+                step = next(sweep)
+            except StopIteration as end:
+                return end.value
+            if self.preview_request is not None:
+                yield Swept(epoch, step.axis, step.indices, step.done, step.current, step.labels, step.final)
 
     def _own_winners_now(self, epoch: int, nets: list[UNet]) -> bool:
         """Whether this epoch's sweep also keeps each network's own winner: in the last epoch, whose
