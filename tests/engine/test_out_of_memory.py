@@ -22,3 +22,17 @@ def test_at_a_batch_of_one_a_gpu_run_moves_and_a_cpu_run_gives_up_in_one_line():
     assert smaller_batches(cfg, ("inference_batch",), torch.device("cuda"), "inference") is None
     with pytest.raises(SeisgrowError, match="even with a batch of 1"):
         smaller_batches(cfg, ("inference_batch",), torch.device("cpu"), "inference")
+
+
+def test_the_automatic_inference_batch_is_halved_from_what_it_means_on_the_device():
+    from napari_seisgrow.engine.device import GPU_SECTIONS, sections_per_batch
+
+    auto = GrowConfig()
+    assert auto.inference_batch == 0  # auto by default
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    assert sections_per_batch(0, cpu) == 1 and sections_per_batch(0, cuda) == GPU_SECTIONS
+    assert sections_per_batch(3, cpu) == 3 and sections_per_batch(3, cuda) == 3
+    smaller, note = smaller_batches(auto, ("inference_batch",), cuda, "inference")
+    assert smaller.inference_batch == GPU_SECTIONS // 2 and "inference batch 4" in note
+    with pytest.raises(SeisgrowError, match="even with a batch of 1"):  # one section at a time already
+        smaller_batches(auto, ("inference_batch",), cpu, "inference")

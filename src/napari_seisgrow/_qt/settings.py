@@ -34,6 +34,8 @@ def _widget(name: str, value: Any) -> widgets.Widget:
     elif isinstance(default, int):
         w = widgets.SpinBox(value=value, min=int(meta.get("min", 0)), max=int(meta.get("max", 100_000)), label=label,
                             name=name)  # fmt: skip
+        if "zero" in meta:
+            w.native.setSpecialValueText(meta["zero"])  # the box says what 0 means (e.g. "auto")
     elif isinstance(default, float):
         w = widgets.FloatSpinBox(value=value, min=float(meta.get("min", 0.0)), max=float(meta.get("max", 1e6)),
                                  step=0.05 if meta.get("max") == 1.0 else 0.0001 if value < 0.01 else 0.1,

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from .blockwise import DEFAULT_BLOCK, block_chunks, halo_for, shared
+from .device import sections_per_batch
 from .predict import accumulate_sections, section_probabilities, usable_orientations
 
 
@@ -33,7 +34,7 @@ class Predictor:
     norm: str
     states: list[dict[str, torch.Tensor]]
     orientations: tuple[str, ...]
-    batch: int = 8
+    batch: int = 0  # sections per batch; 0: as suits the worker's device (``device.sections_per_batch``)
     device: str = "cpu"  # "cuda": a worker's GPU when it has one, else its CPU
     views: tuple[tuple[int, ...] | None, ...] = ()  # per network: the input channels it reads (None: all)
     amp: bool = False  # bfloat16 where the worker's device computes it natively (``device.bf16_inference``)
@@ -107,10 +108,11 @@ def _predict_window(ext: np.ndarray, predictor: Predictor, lo: Sequence[int], ow
     def crop(axis: int) -> tuple:
         return (slice(None), *(slice(lo[a], lo[a] + own[a]) for a in range(3) if a != axis))
 
+    batch = sections_per_batch(predictor.batch, next(nets[0].parameters()).device)
     result = accumulate_sections(
         lambda sections: probabilities(nets, sections, predictor.amp),
         lambda axis, i: np.take(ext, lo[axis] + i, axis=axis + 1),
-        own, predictor.n_classes, predictor.orientations, predictor.batch,
+        own, predictor.n_classes, predictor.orientations, batch,
         crop=crop, should_stop=None if stop is None else stop.is_set,
     )  # fmt: skip
     if result is None:

@@ -27,9 +27,9 @@ command line (``seisgrow grow --help`` lists every setting) and in settings file
 
 def _knob(default: Any, help: str, group: str = "expert", **extra: Any) -> Any:
     """A setting: its default, what it is for (``help``), where it is offered (``GROUPS``) and, in
-    ``extra``, its bounds (``min``, ``max``), ``choices``, and ``regrow=True`` where it changes
-    only the last growth (``LAST_GROWTH``). The panel, the command line and the benchmarks read
-    these tags; none keeps its own list."""
+    ``extra``, its bounds (``min``, ``max``), ``choices``, ``zero`` (what 0 means, shown in the
+    panel's box) and ``regrow=True`` where it changes only the last growth (``LAST_GROWTH``). The
+    panel, the command line and the benchmarks read these tags; none keeps its own list."""
     meta = {"help": help, "group": group, **extra}
     if isinstance(default, (list, tuple, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
@@ -271,7 +271,12 @@ class GrowConfig:
     holdout_fraction: float = _knob(
         0.0, "fraction of seed strokes held out to measure accuracy", min=0.0, max=0.9, group="advanced"
     )
-    inference_batch: int = _knob(8, "sections per inference batch", min=1)
+    inference_batch: int = _knob(
+        0,
+        "sections per inference batch; 0: auto (1 on a CPU, where more spill the caches; 8 on a GPU)",
+        min=0,
+        zero="auto",
+    )
     epoch_inference: str = _knob(
         "ensemble",
         "whole-volume inference in the epochs before the last: ensemble (both networks, every orientation), "

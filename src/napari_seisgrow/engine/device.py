@@ -34,6 +34,21 @@ def bf16_inference(device: torch.device, amp: bool) -> bool:
     return device.type == "cpu" and _cpu_has_bf16()
 
 
+GPU_SECTIONS = 8  # sections per inference batch on a GPU, which needs several to be busy
+
+
+def sections_per_batch(requested: int, device: torch.device) -> int:
+    """Sections per inference batch: ``requested``, or with 0 (``inference_batch``'s default,
+    auto) one on a CPU and ``GPU_SECTIONS`` on a GPU.
+
+    On a CPU the convolutions are bound by memory: a batch of large sections spills the caches,
+    and one F3 inline (951 x 462) at a time runs 1.8 times as fast as eight, with the same
+    probabilities bit for bit (docs/benchmarks.md). A GPU is idle on one section at a time."""
+    if requested > 0:
+        return int(requested)
+    return GPU_SECTIONS if device.type == "cuda" else 1
+
+
 @functools.cache
 def _cpu_has_bf16() -> bool:
     try:

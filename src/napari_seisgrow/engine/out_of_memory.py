@@ -13,6 +13,7 @@ import torch
 
 from ..io.errors import SeisgrowError
 from .config import GrowConfig
+from .device import sections_per_batch
 from .optim import Adam
 
 
@@ -21,6 +22,8 @@ def smaller_batches(config: GrowConfig, fields: Sequence[str], device: torch.dev
     """``config`` with each batch field halved and the note that says so; None when all are 1
     already (then a GPU run moves to the CPU, and a CPU run raises a one-line error)."""
     sizes = {f: getattr(config, f) for f in fields}
+    if sizes.get("inference_batch") == 0:  # auto: halve what it meant on this device
+        sizes["inference_batch"] = sections_per_batch(0, device)
     if max(sizes.values()) > 1:
         smaller = {f: max(1, n // 2) for f, n in sizes.items()}
         shown = ", ".join(f"{f.replace('_', ' ')} {n}" for f, n in smaller.items())

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from .channels import Channels
-from .device import bf16_inference
+from .device import bf16_inference, sections_per_batch
 from .sampling import AXIS
 
 
@@ -188,7 +188,9 @@ def sweep_volume(nets: Sequence[nn.Module], volume: Channels | np.ndarray, n_cla
     Sections go in ``coarse_first`` order, ``first`` (the section on screen, as (axis, index))
     first when it is one of them, so a viewer can show each section's labels at once and the
     volume fills in evenly; every section's sums are the same in any order. The GPU's
-    resident path yields no steps (its whole sweep takes seconds)."""
+    resident path yields no steps (its whole sweep takes seconds). ``batch`` 0: as many sections
+    at once as suit the device (``device.sections_per_batch``)."""
+    batch = sections_per_batch(batch, device)
     for net in nets:
         net.eval()
     volume = as_channels(volume)
