@@ -31,6 +31,8 @@ def test_the_automatic_inference_batch_is_halved_from_what_it_means_on_the_devic
     assert auto.inference_batch == 0  # auto by default
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
     assert sections_per_batch(0, cpu) == 1 and sections_per_batch(0, cuda) == GPU_SECTIONS
+    assert sections_per_batch(0, cpu, 951 * 462) == 1 and sections_per_batch(0, cpu, 200 * 400) == 6  # by size
+    assert sections_per_batch(0, cpu, 16 * 16) == GPU_SECTIONS and sections_per_batch(0, cuda, 951 * 462) == 8
     assert sections_per_batch(3, cpu) == 3 and sections_per_batch(3, cuda) == 3
     smaller, note = smaller_batches(auto, ("inference_batch",), cuda, "inference")
     assert smaller.inference_batch == GPU_SECTIONS // 2 and "inference batch 4" in note

@@ -21,7 +21,8 @@ import torch
 
 from .blockwise import DEFAULT_BLOCK, block_chunks, halo_for, shared
 from .device import sections_per_batch
-from .predict import accumulate_sections, section_probabilities, usable_orientations
+from .predict import accumulate_sections, section_pixels, section_probabilities, usable_orientations
+from .sampling import AXIS
 
 
 @dataclass
@@ -108,7 +109,8 @@ def _predict_window(ext: np.ndarray, predictor: Predictor, lo: Sequence[int], ow
     def crop(axis: int) -> tuple:
         return (slice(None), *(slice(lo[a], lo[a] + own[a]) for a in range(3) if a != axis))
 
-    batch = sections_per_batch(predictor.batch, next(nets[0].parameters()).device)
+    pixels = max(section_pixels(ext.shape[1:], AXIS[o]) for o in predictor.orientations)
+    batch = sections_per_batch(predictor.batch, next(nets[0].parameters()).device, pixels)
     result = accumulate_sections(
         lambda sections: probabilities(nets, sections, predictor.amp),
         lambda axis, i: np.take(ext, lo[axis] + i, axis=axis + 1),

@@ -35,18 +35,26 @@ def bf16_inference(device: torch.device, amp: bool) -> bool:
 
 
 GPU_SECTIONS = 8  # sections per inference batch on a GPU, which needs several to be busy
+CPU_BATCH_PIXELS = 2**19  # pixels per inference batch on a CPU: one F3 inline or crossline (0.3-0.44 M)
 
 
-def sections_per_batch(requested: int, device: torch.device) -> int:
+def sections_per_batch(requested: int, device: torch.device, section_pixels: int = 0) -> int:
     """Sections per inference batch: ``requested``, or with 0 (``inference_batch``'s default,
-    auto) one on a CPU and ``GPU_SECTIONS`` on a GPU.
+    auto) ``GPU_SECTIONS`` on a GPU and, on a CPU, as many sections of ``section_pixels`` as fit
+    ``CPU_BATCH_PIXELS`` (1 to ``GPU_SECTIONS``; 1 when the size is not given).
 
-    On a CPU the convolutions are bound by memory: a batch of large sections spills the caches,
-    and one F3 inline (951 x 462) at a time runs 1.8 times as fast as eight, with the same
-    probabilities bit for bit (docs/benchmarks.md). A GPU is idle on one section at a time."""
+    On a CPU the convolutions of large sections are bound by memory: a batch of them spills the
+    caches, and one F3-size section at a time runs 1.76 times as fast as eight, with the same
+    probabilities bit for bit. Small sections gain nothing from it, and in the viewer's process,
+    where the GUI thread shares the two cores, one small section at a time was slower than
+    eight (docs/benchmarks.md). A GPU is idle on one section at a time."""
     if requested > 0:
         return int(requested)
-    return GPU_SECTIONS if device.type == "cuda" else 1
+    if device.type == "cuda":
+        return GPU_SECTIONS
+    if section_pixels <= 0:
+        return 1
+    return int(max(1, min(GPU_SECTIONS, CPU_BATCH_PIXELS // section_pixels)))
 
 
 @functools.cache

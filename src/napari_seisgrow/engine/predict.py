@@ -77,6 +77,11 @@ def as_channels(volume: Channels | np.ndarray) -> Channels:
     return volume if isinstance(volume, Channels) else Channels([np.asarray(volume)], ["amplitude"])
 
 
+def section_pixels(shape: Sequence[int], axis: int) -> int:
+    """Pixels in one section across ``axis`` of a volume of ``shape``."""
+    return int(np.prod([n for k, n in enumerate(shape) if k != axis]))
+
+
 def section_index(axis: int, i: int) -> tuple:
     where: list = [slice(None)] * 3
     where[axis] = i
@@ -190,12 +195,12 @@ def sweep_volume(nets: Sequence[nn.Module], volume: Channels | np.ndarray, n_cla
     volume fills in evenly; every section's sums are the same in any order. The GPU's
     resident path yields no steps (its whole sweep takes seconds). ``batch`` 0: as many sections
     at once as suit the device (``device.sections_per_batch``)."""
-    batch = sections_per_batch(batch, device)
     for net in nets:
         net.eval()
     volume = as_channels(volume)
     shape = volume.shape
     ors = usable_orientations(orientations, shape)
+    batch = sections_per_batch(batch, device, max(section_pixels(shape, AXIS[o]) for o in ors))
     parts = len(nets) if own else 1
     if fits_on_device(device, n_classes * parts, shape, volume.n):
         try:
