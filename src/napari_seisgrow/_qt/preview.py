@@ -62,8 +62,6 @@ class Previews:
         self._previewed: tuple | None = None  # index of the section a preview now covers
         self._last_good: np.ndarray | None = None  # the grown labels the preview stands in front of
         self._swept: dict[int, set[int]] = {}  # per axis, the sections the pass's labels were written to
-        self.swept_order: list[tuple[int, int]] = []  # (axis, index) as the last pass's labels were written
-        self._sweep_epoch = -1
         self._drawn_at = 0.0  # time.perf_counter() of the last draw of the pass's labels
         self._pending: Swept | None = None  # the latest pass step not yet drawn
         self._redraw = QTimer()
@@ -93,7 +91,7 @@ class Previews:
         in-memory array (a blockwise run's labels are a lazy store, and its worker makes none)."""
         self._last_good = last_good if isinstance(last_good, np.ndarray) else None
         self._previewed = None
-        self._swept, self.swept_order, self._pending = {}, [], None
+        self._swept, self._pending = {}, None
         self.previews_shown, self.first_preview_at = 0, None
         self.note_shown_section()
 
@@ -133,16 +131,12 @@ class Previews:
         layer = self._writable()
         if layer is None:
             return
-        if self.swept_order and self._sweep_epoch != s.epoch:
-            self.swept_order = []  # a new epoch's pass
-        self._sweep_epoch = s.epoch
         for i, labels in zip(s.indices, s.labels, strict=True):
             where = section_index(s.axis, i)
             if layer.data[where].shape != labels.shape:
                 return
             layer.data[where] = labels
             self._swept.setdefault(s.axis, set()).add(i)
-            self.swept_order.append((s.axis, i))
         self._pending = s
         wait_ms = SWEEP_REDRAW_MS - 1000 * (time.perf_counter() - self._drawn_at)
         if wait_ms <= 0:

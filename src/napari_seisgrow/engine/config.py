@@ -273,7 +273,8 @@ class GrowConfig:
     )
     inference_batch: int = _knob(
         0,
-        "sections per inference batch; 0: auto (1 on a CPU, where more spill the caches; 8 on a GPU)",
+        "sections per inference batch; 0: auto (8 on a GPU; on a CPU as many as fit 0.5 M pixels, one F3 section, "
+        "since larger batches spill the caches)",
         min=0,
         zero="auto",
     )

@@ -45,10 +45,9 @@ Sweep = Generator[SweepStep, None, "tuple | None"]
 
 def coarse_first(n: int, first: int | None = None) -> list[int]:
     """Every index below ``n`` once, spread sections first: ``first`` (the one on screen), then
-    every S-th (4 to 8 of them: one batch of sections across the whole volume), then the ones
-    halfway between, and so on down to every one. So a sweep in this order puts labels across the
-    whole volume early and fills in behind, instead of finishing one end before it starts the
-    other."""
+    every S-th (4 to 8 of them, across the whole volume), then the ones halfway between, and so on
+    down to every one. So a sweep in this order puts labels across the whole volume early and
+    fills in behind, instead of finishing one end before it starts the other."""
     stride = 1
     while n // (stride * 2) >= 4:
         stride *= 2
@@ -150,7 +149,7 @@ def predict_volume(
     orientations: Sequence[str],
     device: torch.device,
     *,
-    batch: int = 8,
+    batch: int = 0,
     amp: bool = False,
     should_stop: Callable[[], bool] | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -184,7 +183,7 @@ def predict_with_own(
 
 @torch.no_grad()
 def sweep_volume(nets: Sequence[nn.Module], volume: Channels | np.ndarray, n_classes: int,
-                 orientations: Sequence[str], device: torch.device, *, batch: int = 8, amp: bool = False,
+                 orientations: Sequence[str], device: torch.device, *, batch: int = 0, amp: bool = False,
                  should_stop: Callable[[], bool] | None = None, own: bool = False,
                  first: tuple[int, int] | None = None) -> Sweep:  # fmt: skip
     """Both public passes as a generator of ``SweepStep``s, one per batch, whose return value is
