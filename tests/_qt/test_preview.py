@@ -62,23 +62,22 @@ def test_the_epochs_pass_fills_in_from_the_shown_crossline_and_its_labels_replac
     viewer.dims.order = (1, 0, 2)  # crosslines on screen
     viewer.dims.set_point(1, float(image.data_to_world([0, 7, 0])[1]))
     n_crosslines = image.data.shape[1]
-    seen: list = []
+    finished: list[tuple[tuple[int, ...], bool]] = []  # per final pass step: its crosslines, and whether drawn
     said: list[str] = []
 
     def on_item(item):  # after the widget's own slot: the pass's labels are already in the layer
         if isinstance(item, Swept) and item.epoch == 0 and item.final:
             data = widget.layers.grown.data
             drawn = all(np.array_equal(data[:, i], lab) for i, lab in zip(item.indices, item.labels, strict=True))
-            seen.append((item.final, item.indices, drawn))
+            finished.append((item.indices, drawn))
 
     widget.model.status.connect(said.append)
     widget.run.start_training()
     widget.model.worker.yielded.connect(on_item)
     qtbot.waitUntil(lambda: not widget.model.running, timeout=WAIT_MS)
-    final = seen
-    assert final and final[0][1][0] == 7  # the crossline on screen is the first the pass finishes
-    assert all(s[2] for s in final)  # each batch drawn into the grown layer as it came
-    order = [i for s in final for i in s[1]]
+    assert finished and finished[0][0][0] == 7  # the crossline on screen is the first the pass finishes
+    assert all(drawn for _, drawn in finished)  # each step written into the grown layer as it came
+    order = [i for indices, _ in finished for i in indices]
     assert sorted(order) == list(range(n_crosslines)) and max(order[1:5]) - min(order[1:5]) >= n_crosslines // 2
     assert any("of the volume" in t for t in said)  # the status said how much is current
     np.testing.assert_array_equal(widget.layers.grown.data, widget.model.session.grown)  # the grown labels replace it
