@@ -10,7 +10,6 @@ pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,28 +18,10 @@ from torch import nn
 
 from .channels import Channels
 from .device import bf16_inference, sections_per_batch
+from .report import Swept
 from .sampling import AXIS
 
-
-@dataclass(frozen=True)
-class SweepStep:
-    """How far a whole-volume sweep has come: one batch of sections just predicted, and the
-    networks' winner on them (uint8 (n, A, B)).
-
-    In the sweep's last orientation a section's sums are complete once it is predicted, so its
-    ``labels`` are ``final``: what the finished sweep gives there. Before it they are that
-    orientation's alone, what a preview shows. Either way a viewer can show them long before the
-    sweep ends."""
-
-    axis: int
-    indices: tuple[int, ...]
-    done: float  # share of the sweep's section passes done, 0..1
-    current: float  # share of the volume whose winner is final (the last orientation's sections done)
-    labels: np.ndarray = field(repr=False)
-    final: bool
-
-
-Sweep = Generator[SweepStep, None, "tuple | None"]
+Sweep = Generator[Swept, None, "tuple | None"]  # one step per batch; returns the result
 
 
 def coarse_first(n: int, first: int | None = None) -> list[int]:
@@ -186,7 +167,7 @@ def sweep_volume(nets: Sequence[nn.Module], volume: Channels | np.ndarray, n_cla
                  orientations: Sequence[str], device: torch.device, *, batch: int = 0, amp: bool = False,
                  should_stop: Callable[[], bool] | None = None, own: bool = False,
                  first: tuple[int, int] | None = None) -> Sweep:  # fmt: skip
-    """Both public passes as a generator of ``SweepStep``s, one per batch, whose return value is
+    """Both public passes as a generator of ``report.Swept`` steps, one per batch, whose return value is
     the result: the ensemble's pair, and with ``own`` each network's own winner too.
 
     Sections go in ``coarse_first`` order, ``first`` (the section on screen, as (axis, index))
@@ -292,7 +273,7 @@ def sweep_sections(
     first: tuple[int, int] | None = None,
 ) -> Sweep:
     """The one host-side inference loop, for a whole volume and for a dask block alike; a
-    generator of one ``SweepStep`` per batch, returning the result.
+    generator of one ``report.Swept`` per batch (its epoch left to the caller), returning the result.
 
     ``read(axis, i)`` gives input section ``i`` along ``axis`` (channels first) and ``crop(axis)``
     the part of its (K, A, B) probabilities that belongs to the ``shape`` being predicted (a
@@ -360,5 +341,5 @@ def sweep_sections(
             done += len(idx)
             finished = start + len(idx)
             labels = np.stack([winner[section_index(axis, i)] for i in idx]) if last else np.stack(early)
-            yield SweepStep(axis, tuple(idx), done / passes, finished / shape[axis] if last else 0.0, labels, last)
+            yield Swept(axis, tuple(idx), done / passes, finished / shape[axis] if last else 0.0, labels, last)
     return (winner, conf, own) if parts else (winner, conf)

@@ -76,17 +76,21 @@ class Preview:
 
 @dataclass(frozen=True)
 class Swept:
-    """How far an epoch's whole-volume pass has come, and the networks' labels on the sections it
-    has just predicted: what a viewer shows, filling in behind the displayed section, until the
-    epoch's grown labels replace them (``predict.SweepStep``)."""
+    """How far a whole-volume pass has come: one batch of sections just predicted, and the
+    networks' winner on them. What a viewer shows, filling in behind the displayed section, until
+    the epoch's grown labels replace them (``predict.sweep_volume``).
 
-    epoch: int  # 0-based
+    In the pass's last orientation a section's sums are complete once it is predicted, so its
+    labels are ``final``: what the finished pass gives there. Before it they are that
+    orientation's alone, what a preview shows."""
+
     axis: int  # the axis of the sections just predicted (0 inline, 1 crossline)
     indices: tuple[int, ...]
     done: float  # share of the pass done, 0..1
     current: float  # share of the volume whose networks' labels are final for this epoch
     labels: np.ndarray = field(repr=False)  # uint8 (n, A, B), the winning class there
-    final: bool = False  # the pass's last orientation: its winner; before it, this orientation's alone
+    final: bool = False
+    epoch: int = -1  # 0-based, set by the session (the pass itself knows no epochs)
 
 
 @dataclass(frozen=True)

@@ -338,7 +338,7 @@ class Session:
             except StopIteration as end:
                 return end.value
             if self.preview_request is not None:
-                yield Swept(epoch, step.axis, step.indices, step.done, step.current, step.labels, step.final)
+                yield replace(step, epoch=epoch)
 
     def _own_winners_now(self, epoch: int, nets: list[UNet]) -> bool:
         """Whether this epoch's sweep also keeps each network's own winner: in the last epoch, whose
