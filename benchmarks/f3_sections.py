@@ -6,6 +6,7 @@
     python benchmarks/f3_sections.py --summary out/f3.jsonl            # the docs/benchmarks.md tables
     python benchmarks/f3_sections.py --methods layered --pictures docs/images/f3
     python benchmarks/f3_sections.py --suggestions                     # doubt and a simulated interpreter
+    python benchmarks/f3_sections.py --boundaries                      # where the layered boundaries are wrong
 
 Data: ``../shared/data/f3-sections/`` (``--data``): each section's SEG-Y and, in ``truth/``, its
 dense interpretation in ten stratigraphic units and two fixed stroke sets, ``scribbles`` (three
@@ -37,6 +38,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy import ndimage
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -230,6 +232,71 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: np.ndarray, truth: np.nda
     return row
 
 
+def _depths(labels: np.ndarray) -> np.ndarray:
+    """Per trace, the first sample below each of boundaries 1..9 (the count of samples above it):
+    what a layered labelling is, as depths, so that one boundary can be swapped for the truth's."""
+    t = labels.reshape(-1, labels.shape[-1])
+    return np.stack([(t <= k).sum(1) for k in range(1, 10)], 1)
+
+
+def _from_depths(depths: np.ndarray, nt: int) -> np.ndarray:
+    depths = np.minimum.accumulate(depths[:, ::-1], axis=1)[:, ::-1]  # kept in order down the trace
+    depths = np.maximum.accumulate(depths, axis=1)
+    z = np.arange(nt)[None, :]
+    return (1 + (z[:, :, None] >= depths[:, None, :]).sum(-1)).astype(np.uint8)
+
+
+def boundary_rows(name: str, protocol: str, labels: np.ndarray, truth: np.ndarray, seeds: np.ndarray) -> list[dict]:
+    """Per boundary between consecutive units k and k + 1: how far the labels put it from the
+    truth's (samples, + deeper) as one offset along the section (the median) and a spread about it,
+    the mean error within 30 traces of a stroke of either unit and beyond 100, and what the mIoU
+    would gain with this boundary alone where the truth has it (the rest kept, order kept).
+    Tells a wrong choice of reflector (a large median, equal near and far) from drift (a large
+    spread, growing away from the strokes)."""
+    nt = truth.shape[-1]
+    t, lab, st = (a.reshape(-1, nt) for a in (truth, labels, seeds))
+    base = segmentation_scores(lab, t)["miou"]
+    dt, dl = _depths(t), _depths(lab)
+    rows = []
+    for k in range(9):
+        both = (t == k + 1).any(1) & (t == k + 2).any(1)
+        if not both.any():
+            continue
+        err = (dl[:, k] - dt[:, k])[both].astype(np.float64)
+        painted = ((st == k + 1) | (st == k + 2)).any(1)
+        reach = ndimage.distance_transform_edt(~painted)[both] if painted.any() else np.full(err.shape, np.inf)
+        swapped = dl.copy()
+        swapped[:, k] = dt[:, k]
+        gain = segmentation_scores(_from_depths(swapped, nt), t)["miou"] - base
+        near, far = np.abs(err[reach < 30]), np.abs(err[reach >= 100])
+        rows.append({"section": name, "protocol": protocol, "boundary": k + 1,
+                     "offset": float(np.median(err)), "spread": round(float(err.std()), 2),
+                     "error_near": round(float(near.mean()), 2) if near.size else None,
+                     "error_far": round(float(far.mean()), 2) if far.size else None,
+                     "gain_if_right": round(float(gain), 4)})  # fmt: skip
+    return rows
+
+
+def boundary_summary(rows: list[dict]) -> str:
+    """Per protocol and boundary, means over the sections."""
+    head = "| protocol | boundary | abs offset | spread | error near strokes | error far | mIoU gain if right |"
+    out = [head, "|---|---|---|---|---|---|---|"]
+    for protocol in PROTOCOLS:
+        for b in range(1, 10):
+            mine = [r for r in rows if r["protocol"] == protocol and r["boundary"] == b]
+            if not mine:
+                continue
+
+            def mean(key: str, rows: list[dict] = mine) -> float:
+                v = [r[key] for r in rows if r[key] is not None]
+                return float(np.mean(v)) if v else float("nan")
+
+            off = float(np.mean([abs(r["offset"]) for r in mine]))
+            out.append(f"| {protocol} | {b} | {off:.1f} | {mean('spread'):.1f} | {mean('error_near'):.1f} | "
+                       f"{mean('error_far'):.1f} | {mean('gain_if_right'):+.3f} |")  # fmt: skip
+    return "\n".join(out)
+
+
 def summary(rows: list[dict]) -> str:
     """One markdown table per protocol: sections down, methods across, then the mean and the worst."""
     out = []
@@ -278,6 +345,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--pictures", type=Path, default=None, help="a PNG per section of the last method's labels")
     ap.add_argument("--summary", type=Path, default=None, help="print the tables of a --out file and stop")
     ap.add_argument("--suggestions", action="store_true", help="check the layered doubt and a simulated interpreter")
+    ap.add_argument("--boundaries", action="store_true", help="where the layered labels' boundaries are wrong")
     ap.add_argument("--draws", type=int, default=0, help="also score this many further draws of each protocol")
     ap.add_argument("--no-given", action="store_true", help="skip the given stroke draws (with --draws)")
     args = ap.parse_args(argv)
@@ -296,6 +364,17 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"| mean, {what} draws | " + " | ".join(f"{k} {np.mean([r[k] for r in mine]):.3f}" for k in keys)
                       + f" | suggested beat random on {sum(r['miou_suggested'] > r['miou_random'] for r in mine)} of "
                       f"{len(mine)} |")  # fmt: skip
+        return
+    if args.boundaries:
+        rows = []
+        for name in args.sections or sections(args.data):
+            x, strokes, truth = load_section(args.data, name)
+            for protocol in args.protocols:
+                labels = run_rules("layered", x, strokes[protocol])
+                rows += boundary_rows(name, protocol, labels, truth, strokes[protocol])
+        for row in rows:
+            print(json.dumps(row), flush=True)
+        print(boundary_summary(rows))
         return
     if args.summary:
         print(summary([json.loads(line) for line in args.summary.read_text().splitlines() if line.strip()]))
