@@ -241,7 +241,6 @@ def _depths(labels: np.ndarray) -> np.ndarray:
 
 def _from_depths(depths: np.ndarray, nt: int) -> np.ndarray:
     depths = np.minimum.accumulate(depths[:, ::-1], axis=1)[:, ::-1]  # kept in order down the trace
-    depths = np.maximum.accumulate(depths, axis=1)
     z = np.arange(nt)[None, :]
     return (1 + (z[:, :, None] >= depths[:, None, :]).sum(-1)).astype(np.uint8)
 
