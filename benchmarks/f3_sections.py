@@ -232,11 +232,11 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: np.ndarray, truth: np.nda
     return row
 
 
-def _depths(labels: np.ndarray) -> np.ndarray:
-    """Per trace, the first sample below each of boundaries 1..9 (the count of samples above it):
-    what a layered labelling is, as depths, so that one boundary can be swapped for the truth's."""
+def _depths(labels: np.ndarray, n_units: int) -> np.ndarray:
+    """Per trace, the first sample below each boundary 1..n_units - 1 (the count of samples above
+    it): a layered labelling as depths, so that one boundary can be swapped for the truth's."""
     t = labels.reshape(-1, labels.shape[-1])
-    return np.stack([(t <= k).sum(1) for k in range(1, 10)], 1)
+    return np.stack([(t <= k).sum(1) for k in range(1, n_units)], 1)
 
 
 def _from_depths(depths: np.ndarray, nt: int) -> np.ndarray:
@@ -255,9 +255,10 @@ def boundary_rows(name: str, protocol: str, labels: np.ndarray, truth: np.ndarra
     nt = truth.shape[-1]
     t, lab, st = (a.reshape(-1, nt) for a in (truth, labels, seeds))
     base = segmentation_scores(lab, t)["miou"]
-    dt, dl = _depths(t), _depths(lab)
+    n_units = int(t.max())
+    dt, dl = _depths(t, n_units), _depths(lab, n_units)
     rows = []
-    for k in range(9):
+    for k in range(n_units - 1):
         both = (t == k + 1).any(1) & (t == k + 2).any(1)
         if not both.any():
             continue
@@ -276,23 +277,22 @@ def boundary_rows(name: str, protocol: str, labels: np.ndarray, truth: np.ndarra
     return rows
 
 
+def _mean_of(rows: list[dict], key: str) -> float:
+    v = [r[key] for r in rows if r[key] is not None]
+    return float(np.mean(v)) if v else float("nan")
+
+
 def boundary_summary(rows: list[dict]) -> str:
     """Per protocol and boundary, means over the sections."""
     head = "| protocol | boundary | abs offset | spread | error near strokes | error far | mIoU gain if right |"
     out = [head, "|---|---|---|---|---|---|---|"]
     for protocol in PROTOCOLS:
-        for b in range(1, 10):
+        for b in sorted({r["boundary"] for r in rows if r["protocol"] == protocol}):
             mine = [r for r in rows if r["protocol"] == protocol and r["boundary"] == b]
-            if not mine:
-                continue
-
-            def mean(key: str, rows: list[dict] = mine) -> float:
-                v = [r[key] for r in rows if r[key] is not None]
-                return float(np.mean(v)) if v else float("nan")
-
             off = float(np.mean([abs(r["offset"]) for r in mine]))
-            out.append(f"| {protocol} | {b} | {off:.1f} | {mean('spread'):.1f} | {mean('error_near'):.1f} | "
-                       f"{mean('error_far'):.1f} | {mean('gain_if_right'):+.3f} |")  # fmt: skip
+            cells = [f"{off:.1f}"] + [f"{_mean_of(mine, k):.1f}" for k in ("spread", "error_near", "error_far")]
+            cells.append(f"{_mean_of(mine, 'gain_if_right'):+.3f}")
+            out.append(f"| {protocol} | {b} | " + " | ".join(cells) + " |")
     return "\n".join(out)
 
 
