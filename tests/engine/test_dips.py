@@ -1,9 +1,11 @@
-"""The lag search keeps only the best shift as it goes: the same answer as scoring every candidate
-at once, bit for bit, with one candidate's scores in memory instead of all of them."""
+"""The lag search keeps only the best shift as it goes, a slab of inlines at a time: the same answer
+as scoring every candidate of every trace pair at once, bit for bit, with one candidate's scores of
+one slab in memory instead of all of them."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from napari_seisgrow.engine import dips
@@ -39,7 +41,9 @@ def _every_candidate_at_once(x, axis, lag, predicted, s):
     return shift.numpy().reshape(-1), quality.numpy().reshape(-1)
 
 
-def test_the_running_search_finds_what_scoring_every_candidate_finds():
+@pytest.mark.parametrize("slab", [4096, 130])  # one slab; slabs of 3 inlines, the last one short
+def test_the_running_search_finds_what_scoring_every_candidate_finds(monkeypatch, slab):
+    monkeypatch.setattr(dips, "LAG_SLAB_TRACES", slab)
     x = make_strata((6, 40, 96), seed=2).volume.data.astype(np.float32)
     s = StructureSettings()
     for axis, lag, offset in ((1, 8, 0.0), (0, 2, 0.0), (1, 4, 30.0)):  # 30: the true shifts lie at the search's edge

@@ -18,6 +18,7 @@ from scipy import ndimage
 MAX_DIP = 4.0  # samples per trace: steeper local slopes are noise or faults at seismic sampling
 MAX_THROW_SAMPLES = 24  # the largest fault throw looked for across distant traces
 LAG_MIN_CORRELATION = 0.75  # distant traces correlating less than this say nothing
+LAG_SLAB_TRACES = 4096  # pairs of traces searched at once: the search's temporaries stay a few MB
 
 
 @dataclass(frozen=True)
@@ -103,13 +104,36 @@ def lag_shifts(
     ``max_throw`` samples either side of it, so a fault's throw is found while a neighbouring
     cycle of the wavelet far from the prediction is not. Returns the shift (samples, float32) and
     a quality in 0..1 from the normalised correlation at the peak.
+
+    Each trace pair is searched on its own, so the pairs go a slab of inlines at a time: the
+    search makes a dozen temporaries per candidate shift, and whole-grid ones left the C heap
+    holding about 0.7 GiB of freed memory at 96 x 192 x 320, which the solve after it then
+    reused in pieces (docs/benchmarks.md).
     """
-    n, nt = x.shape[axis], x.shape[2]
-    xt = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
-    a = xt.narrow(axis, 0, n - lag).reshape(-1, nt)
-    b = xt.narrow(axis, lag, n - lag).reshape(-1, nt)
+    n = x.shape[axis]
     pair_shape = list(x.shape)
     pair_shape[axis] = n - lag
+    shift = np.empty(pair_shape, np.float32)
+    quality = np.empty(pair_shape, np.float32)
+    rows = max(1, LAG_SLAB_TRACES // pair_shape[1])
+    for i0 in range(0, pair_shape[0], rows):
+        i1 = min(i0 + rows, pair_shape[0])
+        if axis == 0:
+            a, b = x[i0:i1], x[i0 + lag : i1 + lag]
+        else:
+            a, b = x[i0:i1, : n - lag], x[i0:i1, lag:]
+        sh, q = _search(a, b, predicted[i0:i1], settings)
+        shift[i0:i1], quality[i0:i1] = sh.reshape(a.shape).numpy(), q.reshape(a.shape).numpy()
+    return shift, quality
+
+
+def _search(
+    a_np: np.ndarray, b_np: np.ndarray, predicted: np.ndarray, settings: StructureSettings
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``lag_shifts`` on pairs of traces ``a_np`` and ``b_np`` (same shape), flattened."""
+    nt = a_np.shape[-1]
+    a = torch.from_numpy(np.ascontiguousarray(a_np, dtype=np.float32)).reshape(-1, nt)
+    b = torch.from_numpy(np.ascontiguousarray(b_np, dtype=np.float32)).reshape(-1, nt)
     base = torch.from_numpy(np.ascontiguousarray(predicted, dtype=np.float32)).reshape(-1, nt).round()
     reach = max(2, int(min(settings.max_throw * nt, MAX_THROW_SAMPLES)))
     sig = settings.lag_window
@@ -143,7 +167,7 @@ def lag_shifts(
     offset = torch.where(inner, 0.5 * (left - right) / torch.where(inner, denom, -torch.ones_like(denom)), 0.0)
     shift = base + (k - reach).float() + offset.clamp(-0.5, 0.5)
     quality = ((best - LAG_MIN_CORRELATION) / (1 - LAG_MIN_CORRELATION)).clamp(0.0, 1.0) ** 2
-    return shift.reshape(pair_shape).numpy(), quality.reshape(pair_shape).numpy()
+    return shift, quality
 
 
 def predicted_shift(dips: np.ndarray, axis: int, lag: int) -> np.ndarray:

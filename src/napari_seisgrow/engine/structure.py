@@ -110,7 +110,7 @@ class _System:
         if index < len(self.terms):
             axis, lag, w, _ = self.terms[index]
             a, b = _pairs(z, axis, lag)
-            return w * (b - a)
+            return (b - a).mul_(w)  # one new array, not two
         if index == len(self.terms):
             return self.vertical * (z[..., 1:] - z[..., :-1])
         assert self.ties is not None
@@ -209,7 +209,8 @@ def _tie_terms(ties: list[np.ndarray], z: torch.Tensor, s: StructureSettings, ti
 
 
 def _cgls(op: _System, z: torch.Tensor, iterations: int) -> torch.Tensor:
-    """Conjugate gradients on the normal equations, from ``z``.
+    """Conjugate gradients on the normal equations, from ``z``, which is updated in place (each
+    caller replaces its depths by the result; a copy would be one more array the size of the grid).
 
     ``A p`` is formed twice per iteration, a block at a time (once for its norm, once to update
     the residual), rather than kept whole: at full resolution it is as large as the residual, and
@@ -219,18 +220,19 @@ def _cgls(op: _System, z: torch.Tensor, iterations: int) -> torch.Tensor:
     p = s.clone()
     gamma = (s * s).sum()
     for _ in range(iterations):
-        qq = sum((q * q).sum() for q in (op.apply_term(p, i) for i in range(op.n_blocks)))
+        qq = sum(q.square_().sum() for q in (op.apply_term(p, i) for i in range(op.n_blocks)))
         if float(qq) <= 0:
             break
         alpha = gamma / qq
-        z = z + alpha * p
+        z.add_(alpha * p)
         for i in range(op.n_blocks):
-            r[i] -= alpha * op.apply_term(p, i)
+            r[i] -= op.apply_term(p, i).mul_(alpha)
+        del s  # the next gradient is built in its place
         s = op.adjoint(r)
         gamma_new = (s * s).sum()
         if float(gamma_new) <= 1e-12 * float(gamma) + 1e-30:
             break
-        p = s + (gamma_new / gamma) * p
+        p.mul_(gamma_new / gamma).add_(s)
         gamma = gamma_new
     return z
 
@@ -318,23 +320,28 @@ def stratigraphic_coordinate(
     dev = torch.device(device)
     dips_np, planarity = reflector_dips(x, settings)
     lags = []
-    for axis, p in zip(axes, dips_np, strict=True):
+    for axis, dip in zip(axes, dips_np, strict=True):
         for lag in settings.lags:
             if lag < shape[axis]:
-                sh, q = lag_shifts(x, axis, lag, predicted_shift(p, axis, lag), settings)
-                lags.append((axis, lag, torch.from_numpy(sh).to(dev), torch.from_numpy(q).to(dev)))
-    fields = _Fields(
-        shape,
-        {a: torch.from_numpy(p).to(dev) for a, p in zip(axes, dips_np, strict=True)},
-        torch.from_numpy(planarity).to(dev) ** 2,
-        lags,
-        [np.asarray(t, np.float64).reshape(-1, 3) for t in ties or [] if len(t) > 1],
-    )
-    pyramid = [fields]
+                shift, quality = lag_shifts(x, axis, lag, predicted_shift(dip, axis, lag), settings)
+                lags.append((axis, lag, torch.from_numpy(shift).to(dev), torch.from_numpy(quality).to(dev)))
+    pyramid = [
+        _Fields(
+            shape,
+            {a: torch.from_numpy(dip).to(dev) for a, dip in zip(axes, dips_np, strict=True)},
+            torch.from_numpy(planarity).to(dev) ** 2,
+            lags,
+            [np.asarray(t, np.float64).reshape(-1, 3) for t in ties or [] if len(t) > 1],
+        )
+    ]
+    del dips_np, planarity, lags  # the pyramid holds what is needed; each grid is dropped once solved
     for step in _levels(shape, settings.min_level_size):
         pyramid.append(_coarser(pyramid[-1], step))
     z = None
-    for level, f in enumerate(reversed(pyramid)):
+    level = -1
+    while pyramid:
+        f = pyramid.pop()
+        level += 1
         if z is None:
             z = torch.arange(f.shape[2], device=dev, dtype=torch.float32).view(1, 1, -1).expand(f.shape).contiguous()
         else:
@@ -343,6 +350,7 @@ def stratigraphic_coordinate(
         iters = settings.iterations * (4 if level == 0 else 1)
         for _ in range(passes):
             z = _cgls(_System(f, z, settings), z, iters)
+        del f
     assert z is not None
     return _invert(z, nt)
 
