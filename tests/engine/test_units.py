@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from napari_seisgrow.engine import units
 from napari_seisgrow.engine.structure import stratigraphic_coordinate
 from napari_seisgrow.engine.units import (
     BODY,
@@ -108,6 +109,37 @@ def test_doubt_spans_the_rival_reflectors_of_a_boundary_and_names_the_unit_acros
     alone, _ = unit_doubt(tau, amp, seeds, [1, 2])
     assert alone[0, :, 41:].max() < 0.1  # beyond a sample or two of the reflector (the doubt's sigma)
     assert alone[0].mean() < 0.25 * doubt[0].mean()
+
+
+def test_doubt_also_falls_where_the_strokes_would_centre_their_unit(monkeypatch):
+    """Unit 2 is painted at 30, between boundaries the reflectors put at 20 and 60 (the only
+    reflectors between the strokes): its strokes sit 10 samples above its layer's middle. Centred
+    on them, both its boundaries move up by about 10, so the voxels just above 60 are in doubt,
+    with unit 3 named across; with the reflectors alone they are not. With two units there is
+    nothing to centre and the doubt is the reflectors' alone."""
+    tau = _flat(nt=100)
+    amp = np.zeros(tau.shape, np.float32)
+    amp[..., 20] = 1.0
+    amp[..., 60] = 1.0
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 10:20, 8:11] = 1
+    seeds[0, 30:40, 29:32] = 2
+    seeds[0, 20:30, 79:82] = 3
+    labels = layered_labels(tau, amp, seeds, [1, 2, 3])
+    assert (labels[0, :, 59] == 2).all() and (labels[0, :, 60] == 3).all()  # on the strong reflector
+    doubt, other = unit_doubt(tau, amp, seeds, [1, 2, 3])
+    band = slice(52, 57)
+    assert doubt[0, :, band].min() > 0.3
+    assert (other[0, :, band] == 3).all() and (labels[0, :, band] == 2).all()
+    monkeypatch.setattr(units, "CENTRING_SHARE", 0.0)
+    reflectors_only, _ = unit_doubt(tau, amp, seeds, [1, 2, 3])
+    assert reflectors_only[0, :, band].max() < 0.05
+
+    two = np.where(seeds == 3, 0, seeds).astype(np.uint8)
+    monkeypatch.setattr(units, "CENTRING_SHARE", 1.0)
+    with_centring, _ = unit_doubt(tau, amp, two, [1, 2])
+    monkeypatch.setattr(units, "CENTRING_SHARE", 0.0)
+    np.testing.assert_array_equal(with_centring, unit_doubt(tau, amp, two, [1, 2])[0])
 
 
 def test_a_kept_boundary_moves_only_as_far_as_a_new_stroke_contradicts_it():
