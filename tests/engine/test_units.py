@@ -131,6 +131,7 @@ def test_doubt_also_falls_where_the_strokes_would_centre_their_unit(monkeypatch)
     band = slice(52, 57)
     assert doubt[0, :, band].min() > 0.3
     assert (other[0, :, band] == 3).all() and (labels[0, :, band] == 2).all()
+    assert (doubt[seeds > 0] == 0).all()  # never on what was painted, however near a rival lies
     monkeypatch.setattr(units, "CENTRING_SHARE", 0.0)
     reflectors_only, _ = unit_doubt(tau, amp, seeds, [1, 2, 3])
     assert reflectors_only[0, :, band].max() < 0.05

@@ -18,7 +18,7 @@ from scipy import ndimage
 MAX_DIP = 4.0  # samples per trace: steeper local slopes are noise or faults at seismic sampling
 MAX_THROW_SAMPLES = 24  # the largest fault throw looked for across distant traces
 LAG_MIN_CORRELATION = 0.75  # distant traces correlating less than this say nothing
-LAG_SLAB_TRACES = 4096  # pairs of traces searched at once: the search's temporaries stay a few MB
+LAG_SLAB_TRACES = 4096  # pairs of traces searched at once: each temporary is 4096 traces (5 MB at 320 samples)
 
 
 @dataclass(frozen=True)

@@ -497,8 +497,10 @@ def unit_doubt(
     for k in range(levels.shape[-1]):
         upper, lower = order[k], order[k + 1]
         candidates, weight = level_candidates(chosen.profile, chosen.first, chosen.hi[upper], chosen.lo[lower])
-        if centred is not None:  # one more rival: where the units' centring puts the boundary
-            candidates = np.append(candidates, centred[k])
+        if centred is not None:  # one more rival: where the units' centring puts the boundary,
+            # within the gap between the two units' strokes like every other rival (never on a stroke)
+            gap = sorted((chosen.hi[upper], chosen.lo[lower]))
+            candidates = np.append(candidates, np.clip(centred[k], *gap))
             weight = np.append(weight, CENTRING_SHARE * weight.sum())
         grid, side = _side_doubt(candidates - chosen.level[upper, lower], weight, sigma)
         offset = tau - levels[..., k, None]
@@ -509,6 +511,9 @@ def unit_doubt(
     if live is not None:
         doubt[~live] = 0.0
         other[~live] = 0
+    painted = seeds > 0  # what the interpreter painted is not in doubt, whatever a rival's blur says
+    doubt[painted] = 0.0
+    other[painted] = 0
     return doubt, other
 
 
