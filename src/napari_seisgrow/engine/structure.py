@@ -338,10 +338,8 @@ def stratigraphic_coordinate(
     for step in _levels(shape, settings.min_level_size):
         pyramid.append(_coarser(pyramid[-1], step))
     z = None
-    level = -1
-    while pyramid:
+    for level in range(len(pyramid)):  # coarsest first, each grid dropped once solved
         f = pyramid.pop()
-        level += 1
         if z is None:
             z = torch.arange(f.shape[2], device=dev, dtype=torch.float32).view(1, 1, -1).expand(f.shape).contiguous()
         else:
