@@ -288,7 +288,8 @@ def _spread(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
 
 class _Choices(NamedTuple):
     """The painted units in order, each boundary's starting level (per pair of units), the
-    flattened profile they were chosen on with its first row's level, and the stroke intervals."""
+    flattened profile they were chosen on with its first row's level, and the stroke intervals
+    with each class's median."""
 
     order: list[int]
     level: dict[tuple[int, int], float]
@@ -296,6 +297,7 @@ class _Choices(NamedTuple):
     first: float
     lo: np.ndarray
     hi: np.ndarray
+    mid: np.ndarray
 
 
 def _choices(
@@ -311,7 +313,7 @@ def _choices(
     profile, first = flattened_profile(amplitude, tau, live)
     kept = kept or {}
     level = {(a, b): kept_level(profile, first, hi[a], lo[b], kept.get((a, b))) for a, b in pairwise(order)}
-    return _Choices(order, level, profile, first, lo, hi)
+    return _Choices(order, level, profile, first, lo, hi, mid)
 
 
 def boundary_choices(
@@ -427,16 +429,11 @@ def _side_doubt(offsets: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[
     return grid, np.where(grid < 0, below_it, 1.0 - below_it)
 
 
-def centred_levels(
-    tau: np.ndarray,
-    seeds: np.ndarray,
-    live: np.ndarray | None,
-    order: list[int],
-    level: dict[tuple[int, int], float],
-) -> np.ndarray | None:
+def centred_levels(mid: np.ndarray, order: list[int], level: dict[tuple[int, int], float]) -> np.ndarray | None:
     """Each boundary's level (one per consecutive pair of ``order``) if every unit between two
-    boundaries were centred on the median of its strokes in the coordinate; None with fewer than
-    three units (no unit lies between two boundaries).
+    boundaries were centred on the median of its strokes in the coordinate (``mid``, per class, as
+    ``stroke_intervals`` gives it); None with fewer than three units (no unit lies between two
+    boundaries).
 
     An interpreter paints a unit inside it, not hugging one of its boundaries, so the strokes'
     median says where the unit's middle is: a boundary that leaves a unit's strokes near one edge of
@@ -446,7 +443,6 @@ def centred_levels(
     """
     if len(order) < 3:
         return None
-    _, _, mid = stroke_intervals(seeds, tau, int(max(order)), live)
     m = len(order) - 1
     rows = np.zeros((len(order) - 2 + m, m))
     rhs = np.zeros(len(rows))
@@ -493,7 +489,7 @@ def unit_doubt(
     if len(order) < 2:
         return doubt, other
     levels = _place(tau, amplitude, seeds, live, spread, STROKE_MARGIN, True, chosen)
-    centred = centred_levels(tau, seeds, live, order, chosen.level)
+    centred = centred_levels(chosen.mid, order, chosen.level)
     for k in range(levels.shape[-1]):
         upper, lower = order[k], order[k + 1]
         candidates, weight = level_candidates(chosen.profile, chosen.first, chosen.hi[upper], chosen.lo[lower])
