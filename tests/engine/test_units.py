@@ -83,10 +83,12 @@ def test_a_boundary_lands_on_the_strongest_reflector_between_the_strokes():
     assert (labels[0, :, 36] == 1).all() and (labels[0, :, 37] == 2).all()
 
 
-def test_doubt_spans_the_rival_reflectors_of_a_boundary_and_names_the_unit_across():
+def test_doubt_spans_the_rival_reflectors_of_a_boundary_and_names_the_unit_across(monkeypatch):
     """Two equal reflectors between the strokes: the boundary takes one, and the voxels between
     it and its rival are in doubt by about half, with the other unit named. A gap with one
-    reflector alone is hardly in doubt anywhere."""
+    reflector alone is hardly in doubt anywhere. (The boundary holds its reflector on every
+    trace here; its hold is set aside, to see the rivals' share alone.)"""
+    monkeypatch.setattr(units, "HELD_DOUBT_FLOOR", 1.0)
     tau = _flat()
     amp = np.zeros(tau.shape, np.float32)
     amp[..., 38] = 1.0
@@ -111,12 +113,35 @@ def test_doubt_spans_the_rival_reflectors_of_a_boundary_and_names_the_unit_acros
     assert alone[0].mean() < 0.25 * doubt[0].mean()
 
 
+def test_doubt_is_highest_where_a_boundary_has_lost_its_reflector():
+    """Two rival peaks between the strokes, at 38 on the left half of the section and at 52 on
+    the right half (equal on the flattened profile): the boundary takes 38 and keeps to it, on
+    its peak on the left and on nothing on the right, where it has lost it. The rivals' doubt is
+    the same on both halves; the right half's is the higher, and the left half's is still there."""
+    tau = _flat()
+    amp = np.zeros(tau.shape, np.float32)
+    amp[0, :30, 38] = 1.0
+    amp[0, 30:, 52] = 1.0
+    seeds = np.zeros(tau.shape, np.uint8)
+    seeds[0, 10:20, 28:31] = 1
+    seeds[0, 40:50, 60:63] = 2
+    labels = layered_labels(tau, amp, seeds, [1, 2])
+    assert (labels[0, :, 37] == 1).all() and (labels[0, :, 38] == 2).all()
+    doubt, _ = unit_doubt(tau, amp, seeds, [1, 2])
+    between = slice(40, 50)
+    left, right = doubt[0, :20, between].mean(), doubt[0, 40:, between].mean()
+    assert left > 0.01
+    assert right > 3 * left
+
+
 def test_doubt_also_falls_where_the_strokes_would_centre_their_unit(monkeypatch):
     """Unit 2 is painted at 30, between boundaries the reflectors put at 20 and 60 (the only
     reflectors between the strokes): its strokes sit 10 samples above its layer's middle. Centred
     on them, both its boundaries move up by about 10, so the voxels just above 60 are in doubt,
     with unit 3 named across; with the reflectors alone they are not. With two units there is
-    nothing to centre and the doubt is the reflectors' alone."""
+    nothing to centre and the doubt is the reflectors' alone. (Every boundary holds its reflector
+    here; its hold is set aside.)"""
+    monkeypatch.setattr(units, "HELD_DOUBT_FLOOR", 1.0)
     tau = _flat(nt=100)
     amp = np.zeros(tau.shape, np.float32)
     amp[..., 20] = 1.0
