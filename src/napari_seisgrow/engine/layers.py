@@ -11,13 +11,17 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from .slabs import inline_slabs
+
 FILL_SLAB = 16  # inlines gathered at a time when filling along the layers
 
 
 def flat_positions(tau: np.ndarray) -> tuple[np.ndarray, int, float]:
     """Per voxel, its row in the flattened volume (int32), the number of rows and the first row's tau."""
     lo = float(np.floor(tau.min()))
-    rows = np.round(tau - lo).astype(np.int32)
+    rows = np.empty(tau.shape, np.int32)
+    for s in inline_slabs(tau.shape):  # the difference and its rounding are a slab's, not the volume's
+        rows[s] = np.round(tau[s] - lo)
     return rows, int(rows.max()) + 1, lo
 
 
@@ -26,9 +30,10 @@ def flatten_labels(labels: np.ndarray, rows: np.ndarray, n_rows: int) -> np.ndar
     wins, and rows no labelled sample lands on stay 0."""
     ni, nx, _ = labels.shape
     flat = np.zeros((ni, nx, n_rows), dtype=labels.dtype)
-    held = labels > 0  # only labelled samples are written, so an empty one never hides a labelled one
-    ii, jj, _ = np.nonzero(held)
-    flat[ii, jj, rows[held]] = labels[held]
+    for s in inline_slabs(labels.shape):  # the positions of the labelled samples are int64, 24 bytes each
+        held = labels[s] > 0  # only labelled samples are written, so an empty one never hides a labelled one
+        ii, jj, _ = np.nonzero(held)
+        flat[s][ii, jj, rows[s][held]] = labels[s][held]
     return flat
 
 
@@ -44,12 +49,14 @@ def fill_along_layers(labels: np.ndarray, tau: np.ndarray, reach: float = 10.0) 
         return out
     rows, n_rows, _ = flat_positions(tau)
     flat = flatten_labels(out, rows, n_rows)
+    del rows  # made again below: the transform's indices (12 bytes a flattened voxel) set the peak
     empty = flat == 0
     if not empty.any():
         return out
     sampling = [1.0 / max(reach, 1e-6) if s > 1 else 1.0 for s in flat.shape[:2]] + [1.0]
     idx = ndimage.distance_transform_edt(empty, sampling=sampling, return_distances=False, return_indices=True)
     del empty
+    rows, _, _ = flat_positions(tau)
     # Gathered a few inlines at a time: fancy indexing makes intp copies of its index arrays, and
     # at survey size (the flattened volume can hold more rows than the volume has samples) whole-
     # volume copies of them would not fit in memory.
@@ -77,13 +84,19 @@ def agreeing_regions(open_voxels: np.ndarray, agree: np.ndarray, share: float) -
     if not open_voxels.any():
         return np.zeros(open_voxels.shape, bool)
     raw, lut = components(open_voxels.astype(np.uint8))
-    region = lut[raw]
-    n = int(region.max()) + 1
-    size = np.bincount(region.ravel(), minlength=n)
-    agreeing = np.bincount(region.ravel(), weights=(agree & open_voxels).ravel(), minlength=n)
+    n = int(lut.max()) + 1
+    size, agreeing = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    slabs = inline_slabs(open_voxels.shape)  # bincount copies its input to int64: a slab's, not the volume's
+    for s in slabs:
+        region = lut[raw[s]]
+        size += np.bincount(region.ravel(), minlength=n)
+        agreeing += np.bincount(region[agree[s] & open_voxels[s]], minlength=n)
     good = agreeing >= share * np.maximum(size, 1)
     good[0] = False
-    return good[region]
+    out = np.empty(open_voxels.shape, bool)
+    for s in slabs:
+        out[s] = good[lut[raw[s]]]
+    return out
 
 
 def class_ranges(seeds: np.ndarray, tau: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:

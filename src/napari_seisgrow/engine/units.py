@@ -37,6 +37,7 @@ from scipy import ndimage
 from scipy.special import expit, ndtr
 
 from .reflectors import amplitude_at, follow_reflector
+from .slabs import inline_slabs
 
 UNIT, BODY, AUTO = "unit", "body", "auto"
 KINDS = (AUTO, UNIT, BODY)
@@ -214,11 +215,13 @@ def flattened_profile(amplitude: np.ndarray, tau: np.ndarray, live: np.ndarray |
     first row's level. A reflector that is strong and continuous along the layering keeps its
     polarity on one row and stands out; one that is strong in one place only averages away."""
     lo = float(np.floor(tau.min()))
-    rows = np.round(tau - lo).astype(np.int64)
-    keep = np.ones(tau.shape, bool) if live is None else live
-    n = int(rows.max()) + 1
-    count = np.bincount(rows[keep], minlength=n)
-    total = np.bincount(rows[keep], weights=np.asarray(amplitude, np.float64)[keep], minlength=n)
+    n = int(np.round(tau.max() - lo)) + 1  # the deepest row, in the arithmetic the rows below use
+    count, total = np.zeros(n, np.int64), np.zeros(n)
+    for s in inline_slabs(tau.shape):  # the whole volume's rows and weights at once took 32 bytes a voxel
+        rows = np.round(tau[s] - lo).astype(np.int64)
+        keep = np.ones(rows.shape, bool) if live is None else live[s]
+        count += np.bincount(rows[keep], minlength=n)
+        total += np.bincount(rows[keep], weights=np.asarray(amplitude[s], np.float64)[keep], minlength=n)
     return total / np.maximum(count, 1), lo
 
 
@@ -356,6 +359,19 @@ def unit_boundaries(
     return chosen.order, _place(tau, amplitude, seeds, live, spread, margin, follow, chosen)
 
 
+def _stroke_extreme(seeds: np.ndarray, tau: np.ndarray, classes: list[int], deepest: bool) -> np.ndarray:
+    """Per trace, the largest (``deepest``) or smallest coordinate under strokes of ``classes``;
+    -inf / +inf on a trace with none."""
+    parts = []
+    for s in inline_slabs(tau.shape):
+        painted = np.isin(seeds[s], classes)
+        if deepest:
+            parts.append(np.where(painted, tau[s], -np.inf).max(axis=2))
+        else:
+            parts.append(np.where(painted, tau[s], np.inf).min(axis=2))
+    return np.concatenate(parts, axis=0)
+
+
 def _place(
     tau: np.ndarray,
     amplitude: np.ndarray,
@@ -373,9 +389,8 @@ def _place(
     levels = []
     for k in range(len(order) - 1):
         level = chosen.level[order[k], order[k + 1]]
-        above, below = np.isin(seeds, order[: k + 1]), np.isin(seeds, order[k + 1 :])
-        floor_ = np.where(above, tau, -np.inf).max(axis=2)  # the deepest stroke above, per trace
-        ceiling = np.where(below, tau, np.inf).min(axis=2)  # the shallowest stroke below
+        floor_ = _stroke_extreme(seeds, tau, order[: k + 1], deepest=True)  # the deepest stroke above, per trace
+        ceiling = _stroke_extreme(seeds, tau, order[k + 1 :], deepest=False)  # the shallowest stroke below
         want = np.where(level < floor_ + margin, floor_ + margin, np.minimum(level, ceiling - margin))
         spoken = want != level  # only strokes on the wrong side of the level move it
         moved = level + _spread(np.where(spoken, want - level, 0.0), spoken.astype(np.float64), spread)
@@ -533,19 +548,21 @@ def unit_doubt(
             candidates = np.append(candidates, np.clip(centred[k], *gap))
             weight = np.append(weight, CENTRING_SHARE * weight.sum())
         grid, side = _side_doubt(candidates - chosen.level[upper, lower], weight, sigma)
-        offset = tau - levels[..., k, None]
-        d = np.interp(offset, grid, side, left=0.0, right=0.0).astype(np.float32)
         polarity = polarity_at(chosen.profile, chosen.first, chosen.level[upper, lower])
-        d *= lost_reflector(tau, amplitude, levels[..., k], polarity, scale)[..., None].astype(np.float32)
-        worse = d > doubt
-        doubt[worse] = d[worse]
-        other[worse] = np.where(offset[worse] < 0, order[k + 1], order[k])
-    if live is not None:
-        doubt[~live] = 0.0
-        other[~live] = 0
-    painted = seeds > 0  # what the interpreter painted is not in doubt, whatever a rival's blur says
-    doubt[painted] = 0.0
-    other[painted] = 0
+        lost = lost_reflector(tau, amplitude, levels[..., k], polarity, scale).astype(np.float32)
+        for s in inline_slabs(tau.shape):  # in slabs: the offsets and their doubt are float64 per voxel
+            offset = tau[s] - levels[s, :, k, None]
+            d = np.interp(offset, grid, side, left=0.0, right=0.0).astype(np.float32)
+            d *= lost[s, :, None]
+            worse = d > doubt[s]
+            doubt[s][worse] = d[worse]
+            other[s][worse] = np.where(offset[worse] < 0, order[k + 1], order[k])
+    for s in inline_slabs(tau.shape):
+        off = seeds[s] > 0  # what the interpreter painted is not in doubt, whatever a rival's blur says
+        if live is not None:
+            off |= ~live[s]
+        doubt[s][off] = 0.0
+        other[s][off] = 0
     return doubt, other
 
 

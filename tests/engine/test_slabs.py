@@ -1,0 +1,69 @@
+"""Working through a volume in slabs of inlines gives what one pass over the whole volume gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from napari_seisgrow.engine import slabs, units
+from napari_seisgrow.engine.layers import agreeing_regions, fill_along_layers
+
+
+def test_slabs_cover_the_first_axis_in_order_with_at_least_one_inline_each():
+    got = slabs.inline_slabs((7, 9, 30), voxels=2 * 9 * 30 + 1)
+    assert [(s.start, s.stop) for s in got] == [(0, 2), (2, 4), (4, 6), (6, 7)]
+    assert [(s.start, s.stop) for s in slabs.inline_slabs((3, 100, 100), voxels=10)] == [(0, 1), (1, 2), (2, 3)]
+    assert [(s.start, s.stop) for s in slabs.inline_slabs((5, 2, 2))] == [(0, 5)]
+
+
+def _volume(shape=(7, 9, 40)):
+    rng = np.random.default_rng(1)
+    ni, nx, nt = shape
+    z = np.arange(nt, dtype=np.float32)
+    bump = rng.normal(0, 2, (ni, nx)).astype(np.float32)
+    tau = z[None, None, :] + bump[..., None] * (z / nt)[None, None, :]
+    x = (np.sin(tau / 2.0) + 0.3 * rng.standard_normal(shape)).astype(np.float32)
+    seeds = np.zeros(shape, np.uint8)
+    for c, depth in enumerate((5, 15, 25, 33), start=1):
+        seeds[1, 2:7, depth : depth + 2] = c
+        seeds[5, 1:5, depth + 1 : depth + 3] = c
+    live = np.ones(shape, bool)
+    live[3, 4] = False  # a dead trace
+    labels = np.where(rng.random(shape) < 0.6, 0, rng.integers(1, 5, shape)).astype(np.uint8)
+    return tau, x, seeds, live, labels, rng.random(shape) < 0.6
+
+
+def _both(monkeypatch, compute):
+    """``compute()`` with slabs of two inlines (which do not divide the seven) and in one slab."""
+    monkeypatch.setattr(slabs, "SLAB_VOXELS", 2 * 9 * 40 + 1)
+    sliced = compute()
+    monkeypatch.setattr(slabs, "SLAB_VOXELS", 10**9)
+    return sliced, compute()
+
+
+def _parts(result):
+    return result if isinstance(result, tuple) else (result,)
+
+
+@pytest.mark.parametrize("step", ["layered", "doubt", "fill", "agreeing"])
+def test_each_step_in_slabs_equals_the_step_in_one_pass(monkeypatch, step):
+    tau, x, seeds, live, labels, agree = _volume()
+    compute = {
+        "layered": lambda: units.layered_labels(tau, x, seeds, [1, 2, 3, 4], live),
+        "doubt": lambda: units.unit_doubt(tau, x, seeds, [1, 2, 3, 4], live),
+        "fill": lambda: fill_along_layers(labels, tau, 10.0),
+        "agreeing": lambda: agreeing_regions(labels == 0, agree, 0.5),
+    }[step]
+    sliced, whole = _both(monkeypatch, compute)
+    sliced, whole = _parts(sliced), _parts(whole)
+    assert len(sliced) == len(whole)
+    for a, b in zip(sliced, whole, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert np.any(sliced[0])  # something was computed
+
+
+def test_the_flattened_profile_in_slabs_equals_it_in_one_pass(monkeypatch):
+    tau, x, _, live, _, _ = _volume()
+    (p1, first1), (p2, first2) = _both(monkeypatch, lambda: units.flattened_profile(x, tau, live))
+    assert first1 == first2 and p1.shape == p2.shape
+    np.testing.assert_allclose(p1, p2, rtol=1e-12, atol=1e-15)  # the same sums, added in another order
