@@ -1,9 +1,10 @@
-"""Peak memory of the completion's and the layering's whole-volume steps, one at a time.
+"""Peak memory of the growth's, the completion's and the layering's whole-volume steps, one at a time.
 
     OMP_NUM_THREADS=2 .venv/bin/python benchmarks/layering_memory.py --shape 160 240 320   # about 15 s
 
 Each step runs on the same made-up volume (a coordinate with lateral bumps, a sine of it for the
-amplitude, five units painted on three inlines, half the voxels labelled at random), and
+amplitude, five units painted on three inlines, half the voxels labelled at random, a random
+confidence), and
 ``tracemalloc`` (which numpy reports its arrays to) gives its peak above what was allocated before
 it, in bytes per voxel, and what it leaves allocated. Unlike the whole run's private memory
 (``memory_phases.py``) this does not depend on how the C heap reuses what earlier phases freed.
@@ -20,7 +21,7 @@ import tracemalloc
 import numpy as np
 
 from napari_seisgrow.engine import units
-from napari_seisgrow.engine.layers import agreeing_regions, fill_along_layers
+from napari_seisgrow.engine.layers import agreeing_regions, fill_along_layers, growable_confidence
 
 
 def made_up(shape: tuple[int, int, int]) -> dict[str, np.ndarray]:
@@ -36,7 +37,9 @@ def made_up(shape: tuple[int, int, int]) -> dict[str, np.ndarray]:
             seeds[i, nx // 5 : nx // 2, depth : depth + 3] = c
     labels = np.where(rng.random(shape) < 0.5, 0, rng.integers(1, 6, shape)).astype(np.uint8)
     agree = rng.random(shape) < 0.7
-    return {"tau": tau, "x": x, "seeds": seeds, "labels": labels, "agree": agree, "live": np.ones(shape, bool)}
+    confidence = rng.random(shape, np.float32).astype(np.float16)
+    return {"tau": tau, "x": x, "seeds": seeds, "labels": labels, "agree": agree, "live": np.ones(shape, bool),
+            "confidence": confidence}  # fmt: skip
 
 
 def measure(name: str, step, voxels: float) -> None:
@@ -66,6 +69,9 @@ def main() -> None:
     print(f"{shape[0]} x {shape[1]} x {shape[2]}: bytes per voxel")
     print("| step | peak | left allocated | seconds | MD5 |")
     print("|---|---|---|---|---|")
+    winner = np.where(v["labels"] == 0, 1, v["labels"]).astype(np.uint8)
+    measure("growth's confidence (envelope)",
+            lambda: growable_confidence(v["confidence"], winner, live, tau, seeds, 5, 10.0), voxels)  # fmt: skip
     measure("flattened profile", lambda: units.flattened_profile(x, tau, live), voxels)
     measure("layered labels", lambda: units.layered_labels(tau, x, seeds, unit_classes, live), voxels)
     measure("as_layers", lambda: units.as_layers(v["labels"], tau, x, seeds, 5, live, v["labels"]).labels, voxels)

@@ -118,8 +118,13 @@ def within_envelope(winner: np.ndarray, tau: np.ndarray, lo: np.ndarray, hi: np.
     a texture that recurs far above or below (a parallel-bedded unit looks like many others)
     does not carry a unit's label across the layers between.
     """
-    w = np.asarray(winner, dtype=np.int64).clip(0, len(lo) - 1)
-    return (tau >= lo[w] - margin) & (tau <= hi[w] + margin)
+    low, high = np.asarray(lo) - margin, np.asarray(hi) + margin  # per class, so no voxel computes them
+    out = np.empty(np.shape(tau), bool)
+    for s in inline_slabs(out.shape):  # each class's bounds gathered per voxel: a slab's, not the volume's
+        w = np.asarray(winner[s]).clip(0, len(lo) - 1)
+        t = tau[s]
+        out[s] = (t >= low[w]) & (t <= high[w])
+    return out
 
 
 def clear_of_other_strokes(
