@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from napari_seisgrow.engine import slabs, units
-from napari_seisgrow.engine.layers import agreeing_regions, fill_along_layers
+from napari_seisgrow.engine.layers import agreeing_regions, class_ranges, fill_along_layers, within_envelope
 
 
 def test_slabs_cover_the_first_axis_in_order_with_at_least_one_inline_each():
@@ -45,7 +45,7 @@ def _parts(result):
     return result if isinstance(result, tuple) else (result,)
 
 
-@pytest.mark.parametrize("step", ["layered", "doubt", "fill", "agreeing"])
+@pytest.mark.parametrize("step", ["layered", "doubt", "fill", "agreeing", "envelope"])
 def test_each_step_in_slabs_equals_the_step_in_one_pass(monkeypatch, step):
     tau, x, seeds, live, labels, agree = _volume()
     compute = {
@@ -53,6 +53,7 @@ def test_each_step_in_slabs_equals_the_step_in_one_pass(monkeypatch, step):
         "doubt": lambda: units.unit_doubt(tau, x, seeds, [1, 2, 3, 4], live),
         "fill": lambda: fill_along_layers(labels, tau, 10.0),
         "agreeing": lambda: agreeing_regions(labels == 0, agree, 0.5),
+        "envelope": lambda: within_envelope(np.maximum(labels, 1), tau, *class_ranges(seeds, tau, 4), 2.0),
     }[step]
     sliced, whole = _both(monkeypatch, compute)
     sliced, whole = _parts(sliced), _parts(whole)
