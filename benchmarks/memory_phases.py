@@ -27,6 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from survey import _status as status  # noqa: E402
 from survey import make_case  # noqa: E402
 
 import napari_seisgrow.engine.backend_memory as backend  # noqa: E402
@@ -46,11 +47,7 @@ PHASES = [
 
 
 def private_bytes() -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("RssAnon"):
-                return int(line.split()[1]) * 1024
-    return 0
+    return status("RssAnon:")
 
 
 def main() -> None:
