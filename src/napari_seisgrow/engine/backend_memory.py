@@ -25,10 +25,10 @@ from .layers import agreeing_regions, fill_along_layers, growable_confidence, sm
 from .predict import Sweep, predict_volume, sweep_volume
 from .report import EpochCounts
 from .sampling import PatchSampler
+from .slabs import inline_slabs
 from .units import Kinds, as_layers, infer_kinds, unit_doubt
 
 Strat = Callable[[], StratGrid]  # the coordinate, solved the first time it is asked for
-SLAB_VOXELS = 2_000_000  # voxels counted at a time for the reports (the GIL changes hands between slabs)
 
 
 class InMemory:
@@ -220,9 +220,8 @@ class InMemory:
         every = np.zeros(k + 1, np.int64)
         conf_sum, confident = 0.0, 0
         t = np.array([0.0, *thresholds], np.float32)
-        step = max(1, SLAB_VOXELS // max(1, int(np.prod(grown.shape[1:]))))
-        for a in range(0, grown.shape[0], step):
-            g, w, c = grown[a : a + step], winner[a : a + step], confidence[a : a + step].astype(np.float32)
+        for s in inline_slabs(grown.shape):  # the GIL changes hands between slabs
+            g, w, c = grown[s], winner[s], confidence[s].astype(np.float32)
             every += np.bincount(g.ravel(), minlength=k + 1)[: k + 1]
             conf_sum += float(c.sum(dtype=np.float64))
             confident += int(np.count_nonzero(c >= t[w]))

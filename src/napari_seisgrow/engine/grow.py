@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from .config import per_class
+from .slabs import inline_step
 
 CONTESTED = 255
 
@@ -146,9 +147,6 @@ def grow_connected(
     return np.take(classes[merge], raw)
 
 
-SLAB_VOXELS = 2_000_000  # about 25 ms of cc3d on a laptop core
-
-
 def components(labels: np.ndarray, slab: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """26-connected components of equal non-zero value, as ``(raw, lut)``: ``lut[raw]`` labels them.
 
@@ -165,7 +163,7 @@ def components(labels: np.ndarray, slab: int | None = None) -> tuple[np.ndarray,
 
     n0 = labels.shape[0]
     if slab is None:
-        slab = max(1, SLAB_VOXELS // max(1, int(np.prod(labels.shape[1:]))))
+        slab = inline_step(labels.shape)
     if n0 <= slab:
         cc, n = cc3d.connected_components(labels, connectivity=26, out_dtype=np.uint32, return_N=True)
         return cc, np.arange(int(n) + 1, dtype=np.uint32)
