@@ -473,11 +473,11 @@ def centred_levels(mid: np.ndarray, order: list[int], level: dict[tuple[int, int
 
 
 def amplitude_scale(amplitude: np.ndarray, live: np.ndarray | None) -> float:
-    """The root mean square of the amplitudes with data, one inline at a time (no copy of the volume)."""
+    """The root mean square of the amplitudes with data, a slab at a time (no float64 copy of the volume)."""
     total, count = 0.0, 0
-    for i in range(amplitude.shape[0]):
-        a = np.asarray(amplitude[i], np.float64)
-        keep = np.ones(a.shape, bool) if live is None else live[i]
+    for s in inline_slabs(amplitude.shape):
+        a = np.asarray(amplitude[s], np.float64)
+        keep = np.ones(a.shape, bool) if live is None else live[s]
         total += float(np.square(a[keep]).sum())
         count += int(keep.sum())
     return float(np.sqrt(total / count)) if count and total > 0 else 1.0
@@ -489,8 +489,8 @@ def lost_reflector(
     """Per trace, ``HELD_DOUBT_FLOOR`` to 1: how likely the boundary at ``level`` (per trace) has
     lost the reflector of sign ``polarity`` it should follow there.
 
-    Where the coordinate drifts further than the boundary can follow (on the F3 sections the
-    interpreted boundaries drift from one coordinate level by 10-40 samples over a section), the
+    Where the coordinate drifts further than the boundary can follow (on the F3 sections the deep
+    interpreted boundaries drift off one coordinate level by tens of samples across a section), the
     boundary leaves its peak or trough and runs through weak or opposite amplitudes; where it
     stands on a strong one of its own sign it is most likely still on it. The amplitude there,
     averaged over ``HELD_SMOOTH`` traces, in units of the volume's ``scale``, through a logistic."""
