@@ -22,6 +22,7 @@ from .config import GrowConfig
 from .data import check_seeds, keep_holdout, normalise, split_holdout
 from .grow import grow_numpy
 from .layers import agreeing_regions, fill_along_layers, growable_confidence, smooth_along_layers
+from .lazy import SeedLabels, TrainingLabels, Weights
 from .predict import Sweep, predict_volume, sweep_volume
 from .report import EpochCounts
 from .sampling import PatchSampler
@@ -97,17 +98,17 @@ class InMemory:
     # ----------------------------------------------------------------- training
     def training_labels(
         self, stage: str, training_grown: np.ndarray, grown_weight: float
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, Weights]:
         """What a stage trains on: the seeds until the label-update stage, then the grown labels
-        (never the held-out strokes) at ``grown_weight`` beside the seeds at weight 1."""
+        (never the held-out strokes) at ``grown_weight`` beside the seeds at weight 1. The weights
+        are made per patch from the seeds and labels (``lazy.Weights``, as the blockwise backend
+        does): a float32 volume of them held 4 bytes a voxel, and took 20 to build."""
         seeds = self.train_seeds
-        weights = (seeds > 0).astype(np.float32)
         if stage != "grow":
-            return seeds, weights
+            return seeds, Weights(SeedLabels(seeds))
         grown = np.where(self.holdout > 0, 0, training_grown).astype(np.uint8)
         grown[seeds > 0] = seeds[seeds > 0]
-        weights = np.where(seeds > 0, 1.0, np.where(grown > 0, grown_weight, 0.0)).astype(np.float32)
-        return grown, weights
+        return grown, Weights(TrainingLabels(seeds, grown, grown_weight))
 
     def set_training_labels(self, sampler: PatchSampler, stage: str, training_grown: np.ndarray,
                             grown_weight: float) -> np.ndarray:  # fmt: skip
