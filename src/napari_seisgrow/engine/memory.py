@@ -11,7 +11,7 @@ import numpy as np
 # measured by benchmarks/memory.py as the growth from 128 x 128 x 256 to 256 x 256 x 256, and
 # 54 bytes on an F3-size volume (651 x 951 x 462, benchmarks/survey.py: 14.8 GiB), where the
 # completion's flattened volume holds more rows than the volume has samples (docs/benchmarks.md).
-# It is the normalised float32 copy and the coordinate, float32 loss weights, uint8 seeds and
+# It is the normalised float32 copy and the coordinate, uint8 seeds and
 # labels, float16 class sums in inference, growth's uint32 component numbers, the sampler's
 # positions of labelled voxels and the completion's nearest-voxel indices; rounded up. Since the
 # completion and the layering work in slabs and the loss weights are made per patch, the F3-size
