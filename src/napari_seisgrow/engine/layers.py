@@ -90,7 +90,7 @@ def agreeing_regions(open_voxels: np.ndarray, agree: np.ndarray, share: float) -
     for s in slabs:
         region = lut[raw[s]]
         size += np.bincount(region.ravel(), minlength=n)
-        agreeing += np.bincount(region[agree[s] & open_voxels[s]], minlength=n)
+        agreeing += np.bincount(region[np.asarray(agree[s], bool) & open_voxels[s]], minlength=n)
     good = agreeing >= share * np.maximum(size, 1)
     good[0] = False
     out = np.empty(open_voxels.shape, bool)
@@ -119,9 +119,12 @@ def within_envelope(winner: np.ndarray, tau: np.ndarray, lo: np.ndarray, hi: np.
     does not carry a unit's label across the layers between.
     """
     low, high = np.asarray(lo) - margin, np.asarray(hi) + margin  # per class, so no voxel computes them
+    if np.ndim(tau) == 0 or np.shape(winner) != np.shape(tau):  # broadcasting shapes: no slabs to cut
+        w = np.asarray(winner, dtype=np.int64).clip(0, len(lo) - 1)
+        return (tau >= low[w]) & (tau <= high[w])
     out = np.empty(np.shape(tau), bool)
     for s in inline_slabs(out.shape):  # each class's bounds gathered per voxel: a slab's, not the volume's
-        w = np.asarray(winner[s]).clip(0, len(lo) - 1)
+        w = np.asarray(winner[s], dtype=np.int64).clip(0, len(lo) - 1)
         t = tau[s]
         out[s] = (t >= low[w]) & (t <= high[w])
     return out
