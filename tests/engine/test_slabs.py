@@ -68,3 +68,23 @@ def test_the_flattened_profile_in_slabs_equals_it_in_one_pass(monkeypatch):
     (p1, first1), (p2, first2) = _both(monkeypatch, lambda: units.flattened_profile(x, tau, live))
     assert first1 == first2 and p1.shape == p2.shape
     np.testing.assert_allclose(p1, p2, rtol=1e-12, atol=1e-15)  # the same sums, added in another order
+
+
+def test_the_envelope_in_slabs_is_each_voxel_within_its_class_interval(monkeypatch):
+    """Checked against the rule itself, voxel by voxel, not against another run of the code: a
+    voxel is inside when its coordinate lies within ``margin`` of its winning class's interval."""
+    monkeypatch.setattr(slabs, "SLAB_VOXELS", 2 * 9 * 40 + 1)
+    tau, _, seeds, _, labels, _ = _volume()
+    winner = np.maximum(labels, 1)
+    lo, hi = class_ranges(seeds, tau, 4)
+    got = within_envelope(winner, tau, lo, hi, 2.0)
+    want = np.zeros(tau.shape, bool)
+    for idx in np.ndindex(tau.shape):
+        c = int(winner[idx])
+        want[idx] = lo[c] - 2.0 <= tau[idx] <= hi[c] + 2.0
+    np.testing.assert_array_equal(got, want)
+    assert got.any() and not got.all()
+    # a winner that only broadcasts against the coordinate (one class per trace) still works
+    per_trace = winner[..., :1]
+    np.testing.assert_array_equal(within_envelope(per_trace, tau, lo, hi, 2.0),
+                                  within_envelope(np.broadcast_to(per_trace, tau.shape), tau, lo, hi, 2.0))  # fmt: skip
