@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 
+from .slabs import inline_slabs
+
 MAX_DIP = 4.0  # samples per trace: steeper local slopes are noise or faults at seismic sampling
 MAX_THROW_SAMPLES = 24  # the largest fault throw looked for across distant traces
 LAG_MIN_CORRELATION = 0.75  # distant traces correlating less than this say nothing
@@ -115,9 +117,8 @@ def lag_shifts(
     pair_shape[axis] = n - lag
     shift = np.empty(pair_shape, np.float32)
     quality = np.empty(pair_shape, np.float32)
-    rows = max(1, LAG_SLAB_TRACES // pair_shape[1])
-    for i0 in range(0, pair_shape[0], rows):
-        i1 = min(i0 + rows, pair_shape[0])
+    for slab in inline_slabs(tuple(pair_shape[:2]), LAG_SLAB_TRACES):  # traces, not voxels
+        i0, i1 = slab.start, slab.stop
         if axis == 0:
             a, b = x[i0:i1], x[i0 + lag : i1 + lag]
         else:
