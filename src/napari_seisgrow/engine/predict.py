@@ -18,6 +18,7 @@ from torch import nn
 
 from .channels import Channels
 from .device import bf16_inference, sections_per_batch
+from .heap import Releaser
 from .report import Swept
 from .sampling import AXIS
 
@@ -298,6 +299,7 @@ def sweep_sections(
     own = [np.zeros(shape, dtype=np.uint8) for _ in range(parts)]
     passes = sum(shape[AXIS[o]] for o in ors)
     done = 0
+    release = Releaser()  # the batches' temporaries otherwise pile up in the heap (engine/heap.py)
     for k, o in enumerate(ors):
         axis = AXIS[o]
         last = k == len(ors) - 1
@@ -338,6 +340,7 @@ def sweep_sections(
                     total /= n_parts
                 winner[where[1:]] = total.argmax(axis=0).astype(np.uint8) + 1
                 conf[where[1:]] = total.max(axis=0).astype(np.float16)
+            release()
             done += len(idx)
             finished = start + len(idx)
             labels = np.stack([winner[section_index(axis, i)] for i in idx]) if last else np.stack(early)

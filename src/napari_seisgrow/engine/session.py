@@ -30,6 +30,7 @@ from .backend_memory import InMemory
 from .channels import Channels, StratGrid, build_channels, compute_strat
 from .config import GrowConfig, check_last_growth
 from .device import describe, resolve_device
+from .heap import release_freed_memory
 from .losses import class_weights
 from .optim import learning_rate
 from .out_of_memory import smaller_batches
@@ -75,6 +76,7 @@ class Session:
         self.decision = Decision(self._seed_density())
         self._note(self.decision.start_note(cfg))
         self.strat, self.ties, note = coordinate_for(self.x, self.train_seeds, cfg, strat, self.device)
+        release_freed_memory()  # the solve's many mid-sized temporaries (engine/heap.py)
         self._note(note)
         self.inputs: Channels = build_channels(cfg.inputs, self.x, self.strat)
         self.trainer = Trainer(cfg, self.n_classes, self.inputs, self.device, self.rng, pretrained)
@@ -105,6 +107,7 @@ class Session:
         """The stratigraphic coordinate, solved the first time something needs it."""
         if self.strat is None:
             self.strat = compute_strat(self.x, device=self.device, ties=self.ties)
+            release_freed_memory()
         return self.strat
 
     # ----------------------------------------------------------------- the backend's data
@@ -274,13 +277,16 @@ class Session:
             return None
         last = epoch == cfg.epochs - 1
         self.winner, self.confidence = self.backend.along_layers(pred, cfg, self.coordinate) if last else pred
+        release_freed_memory()  # each phase's freed temporaries, before the next maps its own arrays
         clock.mark("predict")
         previous = self.training_grown if (cfg.accumulate and stage == "grow") else None
         self.training_grown = self.grow_labels(previous, final=last)
         self.grown = self.training_grown
+        release_freed_memory()
         clock.mark("grow")
         if cfg.fill_final and last:
             self.grown = self.complete()  # shown and exported; training never sees completed labels
+            release_freed_memory()
             clock.mark("complete")
         report = self._report(epoch, stage, sup_total / cfg.steps_per_epoch, cps_total / cfg.steps_per_epoch, lam, t0)
         clock.mark("report")
