@@ -11,9 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from .nearest import nearest_labels
 from .slabs import inline_slabs
-
-FILL_SLAB = 16  # inlines gathered at a time when filling along the layers
 
 
 def flat_positions(tau: np.ndarray) -> tuple[np.ndarray, int, float]:
@@ -48,23 +47,14 @@ def fill_along_layers(labels: np.ndarray, tau: np.ndarray, reach: float = 10.0) 
     if not (out == 0).any() or not (out > 0).any():
         return out
     rows, n_rows, _ = flat_positions(tau)
-    flat = flatten_labels(out, rows, n_rows)
-    del rows  # made again below: the transform's indices (12 bytes a flattened voxel) set the peak
-    empty = flat == 0
-    if not empty.any():
-        return out
+    flat = np.ascontiguousarray(flatten_labels(out, rows, n_rows), dtype=np.uint8)
+    del rows  # made again below: 4 bytes a voxel, beside the fill's 5 a flattened voxel
     sampling = [1.0 / max(reach, 1e-6) if s > 1 else 1.0 for s in flat.shape[:2]] + [1.0]
-    idx = ndimage.distance_transform_edt(empty, sampling=sampling, return_distances=False, return_indices=True)
-    del empty
+    nearest_labels(flat, sampling)  # engine/nearest.py: scipy's transform held 15 bytes a flattened voxel
     rows, _, _ = flat_positions(tau)
-    # Gathered a few inlines at a time: fancy indexing makes intp copies of its index arrays, and
-    # at survey size (the flattened volume can hold more rows than the volume has samples) whole-
-    # volume copies of them would not fit in memory.
-    for a in range(0, labels.shape[0], FILL_SLAB):
-        b = min(labels.shape[0], a + FILL_SLAB)
-        filled = flat[idx[0, a:b], idx[1, a:b], idx[2, a:b]]  # (slab, crosslines, rows)
-        back = np.take_along_axis(filled, rows[a:b], axis=2)
-        part = out[a:b]
+    for s in inline_slabs(labels.shape):  # take_along_axis makes intp copies of its indices: a slab's
+        back = np.take_along_axis(flat[s], rows[s], axis=2)
+        part = out[s]
         hole = part == 0
         part[hole] = back[hole]
     return out
