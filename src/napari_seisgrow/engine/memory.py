@@ -14,9 +14,10 @@ import numpy as np
 # It is the normalised float32 copy and the coordinate, uint8 seeds and
 # labels, float16 class sums in inference, growth's uint32 component numbers, the sampler's
 # positions of labelled voxels and the completion's nearest-voxel indices; rounded up. Since the
-# completion and the layering work in slabs and the loss weights are made per patch, the F3-size
-# run peaks at 44.6 bytes per voxel (11.9 GiB) and a 352 x 352 x 320 one at 52.8; the estimate
-# stays at 60, a margin for more classes (the pass's sums are 2 bytes per class and voxel).
+# completion and the layering work in slabs and the loss weights are made per patch, and since
+# freed memory goes back to the system between phases and the fill keeps no index arrays, the
+# F3-size run peaks at 36.7 bytes per voxel (9.8 GiB); the estimate stays at 60, a margin for
+# more classes (the pass's sums are 2 bytes per class and voxel) and for other allocators.
 IN_MEMORY_BYTES_PER_VOXEL = 60
 USABLE_FRACTION = 0.8
 
