@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
 import numpy as np
@@ -20,18 +21,22 @@ def _private_bytes() -> int:
 
 
 @pytest.mark.skipif(heap._malloc_trim() is None, reason="needs glibc's malloc_trim (Linux)")
+@pytest.mark.skipif(
+    any(k == "LD_PRELOAD" or k.startswith("MALLOC_") for k in os.environ),
+    reason="another allocator or glibc settings of its own decide where small blocks go",
+)
 def test_freed_blocks_inside_the_heap_go_back_to_the_system():
     # Blocks below the allocator's mmap threshold come from its heap; every tenth is kept, so the
     # other nine leave holes between kept blocks that the heap cannot shrink past by itself, as
     # the coordinate's solve and a pass's batches leave them.
-    blocks = [np.ones(12_000, np.float64) for _ in range(10_000)]  # 96 kB each
+    blocks = [np.ones(12_000, np.float64) for _ in range(4_000)]  # 96 kB each, 384 MB
     kept = blocks[::10]
     del blocks
     gc.collect()
     before = _private_bytes()
     assert heap.release_freed_memory()
     after = _private_bytes()
-    assert before - after > 500e6, (before, after)  # of the 864 MB freed
+    assert before - after > 200e6, (before, after)  # of the 346 MB freed
     assert all(float(b[-1]) == 1.0 for b in kept)  # what is still held is untouched
 
 

@@ -58,3 +58,5 @@ def test_refuses_what_it_cannot_fill_in_place():
         nearest_labels(np.zeros((2, 2, 2), np.int32), [1, 1, 1])
     with pytest.raises(ValueError, match="uint8"):
         nearest_labels(np.zeros((2, 4, 2), np.uint8)[:, ::2], [1, 1, 1])
+    with pytest.raises(ValueError, match="finite"):
+        nearest_labels(np.ones((2, 2, 2), np.uint8), [1, 0.0, 1])

@@ -1,6 +1,7 @@
 """The compiled loops of ``engine.nearest``, in a module of their own so that numba is imported
 (and its cache read) only when a fill first needs them, and so that its cache finds them: numba
-does not cache functions made inside another function."""
+does not cache functions made inside another function. Where numba finds no writable folder for
+its cache (a read-only install and no writable home), they are compiled in each session instead."""
 
 from __future__ import annotations
 
@@ -10,7 +11,17 @@ import numpy as np
 LINES_PER_TASK = 256  # lines one thread takes at a time: per-line buffers are allocated per task
 
 
-@numba.njit(nogil=True, cache=True)
+def _jit(**options):
+    def compiled(function):
+        try:
+            return numba.njit(cache=True, **options)(function)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            return numba.njit(**options)(function)
+
+    return compiled
+
+
+@_jit(nogil=True)
 def envelope(f, cls, w, out_f, out_cls, v, z):  # pragma: no cover - compiled
     # the lower envelope of the parabolas f[q] + (w (p - q))^2 over the finite f[q], then
     # each p's value and class from the parabola lowest there (the earlier one on a tie)
@@ -52,7 +63,7 @@ def envelope(f, cls, w, out_f, out_cls, v, z):  # pragma: no cover - compiled
         out_cls[p] = cls[r]
 
 
-@numba.njit(nogil=True, parallel=True, cache=True)
+@_jit(nogil=True, parallel=True)
 def one_pass(g, labels, axis, w):  # pragma: no cover - compiled
     shape = g.shape
     n = shape[axis]

@@ -41,15 +41,19 @@ def fill_along_layers(labels: np.ndarray, tau: np.ndarray, reach: float = 10.0) 
 
     The distance counts ``reach`` traces along a layer as one sample across layers, so a gap
     between two classes in a trace is split where the layering says, not halfway down the trace.
-    Labelled voxels are kept. A volume with no labels at all is returned as it is.
+    Labelled voxels are kept. A volume with no labels at all is returned as it is. Classes are
+    1..255, as in every label volume of the package (the fill works on uint8).
     """
     out = np.array(labels, copy=True)
     if not (out == 0).any() or not (out > 0).any():
         return out
+    if out.dtype != np.uint8 and (out.min() < 0 or out.max() > 255):
+        raise ValueError("fill_along_layers takes classes 0..255")
     rows, n_rows, _ = flat_positions(tau)
     flat = np.ascontiguousarray(flatten_labels(out, rows, n_rows), dtype=np.uint8)
     del rows  # made again below: 4 bytes a voxel, beside the fill's 5 a flattened voxel
-    sampling = [1.0 / max(reach, 1e-6) if s > 1 else 1.0 for s in flat.shape[:2]] + [1.0]
+    along = 1.0 / min(max(reach, 1e-6), 1e6)  # a step along the layer, in samples across it
+    sampling = [along if s > 1 else 1.0 for s in flat.shape[:2]] + [1.0]
     nearest_labels(flat, sampling)  # engine/nearest.py: scipy's transform held 15 bytes a flattened voxel
     rows, _, _ = flat_positions(tau)
     for s in inline_slabs(labels.shape):  # take_along_axis makes intp copies of its indices: a slab's

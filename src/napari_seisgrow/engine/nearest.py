@@ -19,10 +19,13 @@ IBM conversion already), in parallel over lines, without the GIL so a viewer sta
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+
+_ONE_AT_A_TIME = threading.Lock()  # numba's workqueue threading layer (no OpenMP) aborts on concurrent parallel calls
 
 
 def _compiled_pass() -> Callable[..., Any]:
@@ -38,11 +41,14 @@ def nearest_labels(labels: np.ndarray, sampling: Sequence[float]) -> np.ndarray:
     as it is when nothing is labelled."""
     if labels.ndim != 3 or labels.dtype != np.uint8 or not labels.flags.c_contiguous:
         raise ValueError("nearest_labels wants a C-contiguous 3-D uint8 array")
+    if not all(0 < float(w) < np.inf for w in sampling):
+        raise ValueError("nearest_labels wants a positive, finite step along every axis")
     if not labels.any():
         return labels
     g = np.where(labels > 0, np.float32(0), np.float32(np.inf))
     one_pass = _compiled_pass()
-    for axis in (2, 1, 0):  # the rows first: most lines find a labelled voxel in their own trace
-        if labels.shape[axis] > 1:
-            one_pass(g, labels, axis, float(sampling[axis]))
+    with _ONE_AT_A_TIME:
+        for axis in (2, 1, 0):  # the rows first: most lines find a labelled voxel in their own trace
+            if labels.shape[axis] > 1:
+                one_pass(g, labels, axis, float(sampling[axis]))
     return labels
