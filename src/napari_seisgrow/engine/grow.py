@@ -128,22 +128,27 @@ def grow_connected(
     CPU, against a minute for stepwise growth. ``max_reach`` bounds the Chebyshev distance from
     the class's own labelled voxels.
     """
+    # Whole-volume arrays are made in place where they can be: this runs every epoch, beside the
+    # pass's results, and its peak was the run's at F3 size (docs/benchmarks.md).
     start = np.asarray(seeds if previous is None else previous, dtype=np.uint8).copy()
     seeded = seeds > 0
     start[seeded] = seeds[seeded]
+    del seeded
     w = np.asarray(winner, dtype=np.uint8)
     n_classes = int(max(int(start.max(initial=0)), int(w.max(initial=0))))
-    cand = candidates(w, confidence, per_class(thresholds, n_classes))
-    labels = np.where(start > 0, start, cand)
+    labels = candidates(w, confidence, per_class(thresholds, n_classes))
+    held = start > 0
+    labels[held] = start[held]
     if max_reach < max(labels.shape) - 1:
         labels = _within_reach(labels, start, max_reach)
+    del start
     raw, merge = components(labels)
     # each component holds one class: map the components that hold a labelled voxel to that class
-    held = start > 0
     comp = merge[raw[held]]
     classes = np.zeros(int(merge.max()) + 1, dtype=np.uint8)
     classes[comp] = labels[held]
     classes[0] = 0
+    del labels, held
     return np.take(classes[merge], raw)
 
 

@@ -243,4 +243,4 @@ def growable_confidence(
             allowed = allowed & nearest_painted_interval(winner, tau, lo, hi)
     if allowed.all():
         return confidence
-    return np.where(allowed, confidence, np.float16(0)).astype(confidence.dtype)
+    return np.where(allowed, confidence, np.float16(0)).astype(confidence.dtype, copy=False)

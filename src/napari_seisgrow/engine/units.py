@@ -581,8 +581,10 @@ def with_bodies(labels: np.ndarray, layered: np.ndarray, bodies: list[int], seed
     """The layered units wherever ``labels`` (the networks' grown and completed labels) hold no
     body, the body wherever they do, and every painted seed as painted: a body keeps its own
     extent and cuts across whatever units it meets."""
-    keep = np.isin(labels, bodies) | (layered == 0)
-    out = np.where(keep, labels, layered).astype(np.uint8)
+    keep = np.isin(labels, bodies)
+    keep |= layered == 0
+    out = np.array(layered, dtype=np.uint8)  # one volume-sized copy; a where and a cast made two more
+    np.copyto(out, labels, where=keep, casting="unsafe")
     painted = seeds > 0
     out[painted] = seeds[painted]
     return out
