@@ -129,7 +129,7 @@ def grow_connected(
     the class's own labelled voxels.
     """
     # Whole-volume arrays are made in place where they can be: this runs every epoch, beside the
-    # pass's results, and its peak was the run's at F3 size (docs/benchmarks.md).
+    # pass's results, and with a copy more of each it set the run's peak at F3 size (docs/benchmarks.md).
     start = np.asarray(seeds if previous is None else previous, dtype=np.uint8).copy()
     seeded = seeds > 0
     start[seeded] = seeds[seeded]

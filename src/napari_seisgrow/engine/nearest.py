@@ -14,7 +14,8 @@ against 15.
 The distances are scipy's (float32 rounding aside); where two labelled voxels of different
 classes are equally near, the choice between them can differ from scipy's, whose tie-breaking
 follows the coordinates this does not keep. The loop is compiled with numba (a dependency for the
-IBM conversion already), in parallel over lines, without the GIL so a viewer stays responsive.
+IBM conversion already) and runs in parallel over lines without the GIL, so a viewer stays
+responsive; building it the first time (a few seconds, then read from numba's cache) holds it.
 """
 
 from __future__ import annotations
