@@ -430,9 +430,11 @@ def _fill(tau: np.ndarray, order: list[int], levels: np.ndarray) -> np.ndarray:
     out = np.zeros(tau.shape, np.uint8)
     if len(order) < 2:
         return out
-    out[...] = order[0]
-    for k in range(levels.shape[-1]):
-        out[tau >= levels[..., k, None]] = order[k + 1]
+    for s in inline_slabs(tau.shape):  # each boundary's comparison is a slab's, not the volume's
+        part, t, level = out[s], tau[s], levels[s]
+        part[...] = order[0]
+        for k in range(levels.shape[-1]):
+            part[t >= level[..., k, None]] = order[k + 1]
     return out
 
 
@@ -581,12 +583,15 @@ def with_bodies(labels: np.ndarray, layered: np.ndarray, bodies: list[int], seed
     """The layered units wherever ``labels`` (the networks' grown and completed labels) hold no
     body, the body wherever they do, and every painted seed as painted: a body keeps its own
     extent and cuts across whatever units it meets."""
-    keep = np.isin(labels, bodies)
-    keep |= layered == 0
-    out = np.array(layered, dtype=np.uint8)  # one volume-sized copy; a where and a cast made two more
-    np.copyto(out, labels, where=keep, casting="unsafe")
-    painted = seeds > 0
-    out[painted] = seeds[painted]
+    out = np.empty(layered.shape, np.uint8)
+    for s in inline_slabs(layered.shape):  # the masks are a slab's: this runs at the completion's peak
+        keep = np.isin(labels[s], bodies)
+        keep |= layered[s] == 0
+        part = out[s]
+        part[...] = layered[s]
+        np.copyto(part, labels[s], where=keep, casting="unsafe")
+        painted = seeds[s] > 0
+        part[painted] = seeds[s][painted]
     return out
 
 
