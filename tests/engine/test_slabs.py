@@ -45,7 +45,7 @@ def _parts(result):
     return result if isinstance(result, tuple) else (result,)
 
 
-@pytest.mark.parametrize("step", ["layered", "doubt", "fill", "agreeing", "envelope"])
+@pytest.mark.parametrize("step", ["layered", "doubt", "fill", "agreeing", "envelope", "bodies"])
 def test_each_step_in_slabs_equals_the_step_in_one_pass(monkeypatch, step):
     tau, x, seeds, live, labels, agree = _volume()
     compute = {
@@ -54,6 +54,7 @@ def test_each_step_in_slabs_equals_the_step_in_one_pass(monkeypatch, step):
         "fill": lambda: fill_along_layers(labels, tau, 10.0),
         "agreeing": lambda: agreeing_regions(labels == 0, agree, 0.5),
         "envelope": lambda: within_envelope(np.maximum(labels, 1), tau, *class_ranges(seeds, tau, 4), 2.0),
+        "bodies": lambda: units.with_bodies(labels, np.where(live, labels[::-1], 0).astype(np.uint8), [2], seeds),
     }[step]
     sliced, whole = _both(monkeypatch, compute)
     sliced, whole = _parts(sliced), _parts(whole)
