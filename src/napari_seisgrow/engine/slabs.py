@@ -8,22 +8,17 @@ keeps each temporary to a slab and gives the same result.
 
 from __future__ import annotations
 
+import math
+
 SLAB_VOXELS = 2_000_000  # tens of MB of temporaries, still long runs for numpy; about 25 ms of cc3d on a laptop core
 
 
 def inline_step(shape: tuple[int, ...], voxels: int | None = None) -> int:
     """How many inlines make a slab of about ``voxels`` (default ``SLAB_VOXELS``) voxels: at least one."""
-    return max(1, (voxels or SLAB_VOXELS) // max(1, _size(shape[1:])))
+    return max(1, (voxels or SLAB_VOXELS) // max(1, math.prod(int(n) for n in shape[1:])))
 
 
 def inline_slabs(shape: tuple[int, ...], voxels: int | None = None) -> list[slice]:
     """Slices of the first axis, ``inline_step`` inlines each (the last one shorter), covering it in order."""
     step = inline_step(shape, voxels)
     return [slice(a, min(shape[0], a + step)) for a in range(0, shape[0], step)]
-
-
-def _size(shape: tuple[int, ...]) -> int:
-    n = 1
-    for s in shape:
-        n *= int(s)
-    return n
