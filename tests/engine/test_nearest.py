@@ -60,3 +60,37 @@ def test_refuses_what_it_cannot_fill_in_place():
         nearest_labels(np.zeros((2, 4, 2), np.uint8)[:, ::2], [1, 1, 1])
     with pytest.raises(ValueError, match="finite"):
         nearest_labels(np.ones((2, 2, 2), np.uint8), [1, 0.0, 1])
+
+
+WARM_CHECK = """
+import numpy as np
+from napari_seisgrow.engine import nearest
+from napari_seisgrow.engine._nearest_kernels import one_pass
+from napari_seisgrow.engine.layers import fill_along_layers
+
+assert one_pass.signatures == [], one_pass.signatures
+thread = nearest.warm_up_in_background()
+assert nearest.warm_up_in_background() is thread  # once per process
+thread.join(120)
+warmed = list(one_pass.signatures)
+assert len(warmed) == 1, warmed
+# a real completion's fill: layered labels with a gap, along a dipping coordinate
+tau = (np.arange(40)[None, None, :] + 0.3 * np.arange(24)[None, :, None] + np.zeros((3, 1, 1))).astype(np.float32)
+labels = np.where(tau < 18, 1, 2).astype(np.uint8)
+labels[:, 8:16, :] = 0
+filled = fill_along_layers(labels, tau)
+assert (filled > 0).all()
+assert list(one_pass.signatures) == warmed, (one_pass.signatures, warmed)
+print("ok")
+"""
+
+
+def test_the_warm_up_compiles_the_very_loop_a_completion_then_uses():
+    # in a fresh interpreter, so that no earlier test has compiled it: the warm-up must leave the
+    # pass ready for the dtypes and layouts of a real fill, or the first run would still load it
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", WARM_CHECK], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("ok")

@@ -24,6 +24,7 @@ from qtpy.QtWidgets import QFrame, QScrollArea, QSizePolicy, QVBoxLayout, QWidge
 from superqt import QCollapsible
 
 from ..classes import ClassTable
+from ..engine.nearest import warm_up_in_background
 from .data_panel import DataPanel
 from .dock_layers import CONFIDENCE_NAME, GROWN_NAME, WORK_SUFFIX, DockLayers, Picks
 from .files_panel import FilesPanel
@@ -77,6 +78,9 @@ class SeisGrowWidget(QWidget):
         self._build()
         register(napari_viewer, self)
         self.data.refresh()
+        # the completion's compiled fill, loaded now rather than in the middle of the first run,
+        # where loading it held the GIL long enough to stall the viewer for 0.1 s
+        warm_up_in_background()
 
     def _build(self) -> None:
         body = QWidget()

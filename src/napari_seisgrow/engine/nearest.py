@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 _ONE_AT_A_TIME = threading.Lock()  # numba's workqueue threading layer (no OpenMP) aborts on concurrent parallel calls
+_warming: threading.Thread | None = None
 
 
 def _compiled_pass() -> Callable[..., Any]:
@@ -53,3 +54,32 @@ def nearest_labels(labels: np.ndarray, sampling: Sequence[float]) -> np.ndarray:
             if labels.shape[axis] > 1:
                 one_pass(g, labels, axis, float(sampling[axis]))
     return labels
+
+
+def warm_up() -> None:
+    """Load the compiled pass (or build it) now, by filling a 2 x 2 x 2 volume with the dtypes of a
+    real fill.
+
+    The first fill of a process otherwise does it in the middle of a run: importing numba and
+    reading the loop from its cache holds the GIL for about 0.1 s (building it, for seconds), and
+    the viewer stalls that long near the end of the first training (docs/benchmarks.md)."""
+    labels = np.zeros((2, 2, 2), np.uint8)
+    labels[0, 0, 0] = 1
+    nearest_labels(labels, (1.0, 1.0, 1.0))
+
+
+def warm_up_in_background() -> threading.Thread:
+    """``warm_up`` in a daemon thread, once per process (later calls return the same thread).
+    A failure here is left to the first real fill, which reports it."""
+    global _warming
+    if _warming is None:
+        _warming = threading.Thread(target=_warm_quietly, name="seisgrow-warm-up", daemon=True)
+        _warming.start()
+    return _warming
+
+
+def _warm_quietly() -> None:
+    try:
+        warm_up()
+    except Exception:  # the first real fill raises the same error, where it can be reported
+        pass
