@@ -5,10 +5,12 @@
 
 A ``Session`` trains in a thread, as the dock's worker does, while the main thread sleeps 1 ms at
 a time and records every wake-up later than ``--gap-ms``: the time the GUI thread would have
-waited for the GIL. A profile hook in the training thread times its C calls; a long gap with a
-long C call across it names the call, a long gap with none points at the interpreter's own work
-(imports, numba loading a compiled function). ``--warm`` loads the completion's compiled fill
-first, as the dock does when it opens (``engine.nearest.warm_up``). The last line is JSON.
+waited for the GIL. A profile hook in the training thread times its calls of builtin C functions
+and names one that lies across a wait; numpy's ufuncs and numba's dispatchers are not builtins
+and go unnamed, and imports or numba loading a compiled function show as a wait with no call
+named. The hook slows the worker's Python, so the figures are this script's, not a real run's.
+``--warm`` loads the completion's compiled fill first, as the dock does when it opens
+(``engine.nearest.warm_up``). The last line is JSON.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def main() -> None:
     for end, ms in gaps:
         start = end - ms / 1e3
         across = [c for c in long_calls if c[0] < end and c[0] + c[1] / 1e3 > start]
-        named = "; ".join(f"{w} ({d:.0f} ms from {s:.2f} s)" for s, d, w in across) or "no long C call"
+        named = "; ".join(f"{w} ({d:.0f} ms from {s:.2f} s)" for s, d, w in across) or "no builtin call named"
         print(f"{end:8.2f} s  main thread waited {ms:6.1f} ms  {named}")
     result = {
         "shape": args.shape,
