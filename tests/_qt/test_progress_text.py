@@ -44,3 +44,10 @@ def test_says_the_thresholds_the_epoch_grew_at():
     report.thresholds = (0.4, 0.4, 0.4, 0.4)  # a dense-seeds run grows at dense_threshold
     text = progress_text(report, GrowConfig())
     assert "≥ 0.4)" in text and "0.6" not in text
+
+
+def test_the_last_epoch_says_what_the_layered_model_decided():
+    report = _report(15, 16, 3, 1.0)
+    assert "units top to bottom" not in progress_text(report, GrowConfig())
+    report.layering = "classes as layers: units top to bottom 2, 1; class 3 is a body (shares class 1's layers)"
+    assert progress_text(report, GrowConfig()).splitlines()[-1] == report.layering

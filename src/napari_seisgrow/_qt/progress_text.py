@@ -32,4 +32,6 @@ def progress_text(report: EpochReport, config: GrowConfig) -> str:
             lines.append(f"the last epoch labels the rest {rest}")
     if r.holdout_accuracy is not None:
         lines.append(f"held-out strokes: {100 * r.holdout_accuracy:.1f}% right")
+    if r.layering:
+        lines.append(r.layering)  # which classes are units, in what order, which are bodies, and why
     return "\n".join(lines)

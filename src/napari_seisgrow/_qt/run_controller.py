@@ -299,7 +299,9 @@ class RunController(QObject):
 
     def _on_regrown(self, grown: Any) -> None:
         self.layers.show_grown(grown)
-        self.model.say(f"Re-grown: {100 * float((grown > 0).mean()):.1f}% of voxels labelled")
+        layering = self.session.layering_note if self.session is not None else ""
+        self.model.say(f"Re-grown: {100 * float((grown > 0).mean()):.1f}% of voxels labelled"
+                       + (f"\n{layering}" if layering else ""))  # fmt: skip
 
     def _on_regrow_error(self, exc: BaseException) -> None:
         show_error(f"Grow failed (the labels are as they were): {one_line(exc)}")

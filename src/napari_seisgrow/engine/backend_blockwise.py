@@ -86,6 +86,7 @@ class OnDisk:
         self._depth = config.depth  # the networks' depth sets the blocks' halo
         self.where = ""  # the scheduler the last pass ran on, for the reports
         self.notes: list[str] = []
+        self.layering_note = ""  # blockwise labels are not layered (``InMemory.layering_note``)
         self._said: set[str] = set()  # notes about in-memory-only settings, each said once per run
         self._pools: list[np.ndarray] = []
         self._labelled_counts: np.ndarray | None = None

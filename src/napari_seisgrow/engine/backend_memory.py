@@ -44,6 +44,7 @@ class InMemory:
         self.n_classes = int(self.seeds.max())
         self.train_seeds, self.holdout = split_holdout(self.seeds, config.holdout_fraction, rng)
         self.notes: list[str] = []
+        self.layering_note = ""  # what the last completion's layered model decided (``units.Layering.note``)
         self._live: tuple[Any, np.ndarray] | None = None
         self._seeds_counted: tuple[np.ndarray, np.ndarray] | None = None
         self.units: list[int] = []  # the classes the last completion labelled as ordered layers...
@@ -185,6 +186,7 @@ class InMemory:
                 self.train_seeds, winner, confidence, [0.0],
                 radius=config.grow_radius, max_reach=config.max_reach, previous=start, device=device,
             )  # fmt: skip
+        self.layering_note = ""
         if config.unit_model == "layered":
             layering = as_layers(
                 done, strat().full(), self.x, self.train_seeds, self.n_classes, self.live, winner,
@@ -193,7 +195,7 @@ class InMemory:
             done, self.units = layering.labels, layering.units
             self.kinds_kept.update(layering.decided)
             self.levels_kept.update(layering.levels)
-            self.notes.append(layering.note)
+            self.layering_note = layering.note
         held = self.holdout > 0
         done[held] = self.holdout[held]
         self.layered = done if len(self.units) >= 2 else None

@@ -26,6 +26,8 @@ class EpochReport:
     holdout_accuracy: float | None = None
     device: str = "cpu"
     notes: tuple[str, ...] = ()  # what the engine changed on its own this epoch (e.g. after running out of memory)
+    # what this epoch's completion decided about units and bodies, and why (the status says it; no warning)
+    layering: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: train, predict, grow, complete, report
     thresholds: tuple[float, ...] = ()  # the growth threshold per class this epoch (dense seeds: dense_threshold)
     class_shares: dict[int, float] = field(default_factory=dict)  # per class, its share of the volume, seeds included
@@ -47,6 +49,7 @@ class EpochReport:
             "holdout_accuracy": None if self.holdout_accuracy is None else round(self.holdout_accuracy, 4),
             "device": self.device,
             "notes": list(self.notes),
+            "layering": self.layering,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "thresholds": list(self.thresholds),
             "class_shares": {str(k): round(v, 6) for k, v in self.class_shares.items()},
@@ -59,6 +62,7 @@ class EpochReport:
             f" cps {self.cps_loss:.4f}  labelled {100 * self.labelled_fraction:.1f}%"
             f"  conf {self.mean_confidence:.2f}{acc}  {self.seconds:.1f}s"
             + "".join(f"\n  note: {n}" for n in self.notes)
+            + (f"\n  {self.layering}" if self.layering else "")
         )
 
 

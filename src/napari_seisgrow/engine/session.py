@@ -289,6 +289,8 @@ class Session:
             release_freed_memory()
             clock.mark("complete")
         report = self._report(epoch, stage, sup_total / cfg.steps_per_epoch, cps_total / cfg.steps_per_epoch, lam, t0)
+        if cfg.fill_final and last:
+            report.layering = self.layering_note
         clock.mark("report")
         report.timings = clock.phases
         return report
@@ -471,6 +473,12 @@ class Session:
             class_shares=counts.class_shares,
             device=f"{self.device_name}{where}", thresholds=tuple(thresholds), notes=tuple(self.drain_notes()),
         )  # fmt: skip
+
+    @property
+    def layering_note(self) -> str:
+        """What the last completion decided about units and bodies, and why ("units top to bottom
+        ..."): information for the status line, not a warning, and after a Grow as after training."""
+        return self.backend.layering_note
 
     def drain_notes(self) -> list[str]:
         """What the run and its backend noted since the last report, in that order, once."""
