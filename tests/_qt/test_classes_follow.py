@@ -102,6 +102,7 @@ def test_a_kind_set_in_the_table_reaches_the_run_and_survives_a_saved_session(qt
     assert widget.model.session.config.class_kinds == ["auto", "auto", "body"]
     assert widget.model.session.class_kinds().kinds[2] == "body"
     assert "as set for class 3" in widget.status.status.text()  # the status says what the kinds came from
+    assert widget.status.status.toolTip() == widget.status.status.text()  # all of it, where the label is too short
     folder = tmp_path / "session"
     assert widget.files.save(folder) is not None
     kind_box().setCurrentText("unit")

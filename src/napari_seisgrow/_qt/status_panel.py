@@ -26,8 +26,14 @@ class StatusPanel(QWidget):
         self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * STATUS_LINES + 4)
         self.status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.status)
-        model.status.connect(self.status.setText)
+        model.status.connect(self._say)
         model.progress.connect(self._progress)
+
+    def _say(self, text: str) -> None:
+        """The text, and the same as the tooltip: what overflows the fixed height (the layered
+        model's reasons for each kind, after many classes) is read by hovering."""
+        self.status.setText(text)
+        self.status.setToolTip(text)
 
     def _progress(self, value: int, maximum: int) -> None:
         self.progress.setMaximum(maximum)
