@@ -202,4 +202,7 @@ def test_units_the_networks_hardly_see_are_labelled_as_bodies_and_a_unit_set_so_
     assert notes and "is a body after all" in notes[-1]  # no layer is ever all its class's: every one demoted
     np.testing.assert_array_equal(session.grown, session.regrow(unit_model="off"))
     kept = session.regrow(unit_model="layered", class_kinds=["unit", "unit"])
-    assert not np.array_equal(kept, session.regrow(unit_model="off"))  # the two set units are layered again
+    assert "classes as layers" in session.layering_note
+    session.regrow(fill_final=False)
+    assert session.layering_note == ""  # labels left uncompleted are not layered: no stale reasons shown
+    assert not np.array_equal(kept, session.regrow(unit_model="off", fill_final=True))  # the set units were layered

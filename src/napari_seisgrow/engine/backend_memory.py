@@ -152,6 +152,7 @@ class InMemory:
              strat: StratGrid | None, previous: np.ndarray | None, final: bool, device: torch.device,
              epoch: int) -> np.ndarray:  # fmt: skip
         """Region growing from the training seeds at ``thresholds``; the output holds every seed."""
+        self.layering_note = ""  # these labels are not layered (until ``complete`` layers them)
         if previous is not None:
             previous = self.without_holdout(previous)
         grown = grow_numpy(

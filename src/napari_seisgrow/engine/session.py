@@ -289,8 +289,7 @@ class Session:
             release_freed_memory()
             clock.mark("complete")
         report = self._report(epoch, stage, sup_total / cfg.steps_per_epoch, cps_total / cfg.steps_per_epoch, lam, t0)
-        if cfg.fill_final and last:
-            report.layering = self.layering_note
+        report.layering = self.layering_note  # "" unless this epoch's completion layered the labels
         clock.mark("report")
         report.timings = clock.phases
         return report
