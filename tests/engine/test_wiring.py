@@ -165,6 +165,46 @@ def test_growth_stays_within_each_classs_stratigraphic_interval_and_off_dead_sam
     assert not (session.grow_labels(None)[:, :, :5][session.train_seeds[:, :, :5] == 0] > 0).any()
 
 
+def test_the_envelope_can_leave_training_alone_and_hold_the_final_labels_only(tiny_synthetic, tiny_seeds):
+    from napari_seisgrow.engine.layers import class_ranges
+
+    cfg = GrowConfig(**{**TINY, "epochs": 1, "grow_envelope": 2.0, "envelope_in_training": False})
+    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    list(session.run())
+    session.winner = np.full_like(session.winner, 1)  # pretend the networks call everything class 1...
+    session.confidence = np.ones_like(session.confidence)  # ...with full confidence
+    tau = session.strat.full()
+    lo, hi = class_ranges(session.train_seeds, tau, session.n_classes)
+    outside = (tau < lo[1] - 2.0) | (tau > hi[1] + 2.0)
+    assert outside.any()
+    training = session.grow_labels(None)  # the labels the networks train on: not held
+    assert ((training == 1) & outside & (session.train_seeds == 0)).any()
+    final = session.grow_labels(None, final=True)  # the run's labels: held
+    assert not ((final == 1) & outside & (session.train_seeds == 0)).any()
+    session.config = session.config.with_overrides(envelope_in_training=True)
+    assert not ((session.grow_labels(None) == 1) & outside & (session.train_seeds == 0)).any()
+
+
+def test_an_envelope_for_units_only_lets_a_body_grow_across_the_column(tiny_synthetic, tiny_seeds):
+    from napari_seisgrow.engine.layers import class_ranges
+
+    cfg = GrowConfig(**{**TINY, "epochs": 1, "grow_envelope": 2.0, "class_kinds": ["unit", "body"]})
+    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    list(session.run())
+    session.winner = np.full_like(session.winner, 2)  # pretend the networks call everything class 2, a body
+    session.confidence = np.ones_like(session.confidence)
+    tau = session.strat.full()
+    lo, hi = class_ranges(session.train_seeds, tau, session.n_classes)
+    outside = ((tau < lo[2] - 2.0) | (tau > hi[2] + 2.0)) & (session.train_seeds == 0)
+    assert outside.any()
+    assert not ((session.grow_labels(None, final=True) == 2) & outside).any()  # all classes held (the default)
+    session.config = session.config.with_overrides(envelope_kinds="units")
+    assert ((session.grow_labels(None, final=True) == 2) & outside).any()  # the body is not held
+    session.winner = np.full_like(session.winner, 1)  # class 1 is a unit: still held
+    outside_1 = ((tau < lo[1] - 2.0) | (tau > hi[1] + 2.0)) & (session.train_seeds == 0)
+    assert outside_1.any() and not ((session.grow_labels(None, final=True) == 1) & outside_1).any()
+
+
 def test_the_final_labels_keep_units_in_order_and_bodies_where_the_networks_put_them():
     from napari_seisgrow.engine.units import unit_boundaries
     from napari_seisgrow.synthetic.strata import make_strata

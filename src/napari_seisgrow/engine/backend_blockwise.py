@@ -186,7 +186,7 @@ class OnDisk:
         if final and config.layer_claims != "off":
             self.say_once("layer claims need an in-memory run; the last growth ignores them")
         with bw.scheduler(self.blockwise.scheduler, self.blockwise.workers) as self.where:
-            grown = grow_lazy(self._seeds_dask(), winner, self._enveloped(winner, confidence, config, strat),
+            grown = grow_lazy(self._seeds_dask(), winner, self._enveloped(winner, confidence, config, strat, final),
                                  thresholds, max_reach=config.max_reach, previous=previous)  # fmt: skip
             bw.store_zarr(self.blockwise.labels, {"labels": grown}, {"epoch": epoch + 1})
             labels = da.from_zarr(zarr.open_group(str(self.blockwise.labels), mode="r")["labels"])
@@ -195,15 +195,19 @@ class OnDisk:
         self._labelled_counts = counts[1 : self.n_classes + 1]
         return labels
 
-    def _enveloped(self, winner: Any, confidence: Any, config: GrowConfig, strat: StratGrid | None) -> Any:
+    def _enveloped(self, winner: Any, confidence: Any, config: GrowConfig, strat: StratGrid | None,
+                   final: bool) -> Any:  # fmt: skip
         """The confidence with zero where a voxel's winning class lies beyond ``grow_envelope``
         samples of the coordinate interval its strokes span (``engine.layers.within_envelope``, as
         an in-memory run grows), block by block: the coordinate is read one block at a time."""
         import dask.array as da
 
-        margin = config.grow_envelope
+        margin = config.grow_envelope if (final or config.envelope_in_training) else 0.0
         if margin <= 0 or strat is None:
             return confidence
+        if config.envelope_kinds == "units":
+            self.say_once("an envelope for units only needs an in-memory run (the kinds come from the layering); "
+                          "it holds every class")  # fmt: skip
         i, j, t = np.unravel_index(self.points.flat, self.x.shape)
         tau = strat.at(i, j, t)
         lo = np.full(self.n_classes + 1, np.inf, np.float32)

@@ -27,7 +27,7 @@ from .predict import Sweep, predict_volume, sweep_volume
 from .report import EpochCounts
 from .sampling import PatchSampler
 from .slabs import inline_slabs
-from .units import Kinds, as_layers, infer_kinds, unit_doubt
+from .units import BODY, Kinds, as_layers, infer_kinds, unit_doubt
 
 Strat = Callable[[], StratGrid]  # the coordinate, solved the first time it is asked for
 
@@ -142,11 +142,18 @@ class InMemory:
                             strat: StratGrid | None, final: bool) -> np.ndarray:  # fmt: skip
         """The confidence growth sees (``engine.layers.growable_confidence``); ``layer_claims`` acts
         in the ``final`` growth only: applied to the labels the networks train on, it changed what
-        they learnt and swung the results both ways (docs/benchmarks.md)."""
+        they learnt and swung the results both ways (docs/benchmarks.md). The envelope acts in
+        training too unless ``envelope_in_training`` is off, and on bodies unless
+        ``envelope_kinds`` is ``units`` (each class's kind as the layering decides it)."""
         claims = config.layer_claims if final else "off"
-        tau = strat.full() if strat is not None and (config.grow_envelope > 0 or claims != "off") else None
+        envelope = config.grow_envelope if (final or config.envelope_in_training) else 0.0
+        tau = strat.full() if strat is not None and (envelope > 0 or claims != "off") else None
+        bodies: list[int] = []
+        if tau is not None and envelope > 0 and config.envelope_kinds == "units":
+            kinds = infer_kinds(self.train_seeds, tau, self.n_classes, self.live, config.class_kinds, self.kinds_kept)
+            bodies = kinds.of(BODY)
         return growable_confidence(confidence, winner, self.live, tau, self.train_seeds, self.n_classes,
-                                   config.grow_envelope, claims)  # fmt: skip
+                                   envelope, claims, bodies)  # fmt: skip
 
     def grow(self, winner: np.ndarray, confidence: np.ndarray, config: GrowConfig, thresholds: list[float], *,
              strat: StratGrid | None, previous: np.ndarray | None, final: bool, device: torch.device,

@@ -152,6 +152,20 @@ class GrowConfig:
         group="advanced",
         regrow=True,
     )
+    envelope_kinds: str = _knob(
+        "all",
+        "which classes the growth envelope holds: all, or units only (a body cuts across units, so texture alone "
+        "decides where it goes)",
+        choices=("all", "units"),
+        group="advanced",
+        regrow=True,
+    )
+    envelope_in_training: bool = _knob(
+        True,
+        "the growth envelope also shapes the labels the networks train on in every epoch; off = it acts on the "
+        "final labels only, so a class the networks find outside its painted interval is trained there too",
+        group="expert",
+    )
     layer_claims: str = _knob(
         "off",
         "for the final labels: nearest = a class grows only where its strokes are the nearest in the "

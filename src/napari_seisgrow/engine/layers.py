@@ -8,6 +8,8 @@ it (``reach`` traces along the layer cost as much as one sample across).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy import ndimage
 
@@ -226,17 +228,21 @@ def growable_confidence(
     n_classes: int,
     envelope: float,
     claims: str = "off",
+    unbounded: Sequence[int] = (),
 ) -> np.ndarray:
     """The confidence growth sees: zero where growth must not go. Nothing grows into dead samples
     (``live`` False: exact zeros, no data to judge); with ``envelope`` > 0 a class grows only
-    within that many samples of the stratigraphic interval its strokes span; and ``claims``
-    (``painted`` or ``nearest``) keeps a class out of layers other classes painted. Without the
-    coordinate ``tau`` only the first rule applies."""
+    within that many samples of the stratigraphic interval its strokes span, except the classes
+    in ``unbounded``; and ``claims`` (``painted`` or ``nearest``) keeps a class out of layers
+    other classes painted. Without the coordinate ``tau`` only the first rule applies."""
     allowed = live
     if tau is not None and (envelope > 0 or claims != "off"):
         lo, hi = class_ranges(seeds, tau, n_classes)
         if envelope > 0:
-            allowed = allowed & within_envelope(winner, tau, lo, hi, envelope)
+            free = [c for c in unbounded if 0 < c <= n_classes]
+            low, high = lo.copy(), hi.copy()
+            low[free], high[free] = -np.inf, np.inf
+            allowed = allowed & within_envelope(winner, tau, low, high, envelope)
         if claims == "painted":
             allowed = allowed & clear_of_other_strokes(winner, tau, lo, hi, PAINTED_LAYER_MARGIN)
         elif claims == "nearest":
