@@ -147,7 +147,8 @@ def test_the_final_growth_keeps_out_of_the_layers_other_classes_painted(tiny_syn
 def test_growth_stays_within_each_classs_stratigraphic_interval_and_off_dead_samples(tiny_synthetic, tiny_seeds):
     from napari_seisgrow.engine.layers import class_ranges
 
-    session = Session(tiny_synthetic.volume, tiny_seeds, GrowConfig(**{**TINY, "epochs": 1, "grow_envelope": 2.0}))
+    cfg = GrowConfig(**{**TINY, "epochs": 1, "grow_envelope": 2.0, "envelope_in_training": True})  # every growth held
+    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
     list(session.run())
     session.winner = np.full_like(session.winner, 1)  # pretend the networks call everything class 1...
     session.confidence = np.ones_like(session.confidence)  # ...with full confidence

@@ -161,9 +161,10 @@ class GrowConfig:
         regrow=True,
     )
     envelope_in_training: bool = _knob(
-        True,
-        "the growth envelope also shapes the labels the networks train on in every epoch; off = it acts on the "
-        "final labels only, so a class the networks find outside its painted interval is trained there too",
+        False,
+        "the growth envelope also holds the labels the networks train on (and the labels shown between epochs); "
+        "off (the default) = it holds the final labels only, so a class the networks find outside its painted "
+        "interval is trained there too (better on the synthetic suite, docs/benchmarks.md)",
         group="expert",
     )
     layer_claims: str = _knob(
