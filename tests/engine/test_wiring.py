@@ -116,16 +116,24 @@ def test_settings_changed_mid_run_reach_the_patch_sampler(tiny_synthetic, tiny_s
     assert batch.x.shape[-2:] == (16, 16)  # the sampler reads the patch size from the session's config
 
 
-def test_the_final_growth_keeps_out_of_the_layers_other_classes_painted(tiny_synthetic, tiny_seeds):
+def _trained_and_certain(volume, seeds, cls: int, **settings):
+    """A one-epoch run whose networks are then said to call every voxel ``cls`` with full
+    confidence, so that only growth's own rules decide where ``cls`` goes; with each class's
+    interval of the coordinate under its strokes (``lo``, ``hi``) and the coordinate."""
     from napari_seisgrow.engine.layers import class_ranges
 
-    cfg = GrowConfig(**{**TINY, "epochs": 1, "grow_envelope": 1000.0, "layer_claims": "painted"})
-    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
+    session = Session(volume, seeds, GrowConfig(**{**TINY, "epochs": 1, **settings}))
     list(session.run())
-    session.winner = np.full_like(session.winner, 1)  # pretend the networks call everything class 1...
-    session.confidence = np.ones_like(session.confidence)  # ...with full confidence
+    session.winner = np.full_like(session.winner, cls)
+    session.confidence = np.ones_like(session.confidence)
     tau = session.strat.full()
-    lo, hi = class_ranges(session.train_seeds, tau, session.n_classes)
+    return session, tau, *class_ranges(session.train_seeds, tau, session.n_classes)
+
+
+def test_the_final_growth_keeps_out_of_the_layers_other_classes_painted(tiny_synthetic, tiny_seeds):
+    session, tau, lo, hi = _trained_and_certain(
+        tiny_synthetic.volume, tiny_seeds, 1, grow_envelope=1000.0, layer_claims="painted"
+    )
     theirs = np.zeros(tau.shape, bool)
     for k in range(2, session.n_classes + 1):
         theirs |= (tau >= lo[k] - 1.0) & (tau <= hi[k] + 1.0)
@@ -145,16 +153,14 @@ def test_the_final_growth_keeps_out_of_the_layers_other_classes_painted(tiny_syn
 
 
 def test_growth_stays_within_each_classs_stratigraphic_interval_and_off_dead_samples(tiny_synthetic, tiny_seeds):
-    from napari_seisgrow.engine.layers import class_ranges
-
-    cfg = GrowConfig(**{**TINY, "epochs": 1, "grow_envelope": 2.0, "envelope_in_training": True})  # every growth held
-    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
-    list(session.run())
-    session.winner = np.full_like(session.winner, 1)  # pretend the networks call everything class 1...
-    session.confidence = np.ones_like(session.confidence)  # ...with full confidence
+    session, tau, lo, hi = _trained_and_certain(
+        tiny_synthetic.volume,
+        tiny_seeds,
+        1,
+        grow_envelope=2.0,
+        envelope_in_training=True,  # every growth held
+    )
     grown = session.grow_labels(None)
-    tau = session.strat.full()
-    lo, hi = class_ranges(session.train_seeds, tau, session.n_classes)
     added = (grown == 1) & (session.train_seeds == 0)
     assert added.any()
     assert (tau[added] >= lo[1] - 2.0).all() and (tau[added] <= hi[1] + 2.0).all()
@@ -167,15 +173,9 @@ def test_growth_stays_within_each_classs_stratigraphic_interval_and_off_dead_sam
 
 
 def test_the_envelope_can_leave_training_alone_and_hold_the_final_labels_only(tiny_synthetic, tiny_seeds):
-    from napari_seisgrow.engine.layers import class_ranges
-
-    cfg = GrowConfig(**{**TINY, "epochs": 1, "grow_envelope": 2.0, "envelope_in_training": False})
-    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
-    list(session.run())
-    session.winner = np.full_like(session.winner, 1)  # pretend the networks call everything class 1...
-    session.confidence = np.ones_like(session.confidence)  # ...with full confidence
-    tau = session.strat.full()
-    lo, hi = class_ranges(session.train_seeds, tau, session.n_classes)
+    session, tau, lo, hi = _trained_and_certain(
+        tiny_synthetic.volume, tiny_seeds, 1, grow_envelope=2.0, envelope_in_training=False
+    )
     outside = (tau < lo[1] - 2.0) | (tau > hi[1] + 2.0)
     assert outside.any()
     training = session.grow_labels(None)  # the labels the networks train on: not held
@@ -187,15 +187,13 @@ def test_the_envelope_can_leave_training_alone_and_hold_the_final_labels_only(ti
 
 
 def test_an_envelope_for_units_only_lets_a_body_grow_across_the_column(tiny_synthetic, tiny_seeds):
-    from napari_seisgrow.engine.layers import class_ranges
-
-    cfg = GrowConfig(**{**TINY, "epochs": 1, "grow_envelope": 2.0, "class_kinds": ["unit", "body"]})
-    session = Session(tiny_synthetic.volume, tiny_seeds, cfg)
-    list(session.run())
-    session.winner = np.full_like(session.winner, 2)  # pretend the networks call everything class 2, a body
-    session.confidence = np.ones_like(session.confidence)
-    tau = session.strat.full()
-    lo, hi = class_ranges(session.train_seeds, tau, session.n_classes)
+    session, tau, lo, hi = _trained_and_certain(
+        tiny_synthetic.volume,
+        tiny_seeds,
+        2,
+        grow_envelope=2.0,
+        class_kinds=["unit", "body"],  # class 2 a body
+    )
     outside = ((tau < lo[2] - 2.0) | (tau > hi[2] + 2.0)) & (session.train_seeds == 0)
     assert outside.any()
     assert not ((session.grow_labels(None, final=True) == 2) & outside).any()  # all classes held (the default)
