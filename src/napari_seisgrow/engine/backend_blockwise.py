@@ -234,7 +234,8 @@ class OnDisk:
         if config.unit_model == "layered":
             self.say_once("units as ordered layers need an in-memory run; units labelled by the networks instead")
         envelope = strat() if config.grow_envelope > 0 else None
-        return self.grow(winner, confidence, config, [0.0], strat=envelope, previous=grown, final=False,
+        # final: the completion is part of the run's labels, so the envelope holds it as it holds the last growth
+        return self.grow(winner, confidence, config, [0.0], strat=envelope, previous=grown, final=True,
                          device=device, epoch=epoch)  # fmt: skip
 
     def unit_doubt(self, tau: Callable[[], Any], labels: Any) -> None:

@@ -148,10 +148,8 @@ class InMemory:
         claims = config.layer_claims if final else "off"
         envelope = config.grow_envelope if (final or config.envelope_in_training) else 0.0
         tau = strat.full() if strat is not None and (envelope > 0 or claims != "off") else None
-        bodies: list[int] = []
-        if tau is not None and envelope > 0 and config.envelope_kinds == "units":
-            kinds = infer_kinds(self.train_seeds, tau, self.n_classes, self.live, config.class_kinds, self.kinds_kept)
-            bodies = kinds.of(BODY)
+        free = tau is not None and envelope > 0 and config.envelope_kinds == "units"
+        bodies = self.class_kinds(tau, config).of(BODY) if free else []
         return growable_confidence(confidence, winner, self.live, tau, self.train_seeds, self.n_classes,
                                    envelope, claims, bodies)  # fmt: skip
 
@@ -220,8 +218,9 @@ class InMemory:
         return self._unit_doubt
 
     def class_kinds(self, tau: np.ndarray, config: GrowConfig) -> Kinds:
-        """Each class's kind, as ``class_kinds`` sets it, else inferred from the training strokes."""
-        return infer_kinds(self.train_seeds, tau, self.n_classes, self.live, config.class_kinds)
+        """Each class's kind, as ``class_kinds`` sets it, else as the run's earlier layering decided
+        it, else inferred from the training strokes: the kinds the layered labels use."""
+        return infer_kinds(self.train_seeds, tau, self.n_classes, self.live, config.class_kinds, self.kinds_kept)
 
     def figures(self, grown: np.ndarray, winner: np.ndarray, confidence: np.ndarray,
                 thresholds: list[float]) -> EpochCounts:  # fmt: skip
