@@ -28,6 +28,27 @@ def test_a_decimated_grid_interpolates_linear_fields_exactly():
     assert grid.values((4, 3)).shape == (5,)
 
 
+def test_any_section_or_patch_of_a_decimated_grid_is_the_whole_grids_bit_for_bit():
+    """Reads gather only the decimated traces they need; what they give must not depend on it."""
+    rng = np.random.default_rng(3)
+    shape, step = (23, 31, 9), (4, 3)
+    grid = StratGrid(tau=(rng.normal(size=(6, 11, 9)) * 40).astype(np.float32), shape=shape, step=step)
+    whole = grid.values()
+    assert whole.shape == shape
+    for index in [
+        (5,),
+        (-1,),
+        (slice(None), 17),
+        (slice(None), -1, slice(2, 6)),
+        (slice(3, 20, 2), slice(7, 30), 4),
+        (22, 30, 8),
+        (np.array([0, 9, 22]), slice(None)),
+        (Ellipsis, 3),
+        (slice(None), 4, np.array([1, 5])),
+    ]:
+        np.testing.assert_array_equal(grid.values(index), whole[index])
+
+
 def test_the_strat_channel_is_scaled_to_about_plus_minus_one_and_depth_runs_down():
     tau = np.broadcast_to(np.arange(40, dtype=np.float32) * 2 + 10, (3, 4, 40)).copy()
     channel = StratChannel(StratGrid(tau=tau, shape=(3, 4, 40), step=(1, 1)))

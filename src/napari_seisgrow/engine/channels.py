@@ -75,27 +75,42 @@ class StratGrid:
         return max(0.5 * (float(self.tau.max()) - float(self.tau.min())), 1e-3)
 
     def values(self, index: Any = ()) -> np.ndarray:
-        """tau (samples) at ``index`` of the full volume."""
+        """tau (samples) at ``index`` of the full volume.
+
+        Only the decimated traces and samples the index needs are gathered before the
+        interpolation: a crossline interpolated along the inlines the whole grid's width first,
+        and at F3 size that was 30 % of a whole-volume pass (docs/benchmarks.md). Gathering
+        commutes with the interpolation's per-trace arithmetic, so the values are the same bit
+        for bit in either order."""
         idx = _normalise_index(index, self.shape)
-        out = self.tau
-        squeeze = []
-        for axis in (0, 1):
+        squeeze = [axis for axis in (0, 1) if isinstance(idx[axis], (int, np.integer))]
+        t_index = idx[2]
+        out = self.tau[:, :, [t_index] if isinstance(t_index, (int, np.integer)) else t_index]
+        plans = []
+        for axis in (0, 1):  # first gather the decimated traces either axis needs...
             pos = np.atleast_1d(np.arange(self.shape[axis])[idx[axis]])
-            if isinstance(idx[axis], (int, np.integer)):
-                squeeze.append(axis)
             step = self.step[axis]
             if step == 1:
                 out = np.take(out, pos, axis=axis)
+                plans.append(None)
                 continue
             f = pos / step
-            k0 = np.minimum(np.floor(f).astype(np.int64), out.shape[axis] - 1)
-            k1 = np.minimum(k0 + 1, out.shape[axis] - 1)
+            k0 = np.minimum(np.floor(f).astype(np.int64), self.tau.shape[axis] - 1)
+            k1 = np.minimum(k0 + 1, self.tau.shape[axis] - 1)
             w = (f - k0).astype(np.float32)
+            need = np.union1d(k0, k1)
+            out = np.take(out, need, axis=axis)
+            plans.append((np.searchsorted(need, k0), np.searchsorted(need, k1), w))
+        for axis, plan in enumerate(plans):  # ...then interpolate, inlines first as always
+            if plan is None:
+                continue
+            k0, k1, w = plan
             shape = [1, 1, 1]
-            shape[axis] = len(pos)
+            shape[axis] = len(w)
             w = w.reshape(shape)
             out = np.take(out, k0, axis=axis) * (1 - w) + np.take(out, k1, axis=axis) * w
-        out = out[:, :, idx[2]]
+        if isinstance(t_index, (int, np.integer)):
+            out = out[:, :, 0]
         if squeeze:
             out = out.squeeze(axis=tuple(squeeze))
         return np.asarray(out, dtype=np.float32)
