@@ -19,10 +19,10 @@ import torch
 from ..io.errors import SeisgrowError
 from .channels import Channels, StratGrid
 from .config import GrowConfig
-from .data import check_seeds, keep_holdout, normalise, split_holdout
+from .data import check_seeds, checked_scale, keep_holdout, split_holdout
 from .grow import grow_numpy
 from .layers import agreeing_regions, fill_along_layers, growable_confidence, smooth_along_layers
-from .lazy import SeedLabels, TrainingLabels, Weights
+from .lazy import Amplitudes, SeedLabels, TrainingLabels, Weights
 from .predict import Sweep, predict_volume, sweep_volume
 from .report import EpochCounts
 from .sampling import PatchSampler
@@ -39,7 +39,10 @@ class InMemory:
     where = ""  # nothing runs elsewhere
 
     def __init__(self, data: Any, seeds: Any, config: GrowConfig, rng: np.random.Generator) -> None:
-        self.x, self.amplitude_scale = normalise(data, config.clip_percentile)
+        volume, self.amplitude_scale = checked_scale(data, config.clip_percentile)
+        # normalised as it is read, as blockwise: a normalised copy held 4 bytes a voxel through
+        # the whole run; the caller's array (or the memory map of its file) is only ever read
+        self.x = Amplitudes(volume, self.amplitude_scale)
         self.seeds = check_seeds(seeds, self.x.shape)
         self.n_classes = int(self.seeds.max())
         self.train_seeds, self.holdout = split_holdout(self.seeds, config.holdout_fraction, rng)
@@ -59,7 +62,10 @@ class InMemory:
         """Samples that hold data (exact zeros are dead traces or padding), worked out once per
         volume array: growth, completion and suggestions ask every epoch."""
         if self._live is None or self._live[0] is not self.x:
-            self._live = (self.x, np.asarray(self.x) != 0)
+            live = np.empty(self.x.shape, bool)
+            for s in inline_slabs(self.x.shape):
+                live[s] = self.x[s] != 0
+            self._live = (self.x, live)
         return self._live[1]
 
     def painted_flat(self) -> np.ndarray:

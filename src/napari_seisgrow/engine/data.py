@@ -18,6 +18,16 @@ def normalise(data: Any, percentile: float = 99.5) -> tuple[np.ndarray, float]:
 
     NaN/inf and constant volumes are input errors: a network cannot learn from either.
     """
+    arr, scale = checked_scale(data, percentile)
+    out = arr / np.float32(scale)  # a new array: the caller's data is never written
+    np.clip(out, -1.0, 1.0, out=out)
+    return out, scale
+
+
+def checked_scale(data: Any, percentile: float = 99.5) -> tuple[np.ndarray, float]:
+    """The volume as a 3-D float32 array (the caller's own when it is one already: no copy) and
+    the clipping scale ``normalise`` divides by, after the same checks. ``lazy.Amplitudes`` on
+    the pair reads what ``normalise`` would return, bit for bit, without holding a copy."""
     arr = np.asarray(data, dtype=np.float32)
     if arr.ndim == 2:
         arr = arr[np.newaxis]
@@ -32,9 +42,7 @@ def normalise(data: Any, percentile: float = 99.5) -> tuple[np.ndarray, float]:
         scale = float(sample.max())
     if scale <= 0 or float(arr.max()) == float(arr.min()):
         raise SeisgrowError("the volume's amplitudes are constant; there is nothing to learn from")
-    out = arr / np.float32(scale)  # a new array: the caller's data is never written
-    np.clip(out, -1.0, 1.0, out=out)
-    return out, scale
+    return arr, scale
 
 
 def check_seeds(seeds: Any, shape: tuple[int, ...]) -> np.ndarray:

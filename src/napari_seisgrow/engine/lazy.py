@@ -112,6 +112,12 @@ class Amplitudes:
             raise SeisgrowError(f"the volume has NaN or infinite amplitudes (in {where}); fix or mask them first")
         return np.clip(a, -1.0, 1.0, out=a)
 
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """The whole volume, normalised: what a caller that needs it all at once gets (a copy the
+        size of the volume; the engine's own whole-volume steps read it a slab at a time)."""
+        a = self[()]
+        return a if dtype is None else a.astype(dtype, copy=False)
+
 
 def _where(index: Any) -> str:
     parts = index if isinstance(index, tuple) else (index,)

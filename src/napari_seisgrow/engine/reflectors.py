@@ -14,8 +14,12 @@ protocol, on the given stroke draws and on three further draws of each.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy import ndimage
+
+from .slabs import inline_slabs
 
 BLOCK = 16  # traces averaged into one step of the path: a continuous event, not a noisy sample
 BAND = 4  # coordinate rows the surface may move either way
@@ -23,13 +27,24 @@ STEP_COST = 0.02  # per row stepped between blocks, in units of the normalised a
 _CHUNK = 4096  # traces interpolated at once (bounds the memory of the search)
 
 
-def amplitude_at(tau: np.ndarray, amplitude: np.ndarray, levels: np.ndarray) -> np.ndarray:
+def amplitude_at(tau: np.ndarray, amplitude: Any, levels: np.ndarray) -> np.ndarray:
     """The amplitude where each trace's coordinate reaches each of ``levels`` (linear between
     samples; 0 above the first and below the last sample). ``tau`` and ``amplitude`` are
-    ``(..., nt)`` with ``tau`` increasing down every trace; ``levels`` is ``(..., m)``."""
+    ``(..., nt)`` with ``tau`` increasing down every trace; ``levels`` is ``(..., m)``.
+    ``amplitude`` may be read on demand (``lazy.Amplitudes``): a volume's is read a slab of
+    inlines at a time."""
+    if tau.ndim != 3:
+        return _amplitude_at(tau, np.asarray(amplitude, np.float32), levels)
+    out = np.zeros((*tau.shape[:2], levels.shape[-1]), np.float32)
+    for s in inline_slabs(tau.shape):
+        out[s] = _amplitude_at(tau[s], np.asarray(amplitude[s], np.float32), levels[s])
+    return out
+
+
+def _amplitude_at(tau: np.ndarray, amplitude: np.ndarray, levels: np.ndarray) -> np.ndarray:
     lateral = tau.shape[:-1]
     t = tau.reshape(-1, tau.shape[-1])
-    a = np.asarray(amplitude, np.float32).reshape(t.shape)
+    a = amplitude.reshape(t.shape)
     lv = levels.reshape(t.shape[0], -1)
     out = np.zeros(lv.shape, np.float32)
     nt = t.shape[1]

@@ -57,7 +57,7 @@ def follows_reflector(traces: np.ndarray, centre: np.ndarray, thickness: np.ndar
 
 
 def control_lines(
-    seeds: np.ndarray, amplitudes: np.ndarray, settings: StructureSettings | None = None
+    seeds: np.ndarray, amplitudes: Any, settings: StructureSettings | None = None
 ) -> list[np.ndarray]:
     """The strokes of ``seeds`` that follow a reflector, each as ``(traces, 3)`` points (inline,
     crossline, centre sample) in lateral order. Strokes are connected components of one class
@@ -78,7 +78,8 @@ def control_lines(
                     continue
                 index = int(pts[0, fixed])
                 if (fixed, index) not in dips_of:
-                    section = np.take(amplitudes, [index], axis=fixed).astype(np.float32)
+                    where = tuple(slice(index, index + 1) if k == fixed else slice(None) for k in range(3))
+                    section = np.asarray(amplitudes[where], np.float32)  # one section, not the volume
                     dips_of[(fixed, index)] = reflector_dips(section, settings)[0][0].squeeze(fixed)
                 dip_field = dips_of[(fixed, index)]  # (traces along axis, samples)
                 traces, centre, thickness = _line_of(pts, axis)
