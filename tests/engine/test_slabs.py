@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from napari_seisgrow.engine import slabs, units
+from napari_seisgrow.engine.data import normalise
+from napari_seisgrow.engine.lazy import Amplitudes
 from napari_seisgrow.engine.layers import agreeing_regions, class_ranges, fill_along_layers, within_envelope
 
 
@@ -89,3 +91,25 @@ def test_the_envelope_in_slabs_is_each_voxel_within_its_class_interval(monkeypat
     per_trace = winner[..., :1]
     np.testing.assert_array_equal(within_envelope(per_trace, tau, lo, hi, 2.0),
                                   within_envelope(np.broadcast_to(per_trace, tau.shape), tau, lo, hi, 2.0))  # fmt: skip
+
+
+@pytest.mark.parametrize("step", ["layered", "doubt"])
+def test_amplitudes_read_lazily_in_slabs_give_what_the_normalised_copy_gives(monkeypatch, step):
+    """The in-memory backend reads its amplitudes normalised on demand (``lazy.Amplitudes``)
+    instead of holding a normalised copy; the layering must see the same numbers."""
+    tau, x, seeds, live, _, _ = _volume()
+    raw = x * np.float32(37.0)  # the caller's amplitudes, before the clipping scale
+    normalised, scale = normalise(raw, 99.0)
+    assert normalised.max() == 1.0  # some samples are clipped: the lazy read must clip them too
+    lazy = Amplitudes(raw, scale)
+    run = {
+        "layered": lambda a: units.layered_labels(tau, a, seeds, [1, 2, 3, 4], live),
+        "doubt": lambda a: units.unit_doubt(tau, a, seeds, [1, 2, 3, 4], live),
+    }[step]
+    monkeypatch.setattr(slabs, "SLAB_VOXELS", 2 * 9 * 40 + 1)
+    got = _parts(run(lazy))
+    monkeypatch.setattr(slabs, "SLAB_VOXELS", 10**9)
+    want = _parts(run(normalised))
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert np.any(got[0])

@@ -33,13 +33,15 @@ Strat = Callable[[], StratGrid]  # the coordinate, solved the first time it is a
 
 
 class InMemory:
-    """The volume normalised into memory, the seeds as one array and the held-out strokes."""
+    """The caller's volume read normalised, the seeds as one array and the held-out strokes."""
 
     labels_on_disk = False  # the labels and prediction are arrays, saved with checkpoints
     where = ""  # nothing runs elsewhere
 
     def __init__(self, data: Any, seeds: Any, config: GrowConfig, rng: np.random.Generator) -> None:
         volume, self.amplitude_scale = checked_scale(data, config.clip_percentile)
+        if isinstance(data, np.ndarray) and data.dtype != volume.dtype:  # 16-bit samples: read as they are
+            volume = data[np.newaxis] if data.ndim == 2 else data
         # normalised as it is read, as blockwise: a normalised copy held 4 bytes a voxel through
         # the whole run; the caller's array (or the memory map of its file) is only ever read
         self.x = Amplitudes(volume, self.amplitude_scale)

@@ -5,8 +5,8 @@ and the widget wraps it in a napari ``thread_worker``. It runs the loop (epochs,
 training step and its schedules, stopping, running out of memory, reports) and leaves whatever is
 volume-sized to its backend: ``InMemory`` (``backend_memory``) or, with ``blockwise`` set,
 ``OnDisk`` (``backend_blockwise``), each given the networks, settings and coordinate as
-arguments. It never touches the caller's arrays: the backend normalises amplitudes into a copy
-(or reads them lazily) and keeps the seeds read-only.
+arguments. It never touches the caller's arrays: the backend reads amplitudes normalised as
+they are sliced (``lazy.Amplitudes``) and keeps the seeds read-only.
 """
 
 from __future__ import annotations
