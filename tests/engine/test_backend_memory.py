@@ -35,7 +35,7 @@ def test_the_backend_reads_the_callers_volume_normalised_as_the_copy_was(dtype):
 
 
 def test_a_section_is_read_as_a_one_inline_volume():
-    data, seeds = _case(np.float32)
+    data, _ = _case(np.float32)
     section = np.zeros(data.shape[1:], np.uint8)
     section[1:4, 2:5], section[5:7, 20:24] = 1, 2
     backend = InMemory(data[3], section, GrowConfig(), np.random.default_rng(0))

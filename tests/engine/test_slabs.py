@@ -7,8 +7,8 @@ import pytest
 
 from napari_seisgrow.engine import slabs, units
 from napari_seisgrow.engine.data import normalise
-from napari_seisgrow.engine.lazy import Amplitudes
 from napari_seisgrow.engine.layers import agreeing_regions, class_ranges, fill_along_layers, within_envelope
+from napari_seisgrow.engine.lazy import Amplitudes
 
 
 def test_slabs_cover_the_first_axis_in_order_with_at_least_one_inline_each():

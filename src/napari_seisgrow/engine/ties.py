@@ -56,9 +56,7 @@ def follows_reflector(traces: np.ndarray, centre: np.ndarray, thickness: np.ndar
     return bool(calm.size and np.abs(calm).mean() <= MAX_RESIDUAL and abs(calm.sum()) <= drift)
 
 
-def control_lines(
-    seeds: np.ndarray, amplitudes: Any, settings: StructureSettings | None = None
-) -> list[np.ndarray]:
+def control_lines(seeds: np.ndarray, amplitudes: Any, settings: StructureSettings | None = None) -> list[np.ndarray]:
     """The strokes of ``seeds`` that follow a reflector, each as ``(traces, 3)`` points (inline,
     crossline, centre sample) in lateral order. Strokes are connected components of one class
     on one inline or crossline; dips are measured on that section alone."""
