@@ -77,7 +77,7 @@ def control_lines(seeds: np.ndarray, amplitudes: Any, settings: StructureSetting
                 index = int(pts[0, fixed])
                 if (fixed, index) not in dips_of:
                     where = tuple(slice(index, index + 1) if k == fixed else slice(None) for k in range(3))
-                    section = np.asarray(amplitudes[where], np.float32)  # one section, not the volume
+                    section = np.array(amplitudes[where], np.float32)  # a copy of one section, not of the volume
                     dips_of[(fixed, index)] = reflector_dips(section, settings)[0][0].squeeze(fixed)
                 dip_field = dips_of[(fixed, index)]  # (traces along axis, samples)
                 traces, centre, thickness = _line_of(pts, axis)
