@@ -187,9 +187,9 @@ class GrowConfig:
     unit_model: str = _knob(
         "layered",
         "for the final labels: layered = classes that are stratigraphic units are labelled as ordered layers whose "
-        "boundaries follow the stratigraphic coordinate, placed from the strokes on both sides on the strongest "
-        "reflector between them (units keep their order on every trace; bodies keep the networks' labels); off = "
-        "every class as the networks and the completion label it",
+        "boundaries follow the stratigraphic coordinate, placed from the strokes on both sides on a reflector "
+        "between them and moved onto it where the coordinate drifts (units keep their order on every trace; "
+        "bodies keep the networks' labels); off = every class as the networks and the completion label it",
         choices=("layered", "off"),
         group="advanced",
         regrow=True,
