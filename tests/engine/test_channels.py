@@ -49,6 +49,17 @@ def test_any_section_or_patch_of_a_decimated_grid_is_the_whole_grids_bit_for_bit
         np.testing.assert_array_equal(grid.values(index), whole[index])
 
 
+def test_the_whole_coordinate_made_in_slabs_is_the_one_pass_interpolation(monkeypatch):
+    from napari_seisgrow.engine import slabs
+
+    rng = np.random.default_rng(5)
+    grid = StratGrid(tau=(rng.normal(size=(6, 11, 9)) * 40).astype(np.float32), shape=(23, 31, 9), step=(4, 3))
+    monkeypatch.setattr(slabs, "SLAB_VOXELS", 5 * 31 * 9 + 1)  # slabs of 5 inlines, which do not divide 23
+    whole = grid.full()
+    assert whole.dtype == np.float32 and whole.shape == (23, 31, 9)
+    np.testing.assert_array_equal(whole, grid.values())
+
+
 def test_the_strat_channel_is_scaled_to_about_plus_minus_one_and_depth_runs_down():
     tau = np.broadcast_to(np.arange(40, dtype=np.float32) * 2 + 10, (3, 4, 40)).copy()
     channel = StratChannel(StratGrid(tau=tau, shape=(3, 4, 40), step=(1, 1)))

@@ -24,6 +24,7 @@ import torch
 from ..io.errors import SeisgrowError
 from .config_checks import INPUTS
 from .dips import StructureSettings
+from .slabs import inline_slabs
 from .structure import stratigraphic_coordinate
 
 STRAT_VOXELS = 6_000_000  # the coordinate is solved on a grid of at most about this many voxels
@@ -116,7 +117,14 @@ class StratGrid:
         return np.asarray(out, dtype=np.float32)
 
     def full(self) -> np.ndarray:
-        return self.values()
+        """tau for every voxel, made a slab of inlines at a time into one array: interpolating the
+        whole volume at once held four or five volume-sized float32 temporaries beside the result,
+        at the completion's and the final growth's peak (docs/benchmarks.md). Each slab's values
+        are the whole interpolation's, bit for bit."""
+        out = np.empty(self.shape, np.float32)
+        for s in inline_slabs(self.shape):
+            out[s] = self.values(s)
+        return out
 
     def at(self, i: np.ndarray, j: np.ndarray, t: np.ndarray) -> np.ndarray:
         """tau at scattered voxels ``(i, j, t)`` of the full volume (bilinear between the decimated
