@@ -113,3 +113,13 @@ def test_amplitudes_read_lazily_in_slabs_give_what_the_normalised_copy_gives(mon
     for a, b in zip(got, want, strict=True):
         np.testing.assert_array_equal(a, b)
     assert np.any(got[0])
+
+
+def test_counts_in_slabs_are_bincounts_of_the_whole(monkeypatch):
+    rng = np.random.default_rng(2)
+    labels = rng.integers(0, 5, (7, 9, 40)).astype(np.uint8)
+    labels[6, 8, 39] = 255  # a value past the minimum length, in the last slab only
+    monkeypatch.setattr(slabs, "SLAB_VOXELS", 2 * 9 * 40 + 1)
+    got = slabs.value_counts(labels, 6)
+    np.testing.assert_array_equal(got, np.bincount(labels.ravel(), minlength=6))
+    np.testing.assert_array_equal(slabs.value_counts(labels[:, :, :0], 3), [0, 0, 0])

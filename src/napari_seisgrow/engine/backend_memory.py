@@ -26,7 +26,7 @@ from .lazy import Amplitudes, SeedLabels, TrainingLabels, Weights
 from .predict import Sweep, predict_volume, sweep_volume
 from .report import EpochCounts
 from .sampling import PatchSampler
-from .slabs import inline_slabs
+from .slabs import inline_slabs, value_counts
 from .units import BODY, Kinds, as_layers, infer_kinds, unit_doubt
 
 Strat = Callable[[], StratGrid]  # the coordinate, solved the first time it is asked for
@@ -124,7 +124,7 @@ class InMemory:
         """Hand the sampler this stage's labels; returns the labelled voxels per class."""
         labels, weights = self.training_labels(stage, training_grown, grown_weight)
         sampler.set_labels(labels, weights, self.train_seeds if stage == "grow" else None)
-        return np.bincount(labels[labels > 0].ravel(), minlength=self.n_classes + 1)[1:]
+        return value_counts(labels, self.n_classes + 1)[1:]
 
     # ----------------------------------------------------------------- the volume-wide passes
     def predict(self, nets: list[torch.nn.Module], inputs: Channels, config: GrowConfig, device: torch.device,

@@ -37,7 +37,7 @@ from scipy import ndimage
 from scipy.special import expit, ndtr
 
 from .reflectors import amplitude_at, follow_reflector
-from .slabs import inline_slabs
+from .slabs import inline_slabs, value_counts
 
 UNIT, BODY, AUTO = "unit", "body", "auto"
 KINDS = (AUTO, UNIT, BODY)
@@ -639,7 +639,7 @@ def as_layers(
     kinds = infer_kinds(seeds, tau, n_classes, live, requested, kept)
     units, bodies = kinds.of(UNIT), kinds.of(BODY)
     note = kinds.note
-    painted = np.bincount(np.asarray(seeds).ravel(), minlength=n_classes + 1) > 0
+    painted = value_counts(seeds, n_classes + 1) > 0
     auto = [c for c in range(1, n_classes + 1) if painted[c] and (c > len(requested) or requested[c - 1] == AUTO)]
     decided = {c: kinds.kinds[c - 1] for c in auto}  # before the networks' check, which is made afresh each time
 
