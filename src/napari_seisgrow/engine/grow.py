@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -142,14 +142,7 @@ def grow_connected(
     if max_reach < max(labels.shape) - 1:
         labels = _within_reach(labels, start, max_reach)
     del start
-    raw, merge = components(labels)
-    # each component holds one class: map the components that hold a labelled voxel to that class
-    comp = merge[raw[held]]
-    classes = np.zeros(int(merge.max()) + 1, dtype=np.uint8)
-    classes[comp] = labels[held]
-    classes[0] = 0
-    del labels, held
-    return np.take(classes[merge], raw)
+    return held_components(labels, held)  # each component holds one class: the labelled ones keep it
 
 
 def components(labels: np.ndarray, slab: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -162,48 +155,103 @@ def components(labels: np.ndarray, slab: int | None = None) -> tuple[np.ndarray,
     table (``lut[0] == 0``, background everywhere maps to 0) so callers compose it with their own
     lookup and touch the volume once.
     """
+    raw = np.empty(labels.shape, dtype=np.uint32)
+
+    def keep(a: int, b: int, cc: np.ndarray) -> None:
+        raw[a:b] = cc
+
+    return raw, _merged(labels, slab, keep)
+
+
+def _slab_components(labels: np.ndarray, a: int, b: int, count: int) -> tuple[np.ndarray, int]:
+    """Inlines ``a:b`` labelled, numbered from ``count`` (their background is ``count``)."""
     import cc3d  # only this path needs it
+
+    cc, n = cc3d.connected_components(labels[a:b], connectivity=26, out_dtype=np.uint32, return_N=True)
+    cc += np.uint32(count)
+    return cc, int(n)
+
+
+def _merged(labels: np.ndarray, slab: int | None, visit: Callable[[int, int, np.ndarray], None]) -> np.ndarray:
+    """The slabs' components merged across their faces: ``visit(a, b, cc)`` sees each slab's numbers
+    (offset so that they are unique over the volume) and the lookup table from those numbers to
+    merged components is returned (``components``)."""
+    import cc3d
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
     n0 = labels.shape[0]
-    if slab is None:
-        slab = inline_step(labels.shape)
-    if n0 <= slab:
-        cc, n = cc3d.connected_components(labels, connectivity=26, out_dtype=np.uint32, return_N=True)
-        return cc, np.arange(int(n) + 1, dtype=np.uint32)
-    raw = np.empty(labels.shape, dtype=np.uint32)
+    step = inline_step(labels.shape) if slab is None else slab
+    if n0 <= step:
+        cc, n = _slab_components(labels, 0, n0, 0)
+        visit(0, n0, cc)
+        return np.arange(n + 1, dtype=np.uint32)
     backgrounds = []
     count = 0
-    for a in range(0, n0, slab):
-        b = min(n0, a + slab)
-        cc, n = cc3d.connected_components(labels[a:b], connectivity=26, out_dtype=np.uint32, return_N=True)
-        np.add(cc, np.uint32(count), out=raw[a:b])  # this slab's background becomes ``count``
-        backgrounds.append(count)
-        count += int(n) + 1
-        time.sleep(0)  # let other threads (the viewer's) run between slabs
-    # across each face, the components of its two planes (26-connected) tie the slabs' numbers
+    # Across each face, the components of its two planes (26-connected) tie the slabs' numbers.
     # Each face keeps its distinct (slab component, face component) pairs only: every voxel's pair,
     # kept for all faces until the merge, held 12-28 bytes per voxel of the faces' two planes, half
     # the volume at 4 inlines a slab (the largest array of the completion at F3 size).
     links_raw, links_face = [], []
     faces = 0
-    for a in range(slab, n0, slab):
-        face, n = cc3d.connected_components(labels[a - 1 : a + 1], connectivity=26, out_dtype=np.uint32, return_N=True)
-        held = face > 0
-        pairs = np.unique((raw[a - 1 : a + 1][held].astype(np.uint64) << np.uint64(32)) | face[held])
-        links_raw.append((pairs >> np.uint64(32)).astype(np.int64))
-        links_face.append((pairs & np.uint64(0xFFFFFFFF)).astype(np.int64) + count + faces)  # after the slabs'
-        faces += int(n) + 1
-        time.sleep(0)
+    last = None  # the previous slab's numbers on its last inline
+    for a in range(0, n0, step):
+        b = min(n0, a + step)
+        cc, n = _slab_components(labels, a, b, count)
+        visit(a, b, cc)
+        if last is not None:
+            face, nf = cc3d.connected_components(labels[a - 1 : a + 1], connectivity=26, out_dtype=np.uint32,
+                                                 return_N=True)  # fmt: skip
+            held = face > 0
+            sides = np.stack([last, cc[0]])
+            pairs = np.unique((sides[held].astype(np.uint64) << np.uint64(32)) | face[held])
+            links_raw.append((pairs >> np.uint64(32)).astype(np.int64))
+            links_face.append((pairs & np.uint64(0xFFFFFFFF)).astype(np.int64) + faces)  # after the slabs', below
+            faces += int(nf) + 1
+        last = cc[-1].copy()
+        backgrounds.append(count)
+        count += n + 1
+        del cc
+        time.sleep(0)  # let other threads (the viewer's) run between slabs
     u = np.concatenate(links_raw)
-    v = np.concatenate(links_face)
+    v = np.concatenate(links_face) + count
     nodes = count + faces
     graph = coo_matrix((np.ones(len(u), dtype=np.int8), (u, v)), shape=(nodes, nodes))
     _, group = connected_components(graph, directed=False)
     lut = group[:count].astype(np.uint32) + 1  # one number per merged component, 0 kept free
     lut[backgrounds] = 0
-    return raw, lut
+    return lut
+
+
+def held_components(labels: np.ndarray, held: np.ndarray, slab: int | None = None) -> np.ndarray:
+    """``labels`` where their 26-connected component of equal value holds a ``held`` voxel, else 0.
+
+    The components are labelled twice, slab by slab, instead of keeping every voxel's component
+    number: that uint32 volume set the run's memory peak in growth (4 bytes a voxel at F3 size,
+    docs/benchmarks.md), and labelling a slab again costs a few milliseconds."""
+    found: list[np.ndarray] = []  # distinct (component, class) pairs of the held voxels
+
+    def collect(a: int, b: int, cc: np.ndarray) -> None:
+        keep = held[a:b]
+        found.append(np.unique((cc[keep].astype(np.uint64) << np.uint64(8)) | labels[a:b][keep]))
+
+    lut = _merged(labels, slab, collect)
+    pairs = np.concatenate(found) if found else np.zeros(0, np.uint64)
+    classes = np.zeros(int(lut.max()) + 1, dtype=np.uint8)
+    classes[lut[(pairs >> np.uint64(8)).astype(np.int64)]] = (pairs & np.uint64(0xFF)).astype(np.uint8)
+    classes[0] = 0
+    table = classes[lut]  # slab component number -> class, or 0
+    out = np.empty(labels.shape, np.uint8)
+    n0 = labels.shape[0]
+    step = inline_step(labels.shape) if slab is None else slab
+    count = 0
+    for a in range(0, n0, step):  # the same slabs as ``_merged``'s, so the same numbers
+        b = min(n0, a + step)
+        cc, n = _slab_components(labels, a, b, count)
+        np.take(table, cc, out=out[a:b])
+        count += n + 1
+        time.sleep(0)
+    return out
 
 
 def _at_least(confidence: np.ndarray, threshold: float) -> np.ndarray:
