@@ -16,11 +16,11 @@ import numpy as np
 # positions of labelled voxels and the completion's nearest-voxel indices; rounded up. Since the
 # completion and the layering work in slabs and the loss weights are made per patch, and since
 # freed memory goes back to the system between phases and the fill keeps no index arrays, the
-# F3-size run peaked at 31.5 bytes per voxel (8.4 GiB), and at 27.6 (7.4 GiB) since the amplitudes
+# F3-size run peaked at 31.5 bytes per voxel (8.4 GiB), and at 24.7 (6.6 GiB) since the amplitudes
 # are normalised as they are read (no copy; a volume opened as a memory map then costs page
-# cache, not private memory); the estimate stays at 60, a margin for more classes (the pass's
-# sums are 2 bytes per class and voxel), for a volume held in memory by the caller and for
-# other allocators.
+# cache, not private memory) and growth, the whole coordinate and class counts work in slabs;
+# the estimate stays at 60, a margin for more classes (the pass's sums are 2 bytes per class and
+# voxel), for a volume held in memory by the caller and for other allocators.
 IN_MEMORY_BYTES_PER_VOXEL = 60
 USABLE_FRACTION = 0.8
 
