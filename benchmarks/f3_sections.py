@@ -16,7 +16,8 @@ along its middle). Every score counts unlabelled pixels as wrong.
 Methods: ``coordinate`` (each pixel takes the class of the stroke nearest in the stratigraphic
 coordinate: the structural baseline), ``layered`` (the units as ordered layers,
 ``engine/units.py``, from the strokes and the coordinate alone, no networks; ``layered-unfollowed``
-without moving the boundaries onto their reflectors, ``engine/reflectors.py``) and ``default``
+without moving the boundaries onto their reflectors, ``engine/reflectors.py``; ``layered-uncentred``
+without centring the units painted along their bedding on their strokes, ``engine/bedding.py``) and ``default``
 (the whole method as ``seisgrow grow`` runs it; ``--set KEY=VALUE`` changes a setting for it and
 ``--regrow KEY=VALUE`` adds the same training's labels grown again with a last-growth setting).
 One JSON line per section, protocol and method: mIoU, per-unit IoU, coverage, seconds.
@@ -64,7 +65,7 @@ from napari_seisgrow.metrics import segmentation_scores  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "f3-sections"
 PROTOCOLS = ("scribbles", "bedding")
-METHODS = ("coordinate", "layered", "layered-unfollowed", "default")
+METHODS = ("coordinate", "layered", "layered-unfollowed", "layered-uncentred", "default")
 
 
 def sections(data: Path) -> list[str]:
@@ -100,7 +101,8 @@ def run_rules(method: str, x: np.ndarray, seeds: np.ndarray) -> np.ndarray:
     live = xn != 0
     n = int(seeds.max())
     units = infer_kinds(seeds, tau, n, live).of(UNIT)
-    return layered_labels(tau, xn, seeds, units, live, follow=method == "layered")
+    return layered_labels(tau, xn, seeds, units, live, follow=method != "layered-unfollowed",
+                          centre_lines=method != "layered-uncentred")  # fmt: skip
 
 
 def run_default(x: np.ndarray, seeds: np.ndarray, settings: dict, regrow: dict[str, dict]) -> dict[str, np.ndarray]:
