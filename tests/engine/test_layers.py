@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from napari_seisgrow.engine import slabs
+from napari_seisgrow.engine.channels import StratGrid, StratValues
 from napari_seisgrow.engine.layers import fill_along_layers, smooth_along_layers
 
 
@@ -30,6 +32,28 @@ def test_a_dipping_layer_is_followed_not_the_nearest_depth():
     out = fill_along_layers(labels, tau, reach=10)
     assert out[0, 34, 47] == 2  # tau there is 30 (the stroke's layer), depth 47: class 2 along the layer
     assert (out > 0).all()
+
+
+def test_the_fill_reading_the_coordinate_a_slab_at_a_time_gives_the_labels_of_the_whole_coordinate(monkeypatch):
+    """The run hands the fill its coordinate as a decimated grid read a few inlines at a time, so
+    that neither the whole coordinate nor every voxel's row is held beside the flattened volume.
+    Slabs of two inlines (the volume has seven), a grid decimated along both lateral axes whose
+    layers dip and thicken: the labels are those of the whole coordinate, voxel for voxel."""
+    rng = np.random.default_rng(4)
+    ni, nx, nt = 7, 9, 40
+    i, j, t = np.meshgrid(np.arange(4), np.arange(5), np.arange(nt), indexing="ij")
+    grid = StratGrid((t * (1.0 + 0.05 * i) + 1.7 * j - 3.2 + rng.normal(0, 0.3, t.shape)).astype(np.float32),
+                     (ni, nx, nt), (2, 2))  # fmt: skip
+    grid.tau = np.sort(grid.tau, axis=2)  # a coordinate increases down every trace
+    labels = np.zeros((ni, nx, nt), np.uint8)
+    few = rng.random(labels.shape) < 0.03
+    labels[few] = rng.integers(1, 5, int(few.sum()))
+    labels[0, 0, 5], labels[6, 8, 30], labels[3, 4, 20] = 1, 2, 3
+    whole = fill_along_layers(labels, grid.full(), reach=5.0)
+    monkeypatch.setattr(slabs, "SLAB_VOXELS", 2 * nx * nt)
+    lazily = fill_along_layers(labels, StratValues(grid), reach=5.0)
+    np.testing.assert_array_equal(lazily, whole)
+    assert (whole > 0).all() and len(np.unique(whole)) >= 3
 
 
 def test_nothing_labelled_or_nothing_open_is_returned_as_is():

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from ..io.errors import SeisgrowError
-from .channels import Channels, StratGrid
+from .channels import Channels, StratGrid, StratValues
 from .config import GrowConfig
 from .data import check_seeds, checked_scale, keep_holdout, split_holdout
 from .grow import grow_numpy
@@ -191,7 +191,7 @@ class InMemory:
         self.units, self.layered, self._unit_doubt = [], None, None
         start = self.without_holdout(training_grown)
         if config.completion == "layers":
-            done = fill_along_layers(start, strat().full(), config.layer_reach)
+            done = fill_along_layers(start, StratValues(strat()), config.layer_reach)  # read in slabs, not held
             if config.agreement < 1.0:
                 keep = agreeing_regions(start == 0, agree() & self.live, config.agreement)
                 done = np.where(keep, winner, done).astype(np.uint8)

@@ -9,6 +9,7 @@ it (``reach`` traces along the layer cost as much as one sample across).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from scipy import ndimage
@@ -26,40 +27,52 @@ def flat_positions(tau: np.ndarray) -> tuple[np.ndarray, int, float]:
     return rows, int(rows.max()) + 1, lo
 
 
-def flatten_labels(labels: np.ndarray, rows: np.ndarray, n_rows: int) -> np.ndarray:
-    """Labels moved to their flattened rows; where two labelled samples land on one row the deeper
-    wins, and rows no labelled sample lands on stay 0."""
-    ni, nx, _ = labels.shape
-    flat = np.zeros((ni, nx, n_rows), dtype=labels.dtype)
-    for s in inline_slabs(labels.shape):  # the positions of the labelled samples are int64, 24 bytes each
-        held = labels[s] > 0  # only labelled samples are written, so an empty one never hides a labelled one
-        ii, jj, _ = np.nonzero(held)
-        flat[s][ii, jj, rows[s][held]] = labels[s][held]
-    return flat
+def _row_span(tau: Any) -> tuple[float, int]:
+    """The first flattened row's level and the number of rows, for a coordinate held whole or read
+    a slab at a time (``channels.StratValues``), with the arithmetic ``flat_positions`` uses: the
+    rows must be the same to the row, since the fill's float32 distances break near-ties
+    differently when every row is shifted by one."""
+    low, high = np.inf, -np.inf
+    for s in inline_slabs(tau.shape):
+        part = np.asarray(tau[s])
+        low, high = min(low, float(part.min())), max(high, part.max())
+    first = float(np.floor(low))
+    return first, int(np.round(high - first)) + 1
 
 
-def fill_along_layers(labels: np.ndarray, tau: np.ndarray, reach: float = 10.0) -> np.ndarray:
+def fill_along_layers(labels: np.ndarray, tau: Any, reach: float = 10.0) -> np.ndarray:
     """Every 0 of ``labels`` takes the class of the nearest labelled voxel in the flattened volume.
 
     The distance counts ``reach`` traces along a layer as one sample across layers, so a gap
     between two classes in a trace is split where the layering says, not halfway down the trace.
     Labelled voxels are kept. A volume with no labels at all is returned as it is. Classes are
     1..255, as in every label volume of the package (the fill works on uint8).
+
+    ``tau`` is the coordinate, an array or anything that reads a slab of inlines
+    (``channels.StratValues``): it is read three times, a slab at a time, and neither it nor the
+    voxels' rows are held whole beside the flattened volume and its distances (8 bytes a voxel:
+    at F3 size the fill set the run's peak, docs/benchmarks.md).
     """
     out = np.array(labels, copy=True)
     if not (out == 0).any() or not (out > 0).any():
         return out
     if out.dtype != np.uint8 and (out.min() < 0 or out.max() > 255):
         raise ValueError("fill_along_layers takes classes 0..255")
-    rows, n_rows, _ = flat_positions(tau)
-    flat = np.ascontiguousarray(flatten_labels(out, rows, n_rows), dtype=np.uint8)
-    del rows  # made again below: 4 bytes a voxel, beside the fill's 5 a flattened voxel
+    first, n_rows = _row_span(tau)
+    ni, nx, _ = out.shape
+    flat = np.zeros((ni, nx, n_rows), np.uint8)
+    for s in inline_slabs(out.shape):  # where two labelled samples land on one row the deeper wins
+        rows = np.round(np.asarray(tau[s]) - first).astype(np.int32)
+        part = out[s]
+        held = part > 0
+        ii, jj, _ = np.nonzero(held)
+        flat[s][ii, jj, rows[held]] = part[held]
     along = 1.0 / min(max(reach, 1e-6), 1e6)  # a step along the layer, in samples across it
-    sampling = [along if s > 1 else 1.0 for s in flat.shape[:2]] + [1.0]
+    sampling = [along if n > 1 else 1.0 for n in flat.shape[:2]] + [1.0]
     nearest_labels(flat, sampling)  # engine/nearest.py: scipy's transform held 15 bytes a flattened voxel
-    rows, _, _ = flat_positions(tau)
-    for s in inline_slabs(labels.shape):  # take_along_axis makes intp copies of its indices: a slab's
-        back = np.take_along_axis(flat[s], rows[s], axis=2)
+    for s in inline_slabs(out.shape):  # take_along_axis makes intp copies of its indices: a slab's
+        rows = np.round(np.asarray(tau[s]) - first).astype(np.int32)
+        back = np.take_along_axis(flat[s], rows, axis=2)
         part = out[s]
         hole = part == 0
         part[hole] = back[hole]
