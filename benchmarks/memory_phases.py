@@ -43,6 +43,10 @@ PHASES = [
     (backend.InMemory, "figures", "figures"),
     (session_module, "coordinate_for", "the coordinate"),
     (session_module.Trainer, "__init__", "networks and sampler"),
+    (backend, "fill_along_layers", "the fill along the layers"),  # the completion's steps, as the backend calls them
+    (backend, "agreeing_regions", "the agreeing regions"),
+    (backend, "as_layers", "the layering"),
+    (backend, "grow_numpy", "growth's own call"),
 ]
 
 
