@@ -97,7 +97,7 @@ def test_the_layering_says_which_units_it_took_as_painted_along_their_middles():
     seeds = _lines(MIDDLES)
     labels = np.zeros(tau.shape, np.uint8)
     layering = as_layers(labels, tau, amp, seeds, 4, None, None)
-    assert "class 1, 2, 3, 4 painted along the middle of its layer" in layering.note
+    assert "classes 1, 2, 3, 4 painted along the middles of their layers" in layering.note
     assert _boundaries(layering.labels) == list(TRUE)
     anywhere = _lines({1: (6, 27), 2: (36, 46), 3: (59, 69), 4: (94, 110)})
     assert "middle" not in as_layers(labels, tau, amp, anywhere, 4, None, None).note

@@ -141,7 +141,7 @@ def centred_choice(
     tau: np.ndarray,
     lines: list[list[Line]],
     candidates: list[tuple[np.ndarray, np.ndarray]],
-) -> list[float]:
+) -> list[float] | None:
     """One level per boundary, from each boundary's candidates ``(levels, weights)`` (boundary
     ``k`` lies between units ``k`` and ``k + 1`` top to bottom; ``lines[k]`` are unit ``k``'s lines
     along the bedding, empty for a unit that was not painted so).
@@ -149,7 +149,7 @@ def centred_choice(
     Minimises, over the choices that keep the boundaries in order, the sum of each chosen
     candidate's ``-log`` share of its boundary's weight and each unit's centring misfit: exact, by
     dynamic programming down the column (each unit's misfit depends on its two boundaries only).
-    A boundary with a single candidate keeps it."""
+    A boundary with a single candidate keeps it. None when no choice keeps the boundaries in order."""
     costs = []
     for _, weight in candidates:
         share = np.asarray(weight, np.float64) / max(float(np.sum(weight)), 1e-300)
@@ -164,8 +164,8 @@ def centred_choice(
         back.append(best)
         total = step[best, np.arange(below.size)] + costs[k]
     total = total + _misfit(tau, lines[-1], candidates[-1][0], None)[:, 0]
-    if not np.isfinite(total).any():  # no ordered choice (candidates that overlap): keep the first ones
-        return [float(levels[0]) for levels, _ in candidates]
+    if not np.isfinite(total).any():  # no ordered choice (gaps that overlap where strokes disagree)
+        return None
     pick = [int(np.argmin(total))]
     for best in reversed(back):
         pick.append(int(best[pick[-1]]))

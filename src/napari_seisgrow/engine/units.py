@@ -362,6 +362,8 @@ def _centred(
             levels, weight = levels[weight > 0], weight[weight > 0]
         candidates.append((levels, weight))
     chosen = centred_choice(tau, lines, candidates)
+    if chosen is None:
+        return level, ()
     centred = tuple(c for c, mine in zip(order, lines, strict=True) if mine)
     return {pair: chosen[k] for k, pair in enumerate(pairwise(order))}, centred
 
@@ -716,6 +718,10 @@ def as_layers(
     if layered is None or len(units) < 2:
         return Layering(labels, f"no layers to order ({note}): labels as the networks give them", [], decided, {})
     if middles:
-        note += (f"; class {', '.join(map(str, middles))} painted along the middle of its layer (the strokes of each "
-                 "unit lie at one level): their boundaries straddle the strokes evenly")  # fmt: skip
+        which = (
+            f"class {middles[0]} painted along the middle of its layer"
+            if len(middles) == 1
+            else f"classes {', '.join(map(str, middles))} painted along the middles of their layers"
+        )
+        note += f"; {which} (the strokes of each unit lie at one level): boundaries straddle the strokes evenly"
     return Layering(with_bodies(labels, layered, bodies, seeds), f"classes as layers: {note}", units, decided, levels)
