@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from napari_seisgrow.engine.bedding import bedding_lines, paints_middles
+from napari_seisgrow.engine.bedding import bedding_lines, centred_choice, paints_middles
 from napari_seisgrow.engine.units import as_layers, layered_labels
 
 NX, NT = 80, 120
@@ -55,9 +55,11 @@ def test_a_long_thin_stroke_along_the_layers_is_a_line_and_a_scribble_across_the
     np.testing.assert_allclose(lines[0].centre, 15.0)
     np.testing.assert_array_equal(lines[0].crossline, np.arange(5, 35))
     assert bedding_lines(seeds, tau, 2) == []  # a unit also scribbled across was not painted along its middle
-    seeds[0, 5:12, 14:17] = 3  # too short to be a line
     seeds[0, 5:35, 14:17] = 0
+    seeds[0, 5:12, 14:17] = 3  # too short to be a line
     assert bedding_lines(seeds, tau, 3) == []
+    seeds[0, 5:25, 14:17] = 3  # long enough
+    assert len(bedding_lines(seeds, tau, 3)) == 1
 
 
 def test_lines_of_each_unit_at_one_level_are_middles_and_lines_anywhere_in_it_are_not():
@@ -109,3 +111,34 @@ def test_a_line_along_an_inline_of_a_volume_is_found_on_that_inline():
     seeds[1, 5:35, 14:17] = 1
     (line,) = bedding_lines(seeds, tau, 1)
     assert (line.inline == 1).all() and line.level == 15.0
+
+
+def test_a_crossline_section_finds_its_lines_and_centres_its_units_as_an_inline_does():
+    tau, amp = _flat(), _amplitude()
+    seeds = _lines(MIDDLES)
+    across = layered_labels(tau.reshape(NX, 1, NT), amp.reshape(NX, 1, NT), seeds.reshape(NX, 1, NT), [1, 2, 3, 4])
+    np.testing.assert_array_equal(across.reshape(1, NX, NT), layered_labels(tau, amp, seeds, [1, 2, 3, 4]))
+    assert _boundaries(across.reshape(1, NX, NT)) == list(TRUE)
+
+
+def test_a_boundary_an_earlier_labelling_placed_stays_where_it_was():
+    """Strokes added to a run change only what they contradict: the boundary kept from the
+    run's first labels (on the decoy, between units 1 and 2) is not chosen again; the boundary
+    below it is chosen to centre unit 2 between them (its strokes at 40: 24 above, 56 below)."""
+    tau, amp = _flat(), _amplitude()
+    seeds = _lines(MIDDLES)
+    labels = np.zeros(tau.shape, np.uint8)
+    layering = as_layers(labels, tau, amp, seeds, 4, None, None, kept_levels={(1, 2): float(DECOYS[0])})
+    assert _boundaries(layering.labels) == [DECOYS[0], DECOYS[1], TRUE[2]]
+    assert _boundaries(as_layers(labels, tau, amp, seeds, 4, None, None).labels) == list(TRUE)
+
+
+def test_the_joint_choice_keeps_the_boundaries_in_order_or_gives_up():
+    tau = _flat()
+    none: list = [[], [], []]
+    assert centred_choice(tau, none, [(np.array([20.0, 40.0]), np.ones(2)), (np.array([30.0]), np.ones(1))]) == [
+        20.0,
+        30.0,
+    ]  # the first boundary may not take 40, below the second
+    assert centred_choice(tau, none, [(np.array([40.0]), np.ones(1)), (np.array([30.0]), np.ones(1))]) is None
+    assert centred_choice(tau, none, [(np.array([]), np.ones(0)), (np.array([30.0]), np.ones(1))]) is None

@@ -6,7 +6,7 @@ import numpy as np
 
 from napari_seisgrow.engine import slabs
 from napari_seisgrow.engine.channels import StratGrid, StratValues
-from napari_seisgrow.engine.layers import fill_along_layers, smooth_along_layers
+from napari_seisgrow.engine.layers import _row_span, fill_along_layers, flat_positions, smooth_along_layers
 
 
 def test_every_voxel_gets_a_class_and_labelled_voxels_keep_theirs():
@@ -51,6 +51,8 @@ def test_the_fill_reading_the_coordinate_a_slab_at_a_time_gives_the_labels_of_th
     labels[0, 0, 5], labels[6, 8, 30], labels[3, 4, 20] = 1, 2, 3
     whole = fill_along_layers(labels, grid.full(), reach=5.0)
     monkeypatch.setattr(slabs, "SLAB_VOXELS", 2 * nx * nt)
+    _, n_rows, first = flat_positions(grid.full())  # the rows the fill made before it read in slabs, to the row
+    assert _row_span(StratValues(grid)) == (first, n_rows) == _row_span(grid.full())
     lazily = fill_along_layers(labels, StratValues(grid), reach=5.0)
     np.testing.assert_array_equal(lazily, whole)
     assert (whole > 0).all() and len(np.unique(whole)) >= 3

@@ -36,7 +36,7 @@ import numpy as np
 from scipy import ndimage
 
 LINE_TRACES = 20  # a stroke along the bedding crosses at least this many traces...
-LINE_THICKNESS = 7  # ...is at most this many samples thick in each of them...
+LINE_THICKNESS = 7  # ...holds at most this many painted samples in each of them...
 LINE_LEVEL_SPREAD = 3.0  # ...and its centre stays this close (a standard deviation) to one level of the coordinate
 LINE_PIECE_MIN = 5  # voxels: a smaller piece of a stroke is a speck and says nothing about how it was painted
 LINE_STEP = 2  # every second trace of a line enters the misfit: neighbouring traces say the same
@@ -75,16 +75,24 @@ def _as_line(tau: np.ndarray, inl: np.ndarray, xl: np.ndarray, smp: np.ndarray) 
     return Line(ti, tx, centre, float(np.median(level)))
 
 
-def bedding_lines(seeds: np.ndarray, tau: np.ndarray, c: int) -> list[Line]:
+def bedding_lines(seeds: np.ndarray, tau: np.ndarray, c: int, box: tuple[slice, ...] | None = None) -> list[Line]:
     """The lines along the bedding class ``c`` was painted with, or none unless every stroke of it
     (every connected piece of at least ``LINE_PIECE_MIN`` voxels) is one: a unit also scribbled
     across its layers was not painted along its middle, and a stroke of it that happens to run
-    along the bedding lies anywhere in the unit (a scribble in a thin unit has no other way to fit)."""
-    box = ndimage.find_objects((seeds == c).astype(np.int8))
-    if not box or box[0] is None:
+    along the bedding lies anywhere in the unit (a scribble in a thin unit has no other way to fit).
+    ``box``: the class's bounding box when the caller has it (``ndimage.find_objects(seeds)``, one
+    pass for every class), else it is found here.
+
+    Strokes on samples without data count: the centring is measured in time, where a stroke
+    painted over dead samples (F3's top unit lies mostly in them) marks the unit's middle as well
+    as any other."""
+    if box is None:
+        found = ndimage.find_objects((np.asarray(seeds) == c).astype(np.int8))
+        box = found[0] if found else None
+    if box is None:
         return []
-    corner = [s.start for s in box[0]]
-    mine = seeds[box[0]] == c
+    corner = [s.start for s in box]
+    mine = np.asarray(seeds[box]) == c
     parts, _ = ndimage.label(mine, np.ones((3,) * mine.ndim, bool))
     where = np.nonzero(parts)
     which = parts[where]
@@ -149,7 +157,12 @@ def centred_choice(
     Minimises, over the choices that keep the boundaries in order, the sum of each chosen
     candidate's ``-log`` share of its boundary's weight and each unit's centring misfit: exact, by
     dynamic programming down the column (each unit's misfit depends on its two boundaries only).
-    A boundary with a single candidate keeps it. None when no choice keeps the boundaries in order."""
+    A boundary with a single candidate keeps it. None when a boundary has no candidate or no choice
+    keeps the boundaries in order."""
+    if len(lines) != len(candidates) + 1:
+        raise ValueError("centred_choice wants one list of lines per unit: one more than the boundaries")
+    if any(len(levels) == 0 for levels, _ in candidates):
+        return None
     costs = []
     for _, weight in candidates:
         share = np.asarray(weight, np.float64) / max(float(np.sum(weight)), 1e-300)

@@ -37,7 +37,7 @@ def _row_span(tau: Any) -> tuple[float, int]:
         part = np.asarray(tau[s])
         low, high = min(low, float(part.min())), max(high, part.max())
     first = float(np.floor(low))
-    return first, int(np.round(high - first)) + 1
+    return first, int(np.round(np.float32(high) - np.float32(first))) + 1  # float32, as the rows below
 
 
 def fill_along_layers(labels: np.ndarray, tau: Any, reach: float = 10.0) -> np.ndarray:
