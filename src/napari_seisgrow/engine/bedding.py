@@ -33,7 +33,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
+
+from .strokes import stroke_pieces
 
 LINE_TRACES = 20  # a stroke along the bedding crosses at least this many traces...
 LINE_THICKNESS = 7  # ...holds at most this many painted samples in each of them...
@@ -75,34 +76,20 @@ def _as_line(tau: np.ndarray, inl: np.ndarray, xl: np.ndarray, smp: np.ndarray) 
     return Line(ti, tx, centre, float(np.median(level)))
 
 
-def bedding_lines(seeds: np.ndarray, tau: np.ndarray, c: int, box: tuple[slice, ...] | None = None) -> list[Line]:
+def bedding_lines(seeds: np.ndarray, tau: np.ndarray, c: int) -> list[Line]:
     """The lines along the bedding class ``c`` was painted with, or none unless every stroke of it
     (every connected piece of at least ``LINE_PIECE_MIN`` voxels) is one: a unit also scribbled
     across its layers was not painted along its middle, and a stroke of it that happens to run
     along the bedding lies anywhere in the unit (a scribble in a thin unit has no other way to fit).
-    ``box``: the class's bounding box when the caller has it (``ndimage.find_objects(seeds)``, one
-    pass for every class), else it is found here.
 
     Strokes on samples without data count: the centring is measured in time, where a stroke
     painted over dead samples (F3's top unit lies mostly in them) marks the unit's middle as well
     as any other."""
-    if box is None:
-        found = ndimage.find_objects((np.asarray(seeds) == c).astype(np.int8))
-        box = found[0] if found else None
-    if box is None:
-        return []
-    corner = [s.start for s in box]
-    mine = np.asarray(seeds[box]) == c
-    parts, _ = ndimage.label(mine, np.ones((3,) * mine.ndim, bool))
-    where = np.nonzero(parts)
-    which = parts[where]
-    order = np.argsort(which, kind="stable")
-    cuts = np.flatnonzero(np.diff(which[order])) + 1
     lines = []
-    for piece in np.split(order, cuts):
-        if piece.size < LINE_PIECE_MIN:
+    for piece in stroke_pieces(seeds, c):
+        if len(piece) < LINE_PIECE_MIN:
             continue
-        line = _as_line(tau, *(where[a][piece] + corner[a] for a in range(3)))
+        line = _as_line(tau, piece[:, 0], piece[:, 1], piece[:, 2])
         if line is None:
             return []
         lines.append(line)
