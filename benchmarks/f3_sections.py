@@ -17,7 +17,9 @@ Methods: ``coordinate`` (each pixel takes the class of the stroke nearest in the
 coordinate: the structural baseline), ``layered`` (the units as ordered layers,
 ``engine/units.py``, from the strokes and the coordinate alone, no networks; ``layered-unfollowed``
 without moving the boundaries onto their reflectors, ``engine/reflectors.py``; ``layered-uncentred``
-without centring the units painted along their bedding on their strokes, ``engine/bedding.py``) and ``default``
+without centring the units painted along their bedding on their strokes, ``engine/bedding.py``;
+``ceiling`` the layered rule with each boundary's level taken from the truth, what it could reach
+with every level right) and ``default``
 (the whole method as ``seisgrow grow`` runs it; ``--set KEY=VALUE`` changes a setting for it and
 ``--regrow KEY=VALUE`` adds the same training's labels grown again with a last-growth setting).
 One JSON line per section, protocol and method: mIoU, per-unit IoU, coverage, seconds.
@@ -65,7 +67,7 @@ from napari_seisgrow.metrics import segmentation_scores  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "f3-sections"
 PROTOCOLS = ("scribbles", "bedding")
-METHODS = ("coordinate", "layered", "layered-unfollowed", "layered-uncentred", "default")
+METHODS = ("coordinate", "layered", "layered-unfollowed", "layered-uncentred", "ceiling", "default")
 
 
 def sections(data: Path) -> list[str]:
@@ -93,7 +95,24 @@ def parse_settings(items: list[str]) -> dict:
     return out
 
 
-def run_rules(method: str, x: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+def truth_levels(tau: np.ndarray, truth: np.ndarray) -> dict[tuple[int, int], float]:
+    """Per boundary between the truth's units k and k + 1, the median coordinate level of the
+    truth's own boundary (its first sample below unit k, on traces where it lies inside the trace)."""
+    nt = truth.shape[-1]
+    t, tr = tau.reshape(-1, nt), truth.reshape(-1, nt)
+    out = {}
+    for k in range(1, int(truth.max())):
+        first = np.argmax(tr > k, axis=1)
+        inside = first > 0
+        if inside.any():
+            out[k, k + 1] = float(np.median(t[inside, first[inside]]))
+    return out
+
+
+def run_rules(method: str, x: np.ndarray, seeds: np.ndarray, truth: np.ndarray | None = None) -> np.ndarray:
+    """``ceiling`` (needs ``truth``): the layered rule with each boundary's level of the coordinate
+    taken from the truth, the rest as the rule does it (strokes, reflectors, order): what the rule
+    can reach with every level right, so what is left is the coordinate's shape along the section."""
     xn, _ = normalise(x, 99.5)
     tau = compute_strat(xn).full()
     if method == "coordinate":
@@ -101,7 +120,8 @@ def run_rules(method: str, x: np.ndarray, seeds: np.ndarray) -> np.ndarray:
     live = xn != 0
     n = int(seeds.max())
     units = infer_kinds(seeds, tau, n, live).of(UNIT)
-    return layered_labels(tau, xn, seeds, units, live, follow=method != "layered-unfollowed",
+    kept = truth_levels(tau, truth) if method == "ceiling" else None
+    return layered_labels(tau, xn, seeds, units, live, follow=method != "layered-unfollowed", kept=kept,
                           centre_lines=method != "layered-uncentred")  # fmt: skip
 
 
@@ -400,7 +420,7 @@ def main(argv: list[str] | None = None) -> None:
                     results = run_default(x, seeds, settings, regrow)
                     results = {("default" + tag if k == "default" else k): v for k, v in results.items()}
                 else:
-                    results = {method: run_rules(method, x, seeds)}
+                    results = {method: run_rules(method, x, seeds, truth)}
                 secs = time.perf_counter() - t0
                 for label, labels in results.items():
                     row = score_row(name, protocol, label, labels, truth, secs, draw)
