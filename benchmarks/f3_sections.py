@@ -7,6 +7,7 @@
     python benchmarks/f3_sections.py --methods layered --pictures docs/images/f3
     python benchmarks/f3_sections.py --suggestions                     # doubt and a simulated interpreter
     python benchmarks/f3_sections.py --boundaries                      # where the layered boundaries are wrong
+    python benchmarks/f3_sections.py --horizons                        # the coordinate along the truth's boundaries
 
 Data: ``../shared/data/f3-sections/`` (``--data``): each section's SEG-Y and, in ``truth/``, its
 dense interpretation in ten stratigraphic units and two fixed stroke sets, ``scribbles`` (three
@@ -106,6 +107,21 @@ def truth_levels(tau: np.ndarray, truth: np.ndarray) -> dict[tuple[int, int], fl
         inside = first > 0
         if inside.any():
             out[k, k + 1] = float(np.median(t[inside, first[inside]]))
+    return out
+
+
+def horizon_spread(tau: np.ndarray, truth: np.ndarray) -> list[float]:
+    """Per interpreted boundary, how far the coordinate strays along it: the median absolute
+    deviation (samples) of the coordinate on the truth's boundary about its median. 0 for a
+    coordinate constant along every interpreted horizon."""
+    nt = truth.shape[-1]
+    t, tr = tau.reshape(-1, nt), truth.reshape(-1, nt)
+    out = []
+    for k in range(1, int(truth.max())):
+        first = np.argmax(tr > k, axis=1)
+        inside = first > 0
+        v = t[inside, first[inside]]
+        out.append(float(np.median(np.abs(v - np.median(v)))) if v.size else float("nan"))
     return out
 
 
@@ -367,6 +383,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--summary", type=Path, default=None, help="print the tables of a --out file and stop")
     ap.add_argument("--suggestions", action="store_true", help="check the layered doubt and a simulated interpreter")
     ap.add_argument("--boundaries", action="store_true", help="where the layered labels' boundaries are wrong")
+    ap.add_argument(
+        "--horizons", action="store_true", help="how far the coordinate strays along the truth's boundaries"
+    )
     ap.add_argument("--draws", type=int, default=0, help="also score this many further draws of each protocol")
     ap.add_argument("--no-given", action="store_true", help="skip the given stroke draws (with --draws)")
     args = ap.parse_args(argv)
@@ -385,6 +404,15 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"| mean, {what} draws | " + " | ".join(f"{k} {np.mean([r[k] for r in mine]):.3f}" for k in keys)
                       + f" | suggested beat random on {sum(r['miou_suggested'] > r['miou_random'] for r in mine)} of "
                       f"{len(mine)} |")  # fmt: skip
+        return
+    if args.horizons:
+        means = []
+        for name in args.sections or sections(args.data):
+            x, _, truth = load_section(args.data, name)
+            spread = horizon_spread(compute_strat(normalise(x, 99.5)[0]).full(), truth)
+            means.append(float(np.nanmean(spread)))
+            print(f"| {name.removeprefix('f3_')} | " + " | ".join(f"{v:.1f}" for v in spread) + f" | {means[-1]:.2f} |")
+        print(f"mean over the sections: {np.mean(means):.2f} samples")
         return
     if args.boundaries:
         rows = []

@@ -21,6 +21,8 @@ MAX_DIP = 4.0  # samples per trace: steeper local slopes are noise or faults at 
 MAX_THROW_SAMPLES = 24  # the largest fault throw looked for across distant traces
 LAG_MIN_CORRELATION = 0.75  # distant traces correlating less than this say nothing
 LAG_SLAB_TRACES = 4096  # pairs of traces searched at once: each temporary is 4096 traces (5 MB at 320 samples)
+DEAD_REACH = 2.0  # a dead sample spoils the dips this far (in gradient sigmas, the derivative stencil's reach)
+LAG_DEAD_REACH = 3.0  # and a correlation this far down the trace (in sigmas of its window, about all its weight)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,28 @@ def reflector_dips(
         residual += np.maximum(saa - sat * sat / (stt + eps), 0)
         total += saa
     planarity = np.clip(1.0 - residual / (total + eps), 0.0, 1.0).astype(np.float32)
+    reach = max(1, int(np.ceil(DEAD_REACH * s.gradient_sigma)))
+    near = near_dead(x, [reach if x.shape[k] > 1 else 0 for k in range(3)])
+    if near is not None:  # no dip there: the solve's priors and the distant traces carry the horizons across
+        planarity[near] = 0.0
+        for dip in dips:
+            dip[near] = 0.0
     return dips, planarity
+
+
+def near_dead(x: np.ndarray, reach: list[int]) -> np.ndarray | None:
+    """Where a dead sample (exactly 0: muted or missing) lies within ``reach`` samples along each
+    axis; None where no sample is dead.
+
+    Real surveys are muted above an irregular front and hold dead traces. The edge of a mute has
+    strong gradients that follow the mute, not the layering, and a correlation window that spans
+    it aligns the live part of one trace with the muted part of the next: on the F3 sections both
+    bent the shallow horizons by tens of samples at the traces muted deepest (docs/benchmarks.md).
+    """
+    dead = x == 0
+    if not dead.any():
+        return None
+    return ndimage.maximum_filter(dead, size=[2 * r + 1 for r in reach], mode="nearest")
 
 
 # ----------------------------------------------------------------------------- distant traces
@@ -117,6 +140,7 @@ def lag_shifts(
     pair_shape[axis] = n - lag
     shift = np.empty(pair_shape, np.float32)
     quality = np.empty(pair_shape, np.float32)
+    near = near_dead(x, [0, 0, max(1, int(np.ceil(LAG_DEAD_REACH * settings.lag_window)))])
     for slab in inline_slabs(tuple(pair_shape[:2]), LAG_SLAB_TRACES):  # traces, not voxels
         i0, i1 = slab.start, slab.stop
         if axis == 0:
@@ -125,6 +149,12 @@ def lag_shifts(
             a, b = x[i0:i1, : n - lag], x[i0:i1, lag:]
         sh, q = _search(a, b, predicted[i0:i1], settings)
         shift[i0:i1], quality[i0:i1] = sh.reshape(a.shape).numpy(), q.reshape(a.shape).numpy()
+        if near is not None:  # a window that reaches a dead sample in either trace says nothing
+            if axis == 0:
+                spoilt = near[i0:i1] | near[i0 + lag : i1 + lag]
+            else:
+                spoilt = near[i0:i1, : n - lag] | near[i0:i1, lag:]
+            quality[i0:i1][spoilt] = 0.0
     return shift, quality
 
 
