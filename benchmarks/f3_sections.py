@@ -54,6 +54,7 @@ from napari_seisgrow.engine import GrowConfig, Session  # noqa: E402
 from napari_seisgrow.engine.channels import compute_strat  # noqa: E402
 from napari_seisgrow.engine.config import check_last_growth  # noqa: E402
 from napari_seisgrow.engine.data import normalise  # noqa: E402
+from napari_seisgrow.engine.dead import live_samples  # noqa: E402
 from napari_seisgrow.engine.suggest import rank_places  # noqa: E402
 from napari_seisgrow.engine.units import (  # noqa: E402
     UNIT,
@@ -133,7 +134,7 @@ def run_rules(method: str, x: np.ndarray, seeds: np.ndarray, truth: np.ndarray |
     tau = compute_strat(xn).full()
     if method == "coordinate":
         return nearest_in_coordinate(tau, seeds)
-    live = xn != 0
+    live = live_samples(xn)
     n = int(seeds.max())
     units = infer_kinds(seeds, tau, n, live).of(UNIT)
     kept = truth_levels(tau, truth) if method == "ceiling" else None
@@ -230,7 +231,7 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: np.ndarray, truth: np.nda
     n, nt = x.reshape(-1, x.shape[-1]).shape
     xn, _ = normalise(x.reshape(1, n, nt), 99.5)
     truth, seeds = truth.reshape(1, n, nt), strokes.reshape(1, n, nt)
-    tau, live = compute_strat(xn).full(), xn != 0
+    tau, live = compute_strat(xn).full(), live_samples(xn)
     rng = np.random.default_rng(0)
     labels, units = _layered(xn, tau, seeds, live)
     kept = {c: UNIT if c in units else "body" for c in np.unique(seeds[seeds > 0]).tolist()}

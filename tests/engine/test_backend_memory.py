@@ -8,12 +8,14 @@ import pytest
 from napari_seisgrow.engine import GrowConfig
 from napari_seisgrow.engine.backend_memory import InMemory
 from napari_seisgrow.engine.data import normalise
+from napari_seisgrow.engine.dead import live_samples
 
 
 def _case(dtype):
     rng = np.random.default_rng(4)
     data = (rng.normal(0, 300, (6, 8, 30))).astype(dtype)
     data[2, 3] = 0  # a dead trace
+    data[3, 4, 10] = 0  # a lone zero: a live sample rounded to 0
     seeds = np.zeros(data.shape, np.uint8)
     seeds[1, 1:5, 3:6], seeds[4, 2:6, 20:23] = 1, 2
     return data, seeds
@@ -29,8 +31,8 @@ def test_the_backend_reads_the_callers_volume_normalised_as_the_copy_was(dtype):
     assert np.shares_memory(backend.x.source, data)  # no copy of the volume is held
     np.testing.assert_array_equal(np.asarray(backend.x), want)  # bit for bit, clipping included
     np.testing.assert_array_equal(backend.x[:, 5], want[:, 5])
-    np.testing.assert_array_equal(backend.live, want != 0)
-    assert not backend.live[2, 3].any() and backend.live[2, 2].all()
+    np.testing.assert_array_equal(backend.live, live_samples(want))
+    assert not backend.live[2, 3].any() and backend.live[2, 2].all() and backend.live[3, 4, 10]
     np.testing.assert_array_equal(data, before)  # the caller's volume is only read
 
 

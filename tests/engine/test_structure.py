@@ -125,29 +125,6 @@ def test_dead_samples_give_no_dip_and_no_correlation():
     assert quality[0, :, 45 + reach :].max() > 0.5  # a window that sees no dead sample correlates
 
 
-def test_only_runs_of_zeros_are_dead():
-    """A mute or a dead trace is a run of zeros; a lone zero is a live sample rounded to 0, which
-    16- and 8-bit SEG-Y hold by the thousand."""
-    from napari_seisgrow.engine.dips import DEAD_RUN, dead_samples
-
-    for n in range(1, 9):
-        for start in (0, 3, 20 - n):
-            x = np.ones((1, 2, 20), np.float32)
-            x[0, 0, start : start + n] = 0.0
-            dead = dead_samples(x)
-            if n < DEAD_RUN:
-                assert dead is None
-            else:
-                assert dead is not None and (dead == (x == 0)).all()
-    x, _ = _muted(noise=0.05)
-    live = x[0, :, 60:].copy()  # below the mute
-    quantised = np.round(live * 8) / 8  # 4-bit-like amplitudes: a zero wherever the signal is small
-    zeros = int((quantised == 0).sum())
-    assert zeros > 1000
-    run = dead_samples(quantised[None])
-    assert run is None or run.sum() < 0.05 * zeros  # all but the odd quiet stretch stay live
-
-
 def test_single_traces_and_short_traces_get_plain_time():
     x = np.random.default_rng(0).normal(size=(1, 1, 50)).astype(np.float32)
     np.testing.assert_array_equal(stratigraphic_coordinate(x)[0, 0], np.arange(50, dtype=np.float32))

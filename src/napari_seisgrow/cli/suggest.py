@@ -17,6 +17,7 @@ import numpy as np
 from ..engine.channels import StratGrid
 from ..engine.config import GrowConfig
 from ..engine.data import normalise
+from ..engine.dead import live_samples
 from ..engine.suggest import Layers, Suggestion, suggest_places
 from ..engine.units import unit_doubt
 from ..io import SeisgrowError, load_volume, read_labels
@@ -90,7 +91,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     if tuple(seeds.shape) != tuple(volume.shape):
         raise SeisgrowError(f"seeds {tuple(seeds.shape)} and volume {volume.shape} differ in shape")
     nets = [w for w in (_load(d, "winner_net1"), _load(d, "winner_net2")) if w is not None]
-    live = np.asarray(volume.data) != 0
+    live = live_samples(np.asarray(volume.data))
     if len(nets) < 2:
         print("seisgrow: the checkpoint lacks each network's own answer; ranking by confidence alone", file=sys.stderr)
     layers = _layers(d, meta, volume, np.asarray(seeds), live)

@@ -20,6 +20,7 @@ from ..io.errors import SeisgrowError
 from .channels import Channels, StratGrid, StratValues
 from .config import GrowConfig
 from .data import check_seeds, checked_scale, keep_holdout, split_holdout
+from .dead import live_samples
 from .grow import grow_numpy
 from .layers import agreeing_regions, fill_along_layers, growable_confidence, smooth_along_layers
 from .lazy import Amplitudes, SeedLabels, TrainingLabels, Weights
@@ -61,12 +62,12 @@ class InMemory:
     # ----------------------------------------------------------------- seeds
     @property
     def live(self) -> np.ndarray:
-        """Samples that hold data (exact zeros are dead traces or padding), worked out once per
-        volume array: growth, completion and suggestions ask every epoch."""
+        """Samples that hold data (runs of zeros are mutes, dead traces or padding: ``engine.dead``),
+        worked out once per volume array: growth, completion and suggestions ask every epoch."""
         if self._live is None or self._live[0] is not self.x:
             live = np.empty(self.x.shape, bool)
-            for s in inline_slabs(self.x.shape):
-                live[s] = self.x[s] != 0
+            for s in inline_slabs(self.x.shape):  # runs lie down the traces: a slab of inlines holds them whole
+                live[s] = live_samples(np.asarray(self.x[s]))
             self._live = (self.x, live)
         return self._live[1]
 

@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 
+from .dead import dead_samples
 from .slabs import inline_slabs
 
 MAX_DIP = 4.0  # samples per trace: steeper local slopes are noise or faults at seismic sampling
@@ -23,7 +24,6 @@ LAG_MIN_CORRELATION = 0.75  # distant traces correlating less than this say noth
 LAG_SLAB_TRACES = 4096  # pairs of traces searched at once: each temporary is 4096 traces (5 MB at 320 samples)
 DEAD_REACH = 2.0  # a dead sample spoils the dips this far (in gradient sigmas, the derivative stencil's reach)
 LAG_DEAD_REACH = 3.0  # and a correlation this far down the trace (in sigmas of its window, about all its weight)
-DEAD_RUN = 5  # (odd) zeros in a row down a trace that make them dead (a mute, a dead trace), not rounded live samples
 
 
 @dataclass(frozen=True)
@@ -93,18 +93,6 @@ def reflector_dips(
         for dip in dips:
             dip[near] = 0.0
     return dips, planarity
-
-
-def dead_samples(x: np.ndarray) -> np.ndarray | None:
-    """Samples in a run of at least ``DEAD_RUN`` zeros down the trace (a mute, a dead trace); None
-    where there is none. A lone zero is a live sample that a signal crossing zero rounded to
-    (16- and 8-bit SEG-Y hold many), not missing data."""
-    zero = x == 0
-    if not zero.any():
-        return None
-    full = ndimage.minimum_filter1d(zero, DEAD_RUN, axis=-1, mode="constant")  # windows of zeros only
-    dead = ndimage.maximum_filter1d(full, DEAD_RUN, axis=-1, mode="constant")
-    return dead if dead.any() else None
 
 
 def near_dead(x: np.ndarray, reach: list[int]) -> np.ndarray | None:
