@@ -125,6 +125,23 @@ def test_dead_samples_give_no_dip_and_no_correlation():
     assert quality[0, :, 45 + reach :].max() > 0.5  # a window that sees no dead sample correlates
 
 
+def test_a_correlation_is_judged_dead_where_the_second_window_matched():
+    """Trace b's window lies where it matched trace a, up to tens of samples off: a mute there
+    spoils the pair even where b is live at a's own depth."""
+    shape = (1, 40, 200)
+    t_ = np.arange(shape[2])[None, None, :].astype(np.float32)
+    x_ = np.arange(shape[1])[None, :, None]
+    age = np.broadcast_to(t_ + np.where(x_ >= 20, 20.0, 0.0), shape)  # the right block 20 samples up
+    x = _layered(shape, age)
+    x[0, 20:, :40] = 0.0  # the right block muted above sample 40
+    shift, quality = lag_shifts(x, 1, 8, np.full((1, 32, 200), -20.0, np.float32), StructureSettings())
+    across = slice(12, 20)  # pairs from the left block into the right one
+    assert abs(float(np.median(shift[0, across, 100:150])) + 20.0) < 0.5
+    reach = int(np.ceil(3.0 * StructureSettings().lag_window))
+    assert (quality[0, across, : 40 + 20 + reach] == 0).all()  # b's window reaches its mute here
+    assert quality[0, across, 40 + 20 + reach + 2 : 150].min() > 0.5
+
+
 def test_single_traces_and_short_traces_get_plain_time():
     x = np.random.default_rng(0).normal(size=(1, 1, 50)).astype(np.float32)
     np.testing.assert_array_equal(stratigraphic_coordinate(x)[0, 0], np.arange(50, dtype=np.float32))

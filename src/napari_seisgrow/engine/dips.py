@@ -152,9 +152,12 @@ def lag_shifts(
         shift[i0:i1], quality[i0:i1] = sh.reshape(a.shape).numpy(), q.reshape(a.shape).numpy()
         if near is not None:  # a window that reaches a dead sample in either trace says nothing
             if axis == 0:
-                spoilt = near[i0:i1] | near[i0 + lag : i1 + lag]
+                near_a, near_b = near[i0:i1], near[i0 + lag : i1 + lag]
             else:
-                spoilt = near[i0:i1, : n - lag] | near[i0:i1, lag:]
+                near_a, near_b = near[i0:i1, : n - lag], near[i0:i1, lag:]
+            nt = x.shape[2]
+            matched = np.clip(np.rint(np.arange(nt) + shift[i0:i1]), 0, nt - 1).astype(np.intp)
+            spoilt = near_a | np.take_along_axis(near_b, matched, axis=-1)  # b's window is where it matched
             quality[i0:i1][spoilt] = 0.0
     return shift, quality
 

@@ -244,7 +244,7 @@ def growable_confidence(
     unbounded: Sequence[int] = (),
 ) -> np.ndarray:
     """The confidence growth sees: zero where growth must not go. Nothing grows into dead samples
-    (``live`` False: exact zeros, no data to judge); with ``envelope`` > 0 a class grows only
+    (``live`` False: runs of zeros, ``engine.dead``); with ``envelope`` > 0 a class grows only
     within that many samples of the stratigraphic interval its strokes span, except the classes
     in ``unbounded``; and ``claims`` (``painted`` or ``nearest``) keeps a class out of layers
     other classes painted. Without the coordinate ``tau`` only the first rule applies."""
