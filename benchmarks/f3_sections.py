@@ -97,33 +97,30 @@ def parse_settings(items: list[str]) -> dict:
     return out
 
 
-def truth_levels(tau: np.ndarray, truth: np.ndarray) -> dict[tuple[int, int], float]:
-    """Per boundary between the truth's units k and k + 1, the median coordinate level of the
-    truth's own boundary (its first sample below unit k, on traces where it lies inside the trace)."""
+def on_truth_boundaries(tau: np.ndarray, truth: np.ndarray) -> dict[int, np.ndarray]:
+    """Per boundary k between the truth's units k and k + 1, the coordinate on the truth's own
+    boundary (its first sample below unit k, on the traces where that lies inside the trace)."""
     nt = truth.shape[-1]
     t, tr = tau.reshape(-1, nt), truth.reshape(-1, nt)
     out = {}
     for k in range(1, int(truth.max())):
         first = np.argmax(tr > k, axis=1)
         inside = first > 0
-        if inside.any():
-            out[k, k + 1] = float(np.median(t[inside, first[inside]]))
+        out[k] = t[inside, first[inside]]
     return out
+
+
+def truth_levels(tau: np.ndarray, truth: np.ndarray) -> dict[tuple[int, int], float]:
+    """Per pair of consecutive units, the median coordinate level of the truth's boundary."""
+    return {(k, k + 1): float(np.median(v)) for k, v in on_truth_boundaries(tau, truth).items() if v.size}
 
 
 def horizon_spread(tau: np.ndarray, truth: np.ndarray) -> list[float]:
     """Per interpreted boundary, how far the coordinate strays along it: the median absolute
     deviation (samples) of the coordinate on the truth's boundary about its median. 0 for a
     coordinate constant along every interpreted horizon."""
-    nt = truth.shape[-1]
-    t, tr = tau.reshape(-1, nt), truth.reshape(-1, nt)
-    out = []
-    for k in range(1, int(truth.max())):
-        first = np.argmax(tr > k, axis=1)
-        inside = first > 0
-        v = t[inside, first[inside]]
-        out.append(float(np.median(np.abs(v - np.median(v)))) if v.size else float("nan"))
-    return out
+    return [float(np.median(np.abs(v - np.median(v)))) if v.size else float("nan")
+            for v in on_truth_boundaries(tau, truth).values()]  # fmt: skip
 
 
 def run_rules(method: str, x: np.ndarray, seeds: np.ndarray, truth: np.ndarray | None = None) -> np.ndarray:
