@@ -12,7 +12,9 @@
 Data: ``../shared/data/f3-sections/`` (``--data``): each section's SEG-Y and, in ``truth/``, its
 dense interpretation in ten stratigraphic units and two fixed stroke sets, ``scribbles`` (three
 40-sample strokes per unit in random directions) and ``bedding`` (two 60-trace strokes per unit
-along its middle). Every score counts unlabelled pixels as wrong.
+along its middle). Every score counts unlabelled pixels as wrong; ``miou_live_traces`` is the same
+score leaving out the traces that hold no data at all (``engine.dead``): the judge keeps every
+pixel, this says how much of the gap lies where a section has no data.
 
 Methods: ``coordinate`` (each pixel takes the class of the stroke nearest in the stratigraphic
 coordinate: the structural baseline), ``layered`` (the units as ordered layers,
@@ -153,10 +155,19 @@ def run_default(x: np.ndarray, seeds: np.ndarray, settings: dict, regrow: dict[s
 
 
 def score_row(name: str, protocol: str, method: str, labels: np.ndarray, truth: np.ndarray, secs: float,
-              draw: int = 0) -> dict:  # fmt: skip
+              draw: int = 0, live: np.ndarray | None = None) -> dict:  # fmt: skip
+    """The judge's score (every pixel) and, with ``live`` (traces x samples that hold data),
+    ``miou_live_traces``: the same leaving out the traces without a single live sample. Three of
+    the sections end in 50 such traces, which the interpretation labels unit 3 from about sample
+    120 to the bottom: no labelling from the data can reach that. The mute above the first live
+    sample of a trace stays in (the interpretation's unit 1 lies mostly there)."""
     s = segmentation_scores(labels, truth)
-    return {"section": name, "protocol": protocol, "draw": draw, "method": method, "miou": round(s["miou"], 4),
-            "iou": s["iou"], "coverage": round(s["coverage"], 4), "seconds": round(secs, 1)}  # fmt: skip
+    row = {"section": name, "protocol": protocol, "draw": draw, "method": method, "miou": round(s["miou"], 4),
+           "iou": s["iou"], "coverage": round(s["coverage"], 4), "seconds": round(secs, 1)}  # fmt: skip
+    if live is not None:
+        traces = np.broadcast_to(live.any(axis=-1, keepdims=True), live.shape)
+        row["miou_live_traces"] = round(segmentation_scores(labels[traces], truth[traces])["miou"], 4)
+    return row
 
 
 def picture(path: Path, x: np.ndarray, strokes: dict[str, np.ndarray], labels: dict[str, np.ndarray],
@@ -345,7 +356,9 @@ def summary(rows: list[dict]) -> str:
         for key in {(r["section"], r["method"]) for r in mine}:
             same = [r for r in mine if (r["section"], r["method"]) == key]
             miou = float(np.mean([r["miou"] for r in same]))
-            table[key] = {"miou": miou, "coverage": min(r["coverage"] for r in same)}
+            live = [r["miou_live_traces"] for r in same if "miou_live_traces" in r]
+            table[key] = {"miou": miou, "coverage": min(r["coverage"] for r in same),
+                          "live": float(np.mean(live)) if len(live) == len(same) else None}  # fmt: skip
         draws = len({r.get("draw", 0) for r in mine})
         what = f"{protocol}, mean of {draws} further draws" if redrawn else f"{protocol}, the given draw"
         out.append(f"\n{what} (mIoU; coverage 1.00 unless shown)\n")
@@ -364,6 +377,12 @@ def summary(rows: list[dict]) -> str:
                 v = [table[(n, m)]["miou"] for n in names if (n, m) in table]
                 cells.append(f"**{fn(v):.3f}**" if len(v) == len(names) else "")
             out.append(f"| {what} | " + " | ".join(cells) + " |")
+        cells = []
+        for m in methods:
+            v = [table[(n, m)]["live"] for n in names if (n, m) in table and table[(n, m)]["live"] is not None]
+            cells.append(f"{np.mean(v):.3f}" if len(v) == len(names) else "")
+        if any(cells):
+            out.append("| mean, dead traces left out | " + " | ".join(cells) + " |")
     return "\n".join(out)
 
 
@@ -436,6 +455,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for name in args.sections or sections(args.data):
         x, strokes, truth = load_section(args.data, name)
+        live = live_samples(x)
         shown: dict[str, np.ndarray] = {}
         cases = [] if args.no_given else [(p, 0, strokes[p]) for p in args.protocols]
         cases += [(p, d, redraw(p, truth, d)) for d in range(1, args.draws + 1) for p in args.protocols]
@@ -449,7 +469,7 @@ def main(argv: list[str] | None = None) -> None:
                     results = {method: run_rules(method, x, seeds, truth)}
                 secs = time.perf_counter() - t0
                 for label, labels in results.items():
-                    row = score_row(name, protocol, label, labels, truth, secs, draw)
+                    row = score_row(name, protocol, label, labels, truth, secs, draw, live)
                     rows.append(row)
                     print(json.dumps(row), flush=True)
                     if args.out:
