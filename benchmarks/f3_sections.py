@@ -158,9 +158,9 @@ def score_row(name: str, protocol: str, method: str, labels: np.ndarray, truth: 
               draw: int = 0, live: np.ndarray | None = None) -> dict:  # fmt: skip
     """The judge's score (every pixel) and, with ``live`` (traces x samples that hold data),
     ``miou_live_traces``: the same leaving out the traces without a single live sample. Three of
-    the sections end in 50 such traces, which the interpretation labels unit 3 from about sample
-    120 to the bottom: no labelling from the data can reach that. The mute above the first live
-    sample of a trace stays in (the interpretation's unit 1 lies mostly there)."""
+    the sections end in 50 such traces, which the interpretation labels unit 3 from sample 38 to
+    the bottom: no labelling from the data can reach that. The mute above the first live sample
+    of a trace stays in (the interpretation's unit 1 lies mostly there)."""
     s = segmentation_scores(labels, truth)
     row = {"section": name, "protocol": protocol, "draw": draw, "method": method, "miou": round(s["miou"], 4),
            "iou": s["iou"], "coverage": round(s["coverage"], 4), "seconds": round(secs, 1)}  # fmt: skip
