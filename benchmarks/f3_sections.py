@@ -60,8 +60,8 @@ from napari_seisgrow.engine.dead import live_samples  # noqa: E402
 from napari_seisgrow.engine.suggest import rank_places  # noqa: E402
 from napari_seisgrow.engine.units import (  # noqa: E402
     UNIT,
-    boundary_choices,
     infer_kinds,
+    kept_boundaries,
     layered_labels,
     unit_doubt,
 )
@@ -209,13 +209,13 @@ def picture(path: Path, x: np.ndarray, strokes: dict[str, np.ndarray], labels: d
 
 
 def _layered(xn: np.ndarray, tau: np.ndarray, seeds: np.ndarray, live: np.ndarray, kept: dict | None = None,
-             kept_levels: dict | None = None):  # fmt: skip
-    """The layered labels and their units; ``kept``, ``kept_levels``: the kinds and boundary levels
-    of the interpreter's first labels, which a run keeps when strokes are added (``infer_kinds``,
-    ``kept_level``)."""
+             kept_levels: dict | None = None, pinned: frozenset = frozenset()):  # fmt: skip
+    """The layered labels and their units; ``kept``, ``kept_levels``, ``pinned``: the kinds,
+    boundary levels and pinned boundaries of the interpreter's earlier labels, which a run keeps
+    when strokes are added (``infer_kinds``, ``kept_level``, ``kept_boundaries``)."""
     kinds = infer_kinds(seeds, tau, int(seeds.max()), live, kept=kept)
     units = kinds.of(UNIT)
-    return layered_labels(tau, xn, seeds, units, live, kept=kept_levels), units
+    return layered_labels(tau, xn, seeds, units, live, kept=kept_levels, pinned=pinned), units
 
 
 def _stroke_in(window, truth: np.ndarray, wrong: np.ndarray, seeds: np.ndarray) -> np.ndarray:
@@ -243,7 +243,7 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: np.ndarray, truth: np.nda
     rng = np.random.default_rng(0)
     labels, units = _layered(xn, tau, seeds, live)
     kept = {c: UNIT if c in units else "body" for c in np.unique(seeds[seeds > 0]).tolist()}
-    kept_levels = boundary_choices(tau, xn, seeds, units, live)
+    kept_levels, pins = kept_boundaries(tau, xn, seeds, units, live)
     wrong = labels != truth
     picks = rank_places(unit_doubt(tau, xn, seeds, units, live)[0], seeds, labels, n=10, live=live)
     top = np.mean([wrong[0, p.traces[0] : p.traces[1], p.samples[0] : p.samples[1]].mean() for p in picks])
@@ -256,11 +256,12 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: np.ndarray, truth: np.nda
            "wrong_top10": round(float(top), 4), "wrong_random": round(float(np.mean(rand)), 4),
            "miou_start": round(segmentation_scores(labels, truth)["miou"], 4)}  # fmt: skip
     for policy in ("suggested", "random", "largest-error"):
-        s_now, lab, now_units, now_kept, now_levels = seeds, labels, units, dict(kept), dict(kept_levels)
+        s_now, lab, now_units, now_kept = seeds, labels, units, dict(kept)
+        now_levels, now_pins = dict(kept_levels), pins
         for _ in range(rounds):
             bad = lab != truth
             if policy == "suggested":
-                doubt = unit_doubt(tau, xn, s_now, now_units, live, kept=now_levels)[0]
+                doubt = unit_doubt(tau, xn, s_now, now_units, live, kept=now_levels, pinned=now_pins)[0]
                 got = rank_places(doubt, s_now, lab, n=1, live=live)
             elif policy == "largest-error":
                 got = rank_places(bad.astype(np.float32), s_now, lab, n=1, live=live, edge=0)
@@ -271,10 +272,12 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: np.ndarray, truth: np.nda
                 break
             window = got[0] if policy == "random" else (got[0].traces, got[0].samples)
             s_now = _stroke_in(window, truth, bad, s_now)
-            lab, now_units = _layered(xn, tau, s_now, live, now_kept, now_levels)
+            lab, now_units = _layered(xn, tau, s_now, live, now_kept, now_levels, now_pins)
             # as a run does after each labelling: what it decided is kept for the next one
             now_kept.update({c: UNIT if c in now_units else "body" for c in np.unique(s_now[s_now > 0]).tolist()})
-            now_levels.update(boundary_choices(tau, xn, s_now, now_units, live, now_levels))
+            levels, placed = kept_boundaries(tau, xn, s_now, now_units, live, now_levels, now_pins)
+            now_pins = frozenset(p for p in now_pins if p not in levels) | placed
+            now_levels.update(levels)
         row[f"miou_{policy}"] = round(segmentation_scores(lab, truth)["miou"], 4)
     return row
 

@@ -142,3 +142,33 @@ def test_the_joint_choice_keeps_the_boundaries_in_order_or_gives_up():
     ]  # the first boundary may not take 40, below the second
     assert centred_choice(tau, none, [(np.array([40.0]), np.ones(1)), (np.array([30.0]), np.ones(1))]) is None
     assert centred_choice(tau, none, [(np.array([]), np.ones(0)), (np.array([30.0]), np.ones(1))]) is None
+
+
+def _first_boundary(labels: np.ndarray, trace: int) -> int:
+    return int(np.argmax(labels[0, trace] > 1))
+
+
+def test_a_boundary_the_centring_placed_moves_only_where_a_later_stroke_contradicts_it():
+    """The first labels centre the units on their lines and pin those boundaries. A later stroke of
+    unit 1 past its boundary (30) at the right end of the section moves the boundary there and
+    leaves the left end where the centring put it; without the pin the whole boundary moves into
+    what is left of the gap."""
+    tau, amp = _flat(), _amplitude()
+    seeds = _lines(MIDDLES)
+    labels = np.zeros(tau.shape, np.uint8)
+    first = as_layers(labels, tau, amp, seeds, 4, None, None)
+    assert first.pinned == {(1, 2), (2, 3), (3, 4)}
+    more = seeds.copy()
+    more[0, 60:80, 33:36] = 1  # unit 1 down to sample 35 on traces 60-79
+    pinned = as_layers(labels, tau, amp, more, 4, None, None, kept_levels=first.levels, kept_pinned=first.pinned)
+    assert _first_boundary(pinned.labels, 0) == TRUE[0]
+    assert _first_boundary(pinned.labels, 70) > 35
+    assert pinned.levels[1, 2] == TRUE[0] and pinned.pinned == first.pinned
+    loose = as_layers(labels, tau, amp, more, 4, None, None, kept_levels=first.levels)
+    assert _first_boundary(loose.labels, 0) > 35  # a level with no pin moves along the whole section
+
+
+def test_a_boundary_the_reflectors_chose_is_not_pinned():
+    tau, amp = _flat(), _amplitude()
+    anywhere = _lines({1: (6, 27), 2: (36, 46), 3: (59, 69), 4: (94, 110)})
+    assert as_layers(np.zeros(tau.shape, np.uint8), tau, amp, anywhere, 4, None, None).pinned == frozenset()

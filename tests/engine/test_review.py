@@ -105,3 +105,30 @@ def test_a_class_erased_from_the_strokes_loses_what_the_run_kept_for_it(tiny_con
     erased[erased == 3] = 0  # painted again later, it is a new class: inferred afresh
     session.update_seeds(erased)
     assert session.backend.kinds_kept == {1: "unit", 2: "unit"} and session.backend.levels_kept == {}
+
+
+def test_boundaries_the_centring_placed_stay_pinned_through_a_checkpoint_and_leave_with_their_class(
+    tiny_config, tmp_path
+):
+    """Four units painted along their middles on a layered section: the run's labels pin the
+    boundaries the centring placed (``units._choices``), a resumed run keeps the pins, and a class
+    erased from the strokes takes its boundaries' pins with it."""
+    rng = np.random.default_rng(1)
+    x = np.zeros((1, 80, 120), np.float32)
+    for row, value in ((24, 1.5), (30, 1.0), (50, 1.0), (56, 1.5), (80, 1.0), (88, 1.5)):
+        x[..., row] = value
+    x += 0.05 * rng.standard_normal(x.shape).astype(np.float32)
+    seeds = np.zeros(x.shape, np.uint8)
+    for c, centre in ((1, 15), (2, 40), (3, 65), (4, 100)):
+        seeds[0, 5:35, centre - 1 : centre + 2] = c
+        seeds[0, 45:75, centre - 1 : centre + 2] = c
+    session = Session(x, seeds, tiny_config)
+    list(session.run())
+    assert session.backend.levels_pinned == {(1, 2), (2, 3), (3, 4)}
+    session.save_checkpoint(tmp_path / "ckpt")
+    resumed = Session.resume(tmp_path / "ckpt", x, seeds)
+    assert resumed.backend.levels_pinned == session.backend.levels_pinned
+    erased = seeds.copy()
+    erased[erased == 4] = 0
+    session.update_seeds(erased)
+    assert session.backend.levels_pinned == {(1, 2), (2, 3)}

@@ -67,7 +67,8 @@ def _layers(d: Path, meta: dict, volume, seeds: np.ndarray, live: np.ndarray) ->
             seeds = kept
             break
     kept = {(int(a), int(b)): float(v) for a, b, v in meta.get("levels_kept", [])}  # the levels the labels have
-    doubt, other = unit_doubt(grid.full(), x, seeds, units, live, kept=kept)
+    pinned = {(int(a), int(b)) for a, b in meta.get("levels_pinned", [])}
+    doubt, other = unit_doubt(grid.full(), x, seeds, units, live, kept=kept, pinned=pinned)
     return Layers(grown, tuple(units), doubt, other)
 
 

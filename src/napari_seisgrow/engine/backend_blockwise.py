@@ -83,6 +83,7 @@ class OnDisk:
         self.layered = None
         self.kinds_kept: dict[int, str] = {}
         self.levels_kept: dict[tuple[int, int], float] = {}
+        self.levels_pinned: set[tuple[int, int]] = set()
         self._depth = config.depth  # the networks' depth sets the blocks' halo
         self.where = ""  # the scheduler the last pass ran on, for the reports
         self.notes: list[str] = []

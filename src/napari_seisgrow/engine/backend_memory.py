@@ -57,6 +57,7 @@ class InMemory:
         self.layered: np.ndarray | None = None  # ...in these labels (doubt and suggestions need them shown)
         self.kinds_kept: dict[int, str] = {}  # kinds the run's labels gave classes left on auto: new strokes keep them
         self.levels_kept: dict[tuple[int, int], float] = {}  # and where they put each boundary (``kept_level``)
+        self.levels_pinned: set[tuple[int, int]] = set()  # the boundaries among them the centring placed
         self._unit_doubt: tuple[np.ndarray, np.ndarray] | None = None
 
     # ----------------------------------------------------------------- seeds
@@ -93,6 +94,7 @@ class InMemory:
         painted = set(np.unique(self.train_seeds[self.train_seeds > 0]).tolist())
         self.kinds_kept = {c: k for c, k in self.kinds_kept.items() if c in painted}  # an erased class is new again
         self.levels_kept = {p: v for p, v in self.levels_kept.items() if set(p) <= painted}
+        self.levels_pinned = {p for p in self.levels_pinned if p in self.levels_kept}
 
     def restore_split(
         self, trained: np.ndarray, held: np.ndarray, config: GrowConfig, rng: np.random.Generator
@@ -205,11 +207,12 @@ class InMemory:
         if config.unit_model == "layered":
             layering = as_layers(
                 done, strat().full(), self.x, self.train_seeds, self.n_classes, self.live, winner,
-                config.class_kinds, config.unit_agreement, self.kinds_kept, self.levels_kept,
+                config.class_kinds, config.unit_agreement, self.kinds_kept, self.levels_kept, self.levels_pinned,
             )  # fmt: skip
             done, self.units = layering.labels, layering.units
             self.kinds_kept.update(layering.decided)
             self.levels_kept.update(layering.levels)
+            self.levels_pinned = {p for p in self.levels_pinned if p not in layering.levels} | set(layering.pinned)
             self.layering_note = layering.note
         held = self.holdout > 0
         done[held] = self.holdout[held]
@@ -223,7 +226,8 @@ class InMemory:
         if len(self.units) < 2 or self.layered is None or labels is not self.layered:
             return None
         if self._unit_doubt is None:
-            self._unit_doubt = unit_doubt(tau(), self.x, self.train_seeds, self.units, self.live, kept=self.levels_kept)
+            self._unit_doubt = unit_doubt(tau(), self.x, self.train_seeds, self.units, self.live, kept=self.levels_kept,
+                                          pinned=self.levels_pinned)  # fmt: skip
         return self._unit_doubt
 
     def class_kinds(self, tau: np.ndarray, config: GrowConfig) -> Kinds:

@@ -62,6 +62,7 @@ def _write(self: Any, d: Path) -> None:
         "layered_units": list(self.backend.units) if self.backend.layered is self.grown else [],
         "kinds_kept": {str(c): k for c, k in self.backend.kinds_kept.items()},
         "levels_kept": [[a, b, level] for (a, b), level in self.backend.levels_kept.items()],
+        "levels_pinned": sorted([a, b] for a, b in self.backend.levels_pinned),
         "numpy_rng": self.rng.bit_generator.state,
         "versions": versions(),
         "history": self.history,
@@ -138,6 +139,7 @@ def resume(cls: Any, directory: str | Path, volume: Any, seeds: Any, **overrides
         session.backend.layered = session.grown if len(session.backend.units) >= 2 else None
         session.backend.kinds_kept = {int(c): str(k) for c, k in meta.get("kinds_kept", {}).items()}
         session.backend.levels_kept = {(int(a), int(b)): float(v) for a, b, v in meta.get("levels_kept", [])}
+        session.backend.levels_pinned = {(int(a), int(b)) for a, b in meta.get("levels_pinned", [])}
         if (d / "holdout.npy").is_file() and (d / "train_seeds.npy").is_file():
             held, trained = (np.load(d / f"{n}.npy", allow_pickle=False) for n in ("holdout", "train_seeds"))
             session.backend.restore_split(trained, held, session.config, session.rng)  # no stroke changes sides

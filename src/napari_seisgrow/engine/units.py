@@ -28,7 +28,8 @@ that recurs down the column (sand, shale, sand, shale): its strokes and another 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 from typing import NamedTuple
 
@@ -297,6 +298,7 @@ class _Choices(NamedTuple):
     hi: np.ndarray
     mid: np.ndarray
     centred: tuple[int, ...] = ()  # the units taken as painted along their middles (``engine.bedding``)
+    pinned: frozenset[tuple[int, int]] = frozenset()  # boundaries the centring placed, now or earlier (``_choices``)
 
 
 def _choices(
@@ -307,16 +309,30 @@ def _choices(
     live: np.ndarray | None,
     kept: dict[tuple[int, int], float] | None,
     centre_lines: bool = True,
+    pinned: Collection[tuple[int, int]] = (),
 ) -> _Choices:
+    """Each boundary's starting level. ``kept``: the levels an earlier labelling of the run chose;
+    ``pinned``: those of them its centring placed, which stay whatever a later stroke says.
+
+    A boundary next to a unit painted along its middle is placed by the strokes' centring in time,
+    where they are painted; a later stroke beyond its level elsewhere speaks of the coordinate's
+    drift there and moves it where it is painted (``_place``). Choosing the level afresh from the
+    narrowed gap instead moved it along the whole line: on the eight F3 sections, three correct
+    strokes at the largest errors then left the labels worse than they started on 11 of 32
+    cases (docs/benchmarks.md). A level placed by the weighted median of a wide gap has no such
+    hold, and a stroke that contradicts it moves it along the whole line as before."""
     lo, hi, mid = stroke_intervals(seeds, tau, int(max(units)), live, LEVEL_PERCENTILE)
     order = sorted((c for c in units if np.isfinite(mid[c])), key=lambda c: mid[c])
     profile, first = flattened_profile(amplitude, tau, live)
     kept = kept or {}
-    level = {(a, b): kept_level(profile, first, hi[a], lo[b], kept.get((a, b))) for a, b in pairwise(order)}
+    held = {pair for pair in pairwise(order) if pair in kept and pair in set(pinned)}
+    level = {(a, b): kept[a, b] if (a, b) in held else kept_level(profile, first, hi[a], lo[b], kept.get((a, b)))
+             for a, b in pairwise(order)}  # fmt: skip
     centred: tuple[int, ...] = ()
     if centre_lines and len(order) >= 2:
         level, centred = _centred(tau, seeds, order, level, profile, first, hi, lo, kept)
-    return _Choices(order, level, profile, first, lo, hi, mid, centred)
+    placed = {(a, b) for a, b in pairwise(order) if (a, b) not in kept and (a in centred or b in centred)}
+    return _Choices(order, level, profile, first, lo, hi, mid, centred, frozenset(held | placed))
 
 
 def _centred(
@@ -367,11 +383,27 @@ def boundary_choices(
     units: list[int],
     live: np.ndarray | None = None,
     kept: dict[tuple[int, int], float] | None = None,
+    pinned: Collection[tuple[int, int]] = (),
 ) -> dict[tuple[int, int], float]:
     """Per pair of consecutive units (upper, lower), the level of the coordinate their boundary
     starts from before the strokes and the reflector move it trace by trace: what a run keeps so
     that later strokes change only what they contradict (``kept_level``)."""
-    return _choices(tau, amplitude, seeds, units, live, kept).level
+    return kept_boundaries(tau, amplitude, seeds, units, live, kept, pinned)[0]
+
+
+def kept_boundaries(
+    tau: np.ndarray,
+    amplitude: np.ndarray,
+    seeds: np.ndarray,
+    units: list[int],
+    live: np.ndarray | None = None,
+    kept: dict[tuple[int, int], float] | None = None,
+    pinned: Collection[tuple[int, int]] = (),
+) -> tuple[dict[tuple[int, int], float], frozenset[tuple[int, int]]]:
+    """``boundary_choices`` and the boundaries among them that the centring placed (now or, in
+    ``pinned``, earlier): what a run keeps for its next labelling (``_choices``)."""
+    chosen = _choices(tau, amplitude, seeds, units, live, kept, pinned=pinned)
+    return chosen.level, chosen.pinned
 
 
 def unit_boundaries(
@@ -385,6 +417,7 @@ def unit_boundaries(
     follow: bool = True,
     kept: dict[tuple[int, int], float] | None = None,
     centre_lines: bool = True,
+    pinned: Collection[tuple[int, int]] = (),
 ) -> tuple[list[int], np.ndarray]:
     """The units in order top to bottom and, per trace, the coordinate level of each boundary
     between consecutive ones: ``(order, levels)`` with levels ``(ni, nx, len(order) - 1)``.
@@ -393,9 +426,10 @@ def unit_boundaries(
     stroke of the units below it, where the two agree; and no level lies above the one before.
     With ``follow`` each boundary then moves onto its reflector within a few rows
     (``engine.reflectors``), where the coordinate drifts off it. ``kept``: the levels an earlier
-    labelling chose, per pair of units (``boundary_choices``), kept where the strokes allow.
+    labelling chose, per pair of units (``boundary_choices``), kept where the strokes allow, and
+    ``pinned`` ones among them kept wherever they are (``_choices``).
     """
-    chosen = _choices(tau, amplitude, seeds, units, live, kept, centre_lines)
+    chosen = _choices(tau, amplitude, seeds, units, live, kept, centre_lines, pinned)
     return chosen.order, _place(tau, amplitude, seeds, live, spread, margin, follow, chosen)
 
 
@@ -458,6 +492,7 @@ def layered_labels(
     follow: bool = True,
     kept: dict[tuple[int, int], float] | None = None,
     centre_lines: bool = True,
+    pinned: Collection[tuple[int, int]] = (),
 ) -> np.ndarray:
     """Every voxel's unit (uint8): the unit between the boundaries around it in its trace.
     With fewer than two painted units there is nothing to order and the result is all 0.
@@ -465,7 +500,7 @@ def layered_labels(
     if len(units) < 2:
         return np.zeros(tau.shape, np.uint8)
     return _fill(tau, *unit_boundaries(tau, amplitude, seeds, units, live, spread, follow=follow, kept=kept,
-                                       centre_lines=centre_lines))  # fmt: skip
+                                       centre_lines=centre_lines, pinned=pinned))  # fmt: skip
 
 
 def _fill(tau: np.ndarray, order: list[int], levels: np.ndarray) -> np.ndarray:
@@ -553,6 +588,7 @@ def unit_doubt(
     spread: float = STROKE_REACH,
     sigma: float = DOUBT_SIGMA,
     kept: dict[tuple[int, int], float] | None = None,
+    pinned: Collection[tuple[int, int]] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per voxel, how likely its layered unit label is wrong (0..1, float32), and the unit it
     would be instead (uint8, 0 where no boundary is in doubt).
@@ -577,7 +613,7 @@ def unit_doubt(
     """
     doubt = np.zeros(tau.shape, np.float32)
     other = np.zeros(tau.shape, np.uint8)
-    chosen = _choices(tau, amplitude, seeds, units, live, kept)
+    chosen = _choices(tau, amplitude, seeds, units, live, kept, pinned=pinned)
     order = chosen.order
     if len(order) < 2:
         return doubt, other
@@ -620,6 +656,7 @@ class Layering:
     units: list[int]  # the classes labelled as layers (none when fewer than two are units)
     decided: dict[int, str]  # each painted class left on auto: the kind it was given, for later labellings
     levels: dict[tuple[int, int], float]  # each boundary's level (``boundary_choices``), for later labellings
+    pinned: frozenset[tuple[int, int]] = field(default_factory=frozenset)  # those the centring placed (``_choices``)
 
 
 def with_bodies(labels: np.ndarray, layered: np.ndarray, bodies: list[int], seeds: np.ndarray) -> np.ndarray:
@@ -670,11 +707,12 @@ def as_layers(
     unit_agreement: float = 0.0,
     kept: dict[int, str] | None = None,
     kept_levels: dict[tuple[int, int], float] | None = None,
+    kept_pinned: Collection[tuple[int, int]] = (),
 ) -> Layering:
     """``labels`` (the networks' grown and completed labels) with every voxel no body claims
     relabelled as the unit between the boundaries around it; bodies and painted seeds stay as
-    they are. ``kept``, ``kept_levels``: the kinds and boundary levels an earlier labelling of the
-    run decided (``infer_kinds``, ``kept_level``).
+    they are. ``kept``, ``kept_levels``, ``kept_pinned``: the kinds, boundary levels and pinned
+    boundaries an earlier labelling of the run decided (``infer_kinds``, ``kept_level``, ``_choices``).
 
     Units are told apart by their position between reflectors, which the strokes and the
     coordinate give directly: on the real F3 sections this scored 0.80 / 0.74 mIoU (two stroke
@@ -687,12 +725,13 @@ def as_layers(
     decided = {c: kinds.kinds[c - 1] for c in auto}  # before the networks' check, which is made afresh each time
 
     middles: tuple[int, ...] = ()
+    pinned: frozenset[tuple[int, int]] = frozenset()
 
     def layers(units: list[int]) -> tuple[np.ndarray, dict[tuple[int, int], float]]:
-        nonlocal middles
-        chosen = _choices(tau, amplitude, seeds, units, live, kept_levels)
+        nonlocal middles, pinned
+        chosen = _choices(tau, amplitude, seeds, units, live, kept_levels, pinned=kept_pinned)
         levels = _place(tau, amplitude, seeds, live, STROKE_REACH, STROKE_MARGIN, True, chosen)
-        middles = chosen.centred
+        middles, pinned = chosen.centred, chosen.pinned
         return _fill(tau, chosen.order, levels), chosen.level
 
     layered, levels = None, {}
@@ -716,4 +755,5 @@ def as_layers(
             else f"classes {', '.join(map(str, middles))} painted along the middles of their layers"
         )
         note += f"; {which} (the strokes of each unit lie at one level): boundaries straddle the strokes evenly"
-    return Layering(with_bodies(labels, layered, bodies, seeds), f"classes as layers: {note}", units, decided, levels)
+    return Layering(with_bodies(labels, layered, bodies, seeds), f"classes as layers: {note}", units, decided, levels,
+                    pinned)  # fmt: skip
