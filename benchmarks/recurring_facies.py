@@ -80,6 +80,7 @@ def both_labels(synth, seeds: np.ndarray) -> tuple[dict[str, np.ndarray], float]
         units.RECURRING_PARTNERS = partners
         session.backend.kinds_kept.clear()  # each variant infers afresh, not as the run's labels had it
         session.backend.levels_kept.clear()
+        session.backend.levels_pinned.clear()
         try:
             labels[name] = np.asarray(session.regrow()).copy()
         finally:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from napari_seisgrow.engine.bedding import bedding_lines, centred_choice, paints_middles
-from napari_seisgrow.engine.units import as_layers, layered_labels
+from napari_seisgrow.engine.units import as_layers, layered_labels, unit_doubt
 
 NX, NT = 80, 120
 TRUE = (30, 50, 80)  # the boundaries between units 1-2, 2-3 and 3-4
@@ -166,9 +166,16 @@ def test_a_boundary_the_centring_placed_moves_only_where_a_later_stroke_contradi
     assert pinned.levels[1, 2] == TRUE[0] and pinned.pinned == first.pinned
     loose = as_layers(labels, tau, amp, more, 4, None, None, kept_levels=first.levels)
     assert _first_boundary(loose.labels, 0) > 35  # a level with no pin moves along the whole section
+    # the doubt is the labels' boundary's: its rivals gather about the pinned level, not past the stroke
+    doubt, _ = unit_doubt(tau, amp, more, [1, 2, 3, 4], kept=first.levels, pinned=first.pinned)
+    assert abs(int(np.argmax(doubt[0, 0, :45])) - TRUE[0]) <= 2
+    unpinned, _ = unit_doubt(tau, amp, more, [1, 2, 3, 4], kept=first.levels)
+    assert int(np.argmax(unpinned[0, 0, :45])) > 33
 
 
 def test_a_boundary_the_reflectors_chose_is_not_pinned():
+    """Lines painted anywhere in their units leave the levels to the weighted median of the
+    reflectors, which later strokes may move along the whole line."""
     tau, amp = _flat(), _amplitude()
     anywhere = _lines({1: (6, 27), 2: (36, 46), 3: (59, 69), 4: (94, 110)})
     assert as_layers(np.zeros(tau.shape, np.uint8), tau, amp, anywhere, 4, None, None).pinned == frozenset()

@@ -111,8 +111,8 @@ def test_boundaries_the_centring_placed_stay_pinned_through_a_checkpoint_and_lea
     tiny_config, tmp_path
 ):
     """Four units painted along their middles on a layered section: the run's labels pin the
-    boundaries the centring placed (``units._choices``), a resumed run keeps the pins, and a class
-    erased from the strokes takes its boundaries' pins with it."""
+    boundaries the centring placed (``units._choices``), a resumed run keeps the pins, and a unit
+    whose line is moved, or a class erased, frees its boundaries."""
     rng = np.random.default_rng(1)
     x = np.zeros((1, 80, 120), np.float32)
     for row, value in ((24, 1.5), (30, 1.0), (50, 1.0), (56, 1.5), (80, 1.0), (88, 1.5)):
@@ -128,7 +128,13 @@ def test_boundaries_the_centring_placed_stay_pinned_through_a_checkpoint_and_lea
     session.save_checkpoint(tmp_path / "ckpt")
     resumed = Session.resume(tmp_path / "ckpt", x, seeds)
     assert resumed.backend.levels_pinned == session.backend.levels_pinned
+    moved = seeds.copy()
+    moved[0, 45:75, 39:42] = 0
+    moved[0, 45:75, 35:38] = 2  # unit 2's second line erased and painted again higher up
+    session.update_seeds(moved)
+    assert session.backend.levels_pinned == {(3, 4)}  # its boundaries yield to the strokes again
+    assert set(session.backend.levels_kept) == {(1, 2), (2, 3), (3, 4)}
     erased = seeds.copy()
     erased[erased == 4] = 0
-    session.update_seeds(erased)
-    assert session.backend.levels_pinned == {(1, 2), (2, 3)}
+    resumed.update_seeds(erased)
+    assert resumed.backend.levels_pinned == {(1, 2), (2, 3)}

@@ -7,7 +7,7 @@ import pytest
 from scipy import ndimage
 
 from napari_seisgrow.engine import slabs
-from napari_seisgrow.engine.strokes import stroke_pieces
+from napari_seisgrow.engine.strokes import erased_classes, stroke_pieces
 
 
 def _scipy_pieces(seeds: np.ndarray, c: int, live: np.ndarray | None) -> list[np.ndarray]:
@@ -44,3 +44,17 @@ def test_a_class_with_no_strokes_has_no_pieces():
     assert stroke_pieces(seeds, 1) == []
     seeds[1, 2, 3] = 1
     assert stroke_pieces(seeds, 1, np.zeros(seeds.shape, bool)) == []
+
+
+def test_erased_classes_are_those_that_lost_a_painted_voxel(monkeypatch):
+    monkeypatch.setattr(slabs, "SLAB_VOXELS", 8 * 4 * 6)  # slabs of 8 inlines: the changes lie in different ones
+    before = np.zeros((70, 4, 6), np.uint8)
+    before[0, 0, 0] = 1
+    before[69, 3, 5] = 2
+    before[30, 1, 1] = 3
+    after = before.copy()
+    after[69, 3, 5] = 0  # class 2 erased
+    after[30, 1, 1] = 1  # class 3 painted over by class 1
+    after[10, 2, 2] = 4  # a new stroke erases nothing
+    assert erased_classes(before, after) == {2, 3}
+    assert erased_classes(before, before) == set()

@@ -28,6 +28,7 @@ from .predict import Sweep, predict_volume, sweep_volume
 from .report import EpochCounts
 from .sampling import PatchSampler
 from .slabs import inline_slabs, value_counts
+from .strokes import erased_classes
 from .units import BODY, Kinds, as_layers, infer_kinds, unit_doubt
 
 Strat = Callable[[], StratGrid]  # the coordinate, solved the first time it is asked for
@@ -88,13 +89,17 @@ class InMemory:
                 f"the new seeds add class {int(new.max())}; the networks know {self.n_classes} classes, so retrain"
             )
         self.seeds = new
+        before = self.train_seeds
         self.train_seeds, self.holdout = keep_holdout(new, self.train_seeds, self.holdout,
                                                       config.holdout_fraction, rng)  # fmt: skip
         self.units, self.layered, self._unit_doubt = [], None, None  # the layers came from the old strokes
         painted = set(np.unique(self.train_seeds[self.train_seeds > 0]).tolist())
         self.kinds_kept = {c: k for c, k in self.kinds_kept.items() if c in painted}  # an erased class is new again
         self.levels_kept = {p: v for p, v in self.levels_kept.items() if set(p) <= painted}
-        self.levels_pinned = {p for p in self.levels_pinned if p in self.levels_kept}
+        # a pin holds while the strokes that placed it do: a unit whose line was erased (or moved)
+        # frees its boundaries, which then yield to the strokes as any kept level does
+        erased = erased_classes(before, self.train_seeds)
+        self.levels_pinned = {p for p in self.levels_pinned if p in self.levels_kept and not set(p) & erased}
 
     def restore_split(
         self, trained: np.ndarray, held: np.ndarray, config: GrowConfig, rng: np.random.Generator

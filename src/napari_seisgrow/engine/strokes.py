@@ -58,3 +58,15 @@ def stroke_pieces(seeds: Any, c: int, live: Any = None) -> list[np.ndarray]:
     order = np.argsort(first[label], kind="stable")
     cuts = np.flatnonzero(np.diff(first[label][order])) + 1
     return [voxels[piece] for piece in np.split(order, cuts)]
+
+
+def erased_classes(before: Any, after: Any) -> set[int]:
+    """The classes with a voxel painted in ``before`` and not in ``after``: strokes the interpreter
+    erased or painted over. Read a slab of inlines at a time, like the strokes themselves."""
+    erased: set[int] = set()
+    for s in inline_slabs(tuple(int(n) for n in before.shape)):
+        old, new = np.asarray(before[s]), np.asarray(after[s])
+        gone = (old > 0) & (new != old)
+        if gone.any():
+            erased.update(int(c) for c in np.unique(old[gone]))
+    return erased

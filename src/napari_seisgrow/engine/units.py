@@ -29,7 +29,7 @@ that recurs down the column (sand, shale, sand, shale): its strokes and another 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations, pairwise
 from typing import NamedTuple
 
@@ -318,14 +318,15 @@ def _choices(
     where they are painted; a later stroke beyond its level elsewhere speaks of the coordinate's
     drift there and moves it where it is painted (``_place``). Choosing the level afresh from the
     narrowed gap instead moved it along the whole line: on the eight F3 sections, three correct
-    strokes at the largest errors then left the labels worse than they started on 11 of 32
-    cases (docs/benchmarks.md). A level placed by the weighted median of a wide gap has no such
+    strokes at the largest errors then left the labels worse than they started on 9 of 32 cases
+    (1 of 32 pinned; docs/benchmarks.md). A level placed by the weighted median of a wide gap has no such
     hold, and a stroke that contradicts it moves it along the whole line as before."""
     lo, hi, mid = stroke_intervals(seeds, tau, int(max(units)), live, LEVEL_PERCENTILE)
     order = sorted((c for c in units if np.isfinite(mid[c])), key=lambda c: mid[c])
     profile, first = flattened_profile(amplitude, tau, live)
     kept = kept or {}
-    held = {pair for pair in pairwise(order) if pair in kept and pair in set(pinned)}
+    pinned = set(pinned)
+    held = {pair for pair in pairwise(order) if pair in kept and pair in pinned}
     level = {(a, b): kept[a, b] if (a, b) in held else kept_level(profile, first, hi[a], lo[b], kept.get((a, b)))
              for a, b in pairwise(order)}  # fmt: skip
     centred: tuple[int, ...] = ()
@@ -387,11 +388,12 @@ def boundary_choices(
 ) -> dict[tuple[int, int], float]:
     """Per pair of consecutive units (upper, lower), the level of the coordinate their boundary
     starts from before the strokes and the reflector move it trace by trace: what a run keeps so
-    that later strokes change only what they contradict (``kept_level``)."""
-    return kept_boundaries(tau, amplitude, seeds, units, live, kept, pinned)[0]
+    that later strokes change only what they contradict (``kept_level``); ``pinned``: the kept
+    levels the centring placed, which stay wherever the strokes lie (``_choices``)."""
+    return boundary_levels_and_pins(tau, amplitude, seeds, units, live, kept, pinned)[0]
 
 
-def kept_boundaries(
+def boundary_levels_and_pins(
     tau: np.ndarray,
     amplitude: np.ndarray,
     seeds: np.ndarray,
@@ -622,10 +624,16 @@ def unit_doubt(
     scale = amplitude_scale(amplitude, live)
     for k in range(levels.shape[-1]):
         upper, lower = order[k], order[k + 1]
-        candidates, weight = level_candidates(chosen.profile, chosen.first, chosen.hi[upper], chosen.lo[lower])
+        # the gap between the two units' strokes, widened to hold a pinned level that later strokes
+        # have passed (``_choices``): the rivals are then those of the labels' own boundary
+        above, below = chosen.hi[upper], chosen.lo[lower]
+        level, (shallow, deep) = chosen.level[upper, lower], sorted((above, below))
+        if not shallow <= level <= deep:
+            above, below = min(shallow, level), max(deep, level)
+        candidates, weight = level_candidates(chosen.profile, chosen.first, above, below)
         if centred is not None:  # one more rival: where the units' centring puts the boundary,
             # within the gap between the two units' strokes like every other rival (never on a stroke)
-            gap = sorted((chosen.hi[upper], chosen.lo[lower]))
+            gap = sorted((above, below))
             candidates = np.append(candidates, np.clip(centred[k], *gap))
             weight = np.append(weight, CENTRING_SHARE * weight.sum())
         grid, side = _side_doubt(candidates - chosen.level[upper, lower], weight, sigma)
@@ -656,7 +664,7 @@ class Layering:
     units: list[int]  # the classes labelled as layers (none when fewer than two are units)
     decided: dict[int, str]  # each painted class left on auto: the kind it was given, for later labellings
     levels: dict[tuple[int, int], float]  # each boundary's level (``boundary_choices``), for later labellings
-    pinned: frozenset[tuple[int, int]] = field(default_factory=frozenset)  # those the centring placed (``_choices``)
+    pinned: frozenset[tuple[int, int]] = frozenset()  # those the centring placed (``_choices``)
 
 
 def with_bodies(labels: np.ndarray, layered: np.ndarray, bodies: list[int], seeds: np.ndarray) -> np.ndarray:
