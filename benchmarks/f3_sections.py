@@ -60,7 +60,7 @@ from napari_seisgrow.engine.dead import live_samples  # noqa: E402
 from napari_seisgrow.engine.suggest import rank_places  # noqa: E402
 from napari_seisgrow.engine.units import (  # noqa: E402
     UNIT,
-    boundary_levels_and_pins,
+    boundary_choices,
     infer_kinds,
     layered_labels,
     unit_doubt,
@@ -212,7 +212,7 @@ def _layered(xn: np.ndarray, tau: np.ndarray, seeds: np.ndarray, live: np.ndarra
              kept_levels: dict | None = None, pinned: frozenset = frozenset()):  # fmt: skip
     """The layered labels and their units; ``kept``, ``kept_levels``, ``pinned``: the kinds,
     boundary levels and pinned boundaries of the interpreter's earlier labels, which a run keeps
-    when strokes are added (``infer_kinds``, ``kept_level``, ``boundary_levels_and_pins``)."""
+    when strokes are added (``infer_kinds``, ``kept_level``, ``boundary_choices``)."""
     kinds = infer_kinds(seeds, tau, int(seeds.max()), live, kept=kept)
     units = kinds.of(UNIT)
     return layered_labels(tau, xn, seeds, units, live, kept=kept_levels, pinned=pinned), units
@@ -243,7 +243,7 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: np.ndarray, truth: np.nda
     rng = np.random.default_rng(0)
     labels, units = _layered(xn, tau, seeds, live)
     kept = {c: UNIT if c in units else "body" for c in np.unique(seeds[seeds > 0]).tolist()}
-    kept_levels, pins = boundary_levels_and_pins(tau, xn, seeds, units, live)
+    kept_levels, pins = boundary_choices(tau, xn, seeds, units, live)
     wrong = labels != truth
     picks = rank_places(unit_doubt(tau, xn, seeds, units, live)[0], seeds, labels, n=10, live=live)
     top = np.mean([wrong[0, p.traces[0] : p.traces[1], p.samples[0] : p.samples[1]].mean() for p in picks])
@@ -275,7 +275,7 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: np.ndarray, truth: np.nda
             lab, now_units = _layered(xn, tau, s_now, live, now_kept, now_levels, now_pins)
             # as a run does after each labelling: what it decided is kept for the next one
             now_kept.update({c: UNIT if c in now_units else "body" for c in np.unique(s_now[s_now > 0]).tolist()})
-            levels, pins_now = boundary_levels_and_pins(tau, xn, s_now, now_units, live, now_levels, now_pins)
+            levels, pins_now = boundary_choices(tau, xn, s_now, now_units, live, now_levels, now_pins)
             now_pins = frozenset(p for p in now_pins if p not in levels) | pins_now
             now_levels.update(levels)
         row[f"miou_{policy}"] = round(segmentation_scores(lab, truth)["miou"], 4)

@@ -180,15 +180,15 @@ def test_a_kept_boundary_moves_only_as_far_as_a_new_stroke_contradicts_it():
     seeds = np.zeros(tau.shape, np.uint8)
     seeds[0, 10:20, 28:31] = 1
     seeds[0, 30:40, 60:63] = 2
-    first = boundary_choices(tau, amp, seeds, [1, 2])[1, 2]
+    first = boundary_choices(tau, amp, seeds, [1, 2]).levels[1, 2]
     assert first == 45.0  # the weighted median of the four
     confirm = seeds.copy()
     confirm[0, 45:55, 42:44] = 1  # unit 1 down to 43: the gap is 43-60, the boundary at 45 still fits
-    assert boundary_choices(tau, amp, confirm, [1, 2])[1, 2] != first  # afresh, it moves
-    assert boundary_choices(tau, amp, confirm, [1, 2], kept={(1, 2): first})[1, 2] == first  # kept, it stays
+    assert boundary_choices(tau, amp, confirm, [1, 2]).levels[1, 2] != first  # afresh, it moves
+    assert boundary_choices(tau, amp, confirm, [1, 2], kept={(1, 2): first}).levels[1, 2] == first  # kept, it stays
     cross = seeds.copy()
     cross[0, 45:55, 46:49] = 1  # unit 1 down to 48: past the boundary at 45
-    assert boundary_choices(tau, amp, cross, [1, 2], kept={(1, 2): first})[1, 2] == 50.0
+    assert boundary_choices(tau, amp, cross, [1, 2], kept={(1, 2): first}).levels[1, 2] == 50.0
     labels = layered_labels(tau, amp, cross, [1, 2], kept={(1, 2): first})
     assert (labels[0, :, 49] == 1).all() and (labels[0, :, 50] == 2).all()
 

@@ -377,6 +377,13 @@ def _centred(
     return {pair: chosen[k] for k, pair in enumerate(pairwise(order))}, centred
 
 
+class Boundaries(NamedTuple):
+    """What a run keeps of a labelling's boundaries for the next one (``boundary_choices``)."""
+
+    levels: dict[tuple[int, int], float]  # per pair of consecutive units, the starting level
+    pinned: frozenset[tuple[int, int]]  # the pairs whose level the centring placed, now or earlier
+
+
 def boundary_choices(
     tau: np.ndarray,
     amplitude: np.ndarray,
@@ -385,27 +392,13 @@ def boundary_choices(
     live: np.ndarray | None = None,
     kept: dict[tuple[int, int], float] | None = None,
     pinned: Collection[tuple[int, int]] = (),
-) -> dict[tuple[int, int], float]:
+) -> Boundaries:
     """Per pair of consecutive units (upper, lower), the level of the coordinate their boundary
-    starts from before the strokes and the reflector move it trace by trace: what a run keeps so
-    that later strokes change only what they contradict (``kept_level``); ``pinned``: the kept
-    levels the centring placed, which stay wherever the strokes lie (``_choices``)."""
-    return boundary_levels_and_pins(tau, amplitude, seeds, units, live, kept, pinned)[0]
-
-
-def boundary_levels_and_pins(
-    tau: np.ndarray,
-    amplitude: np.ndarray,
-    seeds: np.ndarray,
-    units: list[int],
-    live: np.ndarray | None = None,
-    kept: dict[tuple[int, int], float] | None = None,
-    pinned: Collection[tuple[int, int]] = (),
-) -> tuple[dict[tuple[int, int], float], frozenset[tuple[int, int]]]:
-    """``boundary_choices`` and the boundaries among them that the centring placed (now or, in
-    ``pinned``, earlier): what a run keeps for its next labelling (``_choices``)."""
+    starts from before the strokes and the reflector move it trace by trace, and the pairs pinned
+    there: what a run keeps so that later strokes change only what they contradict
+    (``kept_level``; a pinned level stays wherever the strokes lie, ``_choices``)."""
     chosen = _choices(tau, amplitude, seeds, units, live, kept, pinned=pinned)
-    return chosen.level, chosen.pinned
+    return Boundaries(chosen.level, chosen.pinned)
 
 
 def unit_boundaries(
