@@ -275,8 +275,7 @@ def suggestion_rows(name: str, x: np.ndarray, strokes: np.ndarray, truth: np.nda
             lab, now_units = _layered(xn, tau, s_now, live, now_kept, now_levels, now_pins)
             # as a run does after each labelling: what it decided is kept for the next one
             now_kept.update({c: UNIT if c in now_units else "body" for c in np.unique(s_now[s_now > 0]).tolist()})
-            levels, pins_now = boundary_choices(tau, xn, s_now, now_units, live, now_levels, now_pins)
-            now_pins = frozenset(p for p in now_pins if p not in levels) | pins_now
+            levels, now_pins = boundary_choices(tau, xn, s_now, now_units, live, now_levels, now_pins)
             now_levels.update(levels)
         row[f"miou_{policy}"] = round(segmentation_scores(lab, truth)["miou"], 4)
     return row

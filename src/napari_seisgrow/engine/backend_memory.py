@@ -217,7 +217,7 @@ class InMemory:
             done, self.units = layering.labels, layering.units
             self.kinds_kept.update(layering.decided)
             self.levels_kept.update(layering.levels)
-            self.levels_pinned = {p for p in self.levels_pinned if p not in layering.levels} | set(layering.pinned)
+            self.levels_pinned = set(layering.pinned)
             self.layering_note = layering.note
         held = self.holdout > 0
         done[held] = self.holdout[held]

@@ -298,7 +298,7 @@ class _Choices(NamedTuple):
     hi: np.ndarray
     mid: np.ndarray
     centred: tuple[int, ...] = ()  # the units taken as painted along their middles (``engine.bedding``)
-    pinned: frozenset[tuple[int, int]] = frozenset()  # boundaries the centring placed, now or earlier (``_choices``)
+    pinned: frozenset[tuple[int, int]] = frozenset()  # kept levels the centring placed, now or earlier (``_choices``)
 
 
 def _choices(
@@ -333,7 +333,8 @@ def _choices(
     if centre_lines and len(order) >= 2:
         level, centred = _centred(tau, seeds, order, level, profile, first, hi, lo, kept)
     placed = {(a, b) for a, b in pairwise(order) if (a, b) not in kept and (a in centred or b in centred)}
-    return _Choices(order, level, profile, first, lo, hi, mid, centred, frozenset(held | placed))
+    # every earlier pin of a kept level stays (a pair not consecutive now may be again), with the new ones
+    return _Choices(order, level, profile, first, lo, hi, mid, centred, frozenset(pinned & kept.keys() | placed))
 
 
 def _centred(
@@ -748,7 +749,8 @@ def as_layers(
                                      for c, share in unseen.items())  # fmt: skip
             layered, levels = layers(units) if len(units) >= 2 else (None, {})
     if layered is None or len(units) < 2:
-        return Layering(labels, f"no layers to order ({note}): labels as the networks give them", [], decided, {})
+        held = frozenset(set(kept_pinned) & (kept_levels or {}).keys())  # kept for a labelling that has layers again
+        return Layering(labels, f"no layers to order ({note}): labels as the networks give them", [], decided, {}, held)
     if middles:
         which = (
             f"class {middles[0]} painted along the middle of its layer"
